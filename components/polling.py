@@ -1,0 +1,261 @@
+"""``DmsPollingWorkflow``: the polling baseline, Step Functions only, no Lambda."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from enum import Enum
+from typing import Any, Final, Required, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from . import iam_policies
+from .lambdas import dms_status as dms
+from .polling_definition import PollingSpec, build_polling_definition
+from .validation import ArgChecker
+
+#: History events one poll adds (Wait, Pass, Task, Choice entered/exited plus the Task's
+#: scheduled/started/succeeded), measured by the execution tests.
+HISTORY_EVENTS_PER_POLL: Final = 11
+#: Step Functions Standard's execution history quota.
+HISTORY_EVENT_LIMIT: Final = 25_000
+#: Step Functions Standard's maximum execution duration (one year).
+MAX_EXECUTION_SECONDS: Final = 365 * 24 * 3600
+LOG_RETENTION_DAYS: Final = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)  # fmt: skip
+
+
+class StartType(str, Enum):
+    """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
+
+    START_REPLICATION = "start-replication"
+    RESUME_PROCESSING = "resume-processing"
+    RELOAD_TARGET = "reload-target"
+    NONE = "none"
+
+
+class LogLevel(str, Enum):
+    """Step Functions execution log level."""
+
+    ALL = "ALL"
+    ERROR = "ERROR"
+    FATAL = "FATAL"
+    OFF = "OFF"
+
+
+class DmsPollingWorkflowArgs(TypedDict, total=False):
+    """Arguments of ``DmsPollingWorkflow``; every key but ``replication_task_arn`` is optional."""
+
+    replication_task_arn: Required[pulumi.Input[str]]
+    """ARN of the DMS replication task to start and wait for (required)."""
+    start_type: StartType
+    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
+    to only wait for a task started elsewhere (the role then gets no start permission). The
+    execution input ``{"start_type": ...}`` may override it."""
+    poll_interval_seconds: int
+    """Seconds between polls; default 60, at least 1."""
+    max_poll_interval_seconds: int
+    """Cap of the backoff; default 600, at least ``poll_interval_seconds``."""
+    backoff: bool
+    """Double the interval after each poll up to the cap; default true."""
+    timeout_seconds: int
+    """Overall deadline, failing with ``DmsWaitTimedOut``; default 7 days."""
+    success_stop_reasons: list[str]
+    """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
+    STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
+    STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
+    log_level: LogLevel
+    """Execution log level; default ``ERROR``."""
+    log_retention_days: int
+    """Retention of the execution log group; default 30 (a CloudWatch Logs retention value)."""
+    tracing: bool
+    """X-Ray tracing; default false."""
+    tags: pulumi.Input[dict[str, str]]
+    """Tags for every taggable resource."""
+
+
+def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> tuple[PollingSpec, Any]:
+    """Validate ``args`` and return the definition spec plus the (possibly unknown) task ARN.
+
+    The spec's ARN is a placeholder when the ARN is an ``Output``; the component substitutes it.
+    """
+    check = ArgChecker("DmsPollingWorkflow", name)
+    known = set(DmsPollingWorkflowArgs.__annotations__)
+    unknown = sorted(set(args) - known)
+    if unknown:
+        raise check.fail(unknown[0], f"is not an argument; allowed: {', '.join(sorted(known))}")
+    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
+    start_type = check.choice(
+        "start_type", args.get("start_type", StartType.START_REPLICATION), dms.START_TYPES
+    )
+    interval = check.integer("poll_interval_seconds", args.get("poll_interval_seconds", 60), 1)
+    cap = check.integer(
+        "max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1
+    )
+    if cap < interval:
+        raise check.fail(
+            "max_poll_interval_seconds",
+            f"is {cap}; it must be at least poll_interval_seconds ({interval})",
+        )
+    backoff = check.boolean("backoff", args.get("backoff", True))
+    timeout = check.integer(
+        "timeout_seconds", args.get("timeout_seconds", 7 * 24 * 3600), 1, MAX_EXECUTION_SECONDS
+    )
+    if timeout <= interval:
+        raise check.fail(
+            "timeout_seconds",
+            f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
+        )
+    raw_reasons = args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS))
+    if isinstance(raw_reasons, str) or not isinstance(raw_reasons, list) or not raw_reasons:
+        raise check.fail(
+            "success_stop_reasons",
+            f"must be a non-empty list; allowed values: {', '.join(dms.STOP_REASONS)}",
+        )
+    try:
+        reasons = dms.validate_stop_reasons(raw_reasons)
+    except ValueError as err:
+        raise check.fail("success_stop_reasons", f"has {err}") from None
+    spec = PollingSpec(
+        replication_task_arn=arn if isinstance(arn, str) else "",
+        start_type=start_type,
+        poll_interval_seconds=interval,
+        max_poll_interval_seconds=cap,
+        backoff=backoff,
+        timeout_seconds=timeout,
+        success_stop_reasons=reasons,
+    )
+    polls = max_polls(spec)
+    if polls * HISTORY_EVENTS_PER_POLL > HISTORY_EVENT_LIMIT:
+        raise check.fail(
+            "timeout_seconds",
+            f"allows up to {polls} polls ({polls * HISTORY_EVENTS_PER_POLL} history events), "
+            f"beyond Step Functions' {HISTORY_EVENT_LIMIT}-event history limit; enable backoff, "
+            "raise max_poll_interval_seconds or poll_interval_seconds, or shorten timeout_seconds",
+        )
+    check.choice("log_level", args.get("log_level", LogLevel.ERROR), [v.value for v in LogLevel])
+    retention = args.get("log_retention_days", 30)
+    if retention not in LOG_RETENTION_DAYS:
+        raise check.fail(
+            "log_retention_days",
+            f"is {retention!r}; allowed values: {', '.join(map(str, LOG_RETENTION_DAYS))}",
+        )
+    check.boolean("tracing", args.get("tracing", False))
+    return spec, arn
+
+
+def max_polls(spec: PollingSpec) -> int:
+    """How many polls the loop makes before its deadline if the task never finishes."""
+    elapsed, interval, polls = 0, spec.poll_interval_seconds, 0
+    while elapsed < spec.timeout_seconds:
+        elapsed += interval
+        polls += 1
+        if spec.backoff:
+            interval = min(interval * 2, spec.max_poll_interval_seconds)
+    return polls
+
+
+class DmsPollingWorkflow(pulumi.ComponentResource):
+    """Wait for a DMS replication task by polling it from a Step Functions state machine.
+
+    The baseline the event-driven patterns are measured against: Start -> Wait -> Describe ->
+    Choice with capped backoff and an overall deadline, using only the native
+    ``aws-sdk:databasemigration`` integrations (no Lambda). Success is a ``stopped`` task with one
+    of ``success_stop_reasons``; ``failed`` fails with ``DmsTaskFailed``, any other stop with
+    ``DmsTaskStopped``, the deadline with ``DmsWaitTimedOut``, a missing task with
+    ``DmsTaskNotFound``.
+
+    Creates: the state machine (Standard), its IAM role (``dms:StartReplicationTask`` on the task
+    ARN only; ``dms:DescribeReplicationTasks`` on ``*``, which has no resource-level permission),
+    and a CloudWatch log group with retention receiving the execution logs.
+    """
+
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine; start an execution with ``{}`` or ``{"start_type": ...}``."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the state machine's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group receiving execution logs."""
+
+    def __init__(
+        self,
+        name: str,
+        args: DmsPollingWorkflowArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
+        spec, arn_input = polling_spec_from_args(name, args)
+        log_level = getattr(args.get("log_level", LogLevel.ERROR), "value", "ERROR")
+        tracing = bool(args.get("tracing", False))
+        tags = args.get("tags")
+        child = pulumi.ResourceOptions(parent=self)
+        task_arn = pulumi.Output.from_input(arn_input)
+        can_start = spec.start_type != dms.START_TYPE_NONE
+
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=account_id.account_id.apply(
+                lambda acct: json.dumps(
+                    iam_policies.service_assume_role_policy("states.amazonaws.com", acct)
+                )
+            ),
+            description=f"Execution role of the DMS polling workflow {name}",
+            tags=tags,
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.id,
+            policy=task_arn.apply(
+                lambda arn: json.dumps(
+                    iam_policies.polling_state_machine_policy(arn, can_start, tracing)
+                )
+            ),
+            opts=child,
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name_prefix=f"/aws/vendedlogs/states/{name}-",
+            retention_in_days=args.get("log_retention_days", 30),
+            tags=tags,
+            opts=child,
+        )
+        definition = task_arn.apply(
+            lambda arn: json.dumps(
+                build_polling_definition(dataclasses.replace(spec, replication_task_arn=arn)), separators=(",", ":")
+            )
+        )
+        machine = aws.sfn.StateMachine(
+            f"{name}-state-machine",
+            type="STANDARD",
+            role_arn=role.arn,
+            definition=definition,
+            logging_configuration={
+                "level": log_level,
+                "include_execution_data": log_level == LogLevel.ALL.value,
+                "log_destination": log_group.arn.apply(lambda a: f"{a}:*"),
+            },
+            tracing_configuration={"enabled": tracing},
+            tags=tags,
+            # The role's permissions must exist before the first execution can start the task.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.state_machine_arn = machine.arn
+        self.state_machine_name = machine.name
+        self.role_arn = role.arn
+        self.log_group_name = log_group.name
+        self.register_outputs(
+            {
+                "state_machine_arn": self.state_machine_arn,
+                "state_machine_name": self.state_machine_name,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
+            }
+        )
+
