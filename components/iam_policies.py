@@ -29,9 +29,7 @@ WILDCARD_ACTIONS: Final[dict[str, str]] = {
     "xray:GetSamplingTargets": "X-Ray tracing, only when tracing is on",
 }
 
-SFN_LOG_DELIVERY_ACTIONS: Final[list[str]] = [
-    a for a in WILDCARD_ACTIONS if a.startswith("logs:")
-]
+SFN_LOG_DELIVERY_ACTIONS: Final[list[str]] = [a for a in WILDCARD_ACTIONS if a.startswith("logs:")]
 XRAY_ACTIONS: Final[list[str]] = [a for a in WILDCARD_ACTIONS if a.startswith("xray:")]
 
 
@@ -72,11 +70,11 @@ def polling_state_machine_policy(
     statements = []
     if can_start:
         statements.append(
-            statement("StartTheReplicationTask", ["dms:StartReplicationTask"], [replication_task_arn])
+            statement(
+                "StartTheReplicationTask", ["dms:StartReplicationTask"], [replication_task_arn]
+            )
         )
-    statements.append(
-        statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*")
-    )
+    statements.append(statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"))
     statements.append(statement("ExecutionLogging", SFN_LOG_DELIVERY_ACTIONS, "*"))
     if tracing:
         statements.append(statement("Tracing", XRAY_ACTIONS, "*"))

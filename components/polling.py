@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from enum import Enum
-from typing import Any, Final, Required, TypedDict
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -28,7 +29,7 @@ LOG_RETENTION_DAYS: Final = (
 )  # fmt: skip
 
 
-class StartType(str, Enum):
+class StartType(StrEnum):
     """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
 
     START_REPLICATION = "start-replication"
@@ -37,7 +38,7 @@ class StartType(str, Enum):
     NONE = "none"
 
 
-class LogLevel(str, Enum):
+class LogLevel(StrEnum):
     """Step Functions execution log level."""
 
     ALL = "ALL"
@@ -77,11 +78,27 @@ class DmsPollingWorkflowArgs(TypedDict, total=False):
     """Tags for every taggable resource."""
 
 
-def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> tuple[PollingSpec, Any]:
-    """Validate ``args`` and return the definition spec plus the (possibly unknown) task ARN.
+@dataclass(frozen=True)
+class PollingSettings:
+    """Validated arguments: the definition spec plus the resource settings."""
 
-    The spec's ARN is a placeholder when the ARN is an ``Output``; the component substitutes it.
+    spec: PollingSpec
+    task_arn: pulumi.Input[str]
+    log_level: str
+    log_retention_days: int
+    tracing: bool
+
+
+def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSpec:
+    """Validate ``args`` and return the definition spec (what the state machine is built from).
+
+    The spec's ARN is empty when the ARN is an ``Output``; the component substitutes it.
     """
+    return polling_settings_from_args(name, args).spec
+
+
+def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSettings:
+    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
     check = ArgChecker("DmsPollingWorkflow", name)
     known = set(DmsPollingWorkflowArgs.__annotations__)
     unknown = sorted(set(args) - known)
@@ -92,9 +109,7 @@ def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> tuple[Pol
         "start_type", args.get("start_type", StartType.START_REPLICATION), dms.START_TYPES
     )
     interval = check.integer("poll_interval_seconds", args.get("poll_interval_seconds", 60), 1)
-    cap = check.integer(
-        "max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1
-    )
+    cap = check.integer("max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1)
     if cap < interval:
         raise check.fail(
             "max_poll_interval_seconds",
@@ -136,15 +151,17 @@ def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> tuple[Pol
             f"beyond Step Functions' {HISTORY_EVENT_LIMIT}-event history limit; enable backoff, "
             "raise max_poll_interval_seconds or poll_interval_seconds, or shorten timeout_seconds",
         )
-    check.choice("log_level", args.get("log_level", LogLevel.ERROR), [v.value for v in LogLevel])
-    retention = args.get("log_retention_days", 30)
+    log_level = check.choice(
+        "log_level", args.get("log_level", LogLevel.ERROR), [v.value for v in LogLevel]
+    )
+    retention = check.integer("log_retention_days", args.get("log_retention_days", 30), 1)
     if retention not in LOG_RETENTION_DAYS:
         raise check.fail(
             "log_retention_days",
             f"is {retention!r}; allowed values: {', '.join(map(str, LOG_RETENTION_DAYS))}",
         )
-    check.boolean("tracing", args.get("tracing", False))
-    return spec, arn
+    tracing = check.boolean("tracing", args.get("tracing", False))
+    return PollingSettings(spec, arn, log_level, retention, tracing)
 
 
 def max_polls(spec: PollingSpec) -> int:
@@ -189,12 +206,11 @@ class DmsPollingWorkflow(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
-        spec, arn_input = polling_spec_from_args(name, args)
-        log_level = getattr(args.get("log_level", LogLevel.ERROR), "value", "ERROR")
-        tracing = bool(args.get("tracing", False))
+        settings = polling_settings_from_args(name, args)
+        spec, log_level, tracing = settings.spec, settings.log_level, settings.tracing
         tags = args.get("tags")
         child = pulumi.ResourceOptions(parent=self)
-        task_arn = pulumi.Output.from_input(arn_input)
+        task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
 
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -222,13 +238,14 @@ class DmsPollingWorkflow(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name_prefix=f"/aws/vendedlogs/states/{name}-",
-            retention_in_days=args.get("log_retention_days", 30),
+            retention_in_days=settings.log_retention_days,
             tags=tags,
             opts=child,
         )
         definition = task_arn.apply(
             lambda arn: json.dumps(
-                build_polling_definition(dataclasses.replace(spec, replication_task_arn=arn)), separators=(",", ":")
+                build_polling_definition(dataclasses.replace(spec, replication_task_arn=arn)),
+                separators=(",", ":"),
             )
         )
         machine = aws.sfn.StateMachine(
@@ -258,4 +275,3 @@ class DmsPollingWorkflow(pulumi.ComponentResource):
                 "log_group_name": self.log_group_name,
             }
         )
-

@@ -200,7 +200,8 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
                 _catch(NOT_FOUND_ERRORS, "TaskNotFound"),
                 _catch(["States.ALL"], "StartFailed"),
             ],
-            "Next": "WaitThenHold",
+            # Enter the ramp when there is one: WaitThenHold would jump straight to the cap.
+            "Next": "WaitThenGrow" if grow_rule else "WaitThenHold",
         },
         "WaitThenGrow": {
             "Type": "Wait",
@@ -282,6 +283,9 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
         "StartFailed": _fail_from_error(dms.ERROR_START_FAILED),
         "DescribeFailed": _fail_from_error(dms.ERROR_DESCRIBE_FAILED),
     }
+    if not grow_rule:
+        # Nothing transitions to the ramp, and Step Functions rejects unreachable states.
+        del states["WaitThenGrow"], states["TallyAndGrow"]
     return {
         "Comment": f"Wait for DMS replication task {arn} by polling (dms-waiters).",
         "StartAt": "CheckInput",
@@ -289,4 +293,3 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
         "TimeoutSeconds": spec.timeout_seconds + cap + _BACKSTOP_SLACK_SECONDS,
         "States": states,
     }
-

@@ -2,24 +2,29 @@
 
 ``DmsWaitersMocks`` answers every resource type and data source the components use with the
 state AWS would return (ARNs, names, ids, versions), and records each resource, so a test can
-assert on what a program created::
+assert on what a program created. ``run_program`` runs a program (a function that creates
+resources) under fresh mocks and waits until every resource is registered::
 
-    mocks = DmsWaitersMocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
-    import my_stack  # noqa: F401  (creates resources)
+    def program() -> None:
+        DmsPollingWorkflow("orders", {"replication_task_arn": TASK_ARN})
+
+    mocks = run_program(program)
     roles = mocks.created("aws:iam/role:Role")
 
-Use ``run_program`` to build a program in a function and wait until every resource is
-registered.
+The mocks also work with ``pulumi.runtime.set_mocks`` and ``@pulumi.runtime.test`` directly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextvars
 import hashlib
 import re
 import threading
+import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -200,8 +205,8 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
 
     def _alias(self, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         function = str(inputs.get("functionName", "function"))
-        fn_arn = function if function.startswith("arn:") else self._arn(
-            "lambda", f"function:{function}"
+        fn_arn = (
+            function if function.startswith("arn:") else self._arn("lambda", f"function:{function}")
         )
         name = inputs.get("name", physical)
         return f"{fn_arn}:{name}", {"arn": f"{fn_arn}:{name}", "name": name}
@@ -220,24 +225,158 @@ def _physical_name(logical: str, inputs: dict[str, Any]) -> str:
     return re.sub(r"[^A-Za-z0-9-]", "-", f"{logical}-{_suffix(logical)}")[:64]
 
 
-def run_program(program: Callable[[], Any], mocks: DmsWaitersMocks | None = None) -> DmsWaitersMocks:
+def run_program(
+    program: Callable[[], Any],
+    mocks: DmsWaitersMocks | None = None,
+    *,
+    project: str = "project",
+    stack: str = "stack",
+) -> DmsWaitersMocks:
     """Run ``program`` under ``mocks`` (new ones by default) until every resource is registered.
 
-    Returns the mocks, whose ``created()`` lists the resources. Exceptions raised while the
-    program builds its resources (bad arguments, for example) propagate.
+    ``program`` builds resources like a Pulumi program's ``__main__``. If it returns a value
+    (an ``Output``, or anything ``Output.from_input`` accepts), that value is awaited too, so
+    assertions written inside ``apply`` callbacks run before ``run_program`` returns.
+
+    Returns the mocks, whose ``created()`` lists the resources. An exception raised while the
+    program builds its resources (bad arguments, for example), inside an ``apply`` or by the
+    mocks propagates, after the registrations already started have finished.
+
+    Each call is one deployment, run by Pulumi's own test runner (``pulumi.runtime.test``,
+    which waits for every outstanding RPC and ``Output``):
+
+    * in a copy of the caller's ``contextvars`` context, starting from reset Pulumi settings and
+      a new root stack resource: no settings carry over between calls, the caller's own Pulumi
+      settings (mocks it set with ``pulumi.runtime.set_mocks``, say) are left as they were, and
+      configuration set with ``pulumi.runtime.set_config`` / ``set_all_config`` is visible;
+    * on the calling thread's event loop (a new one if the thread has none or it is closed, as
+      after ``asyncio.run``), which stays current afterwards: ``Output``s the program hands
+      out stay usable, and work scheduled on them between calls (``apply``) is finished by the
+      next call. The mock RPCs run on a thread pool of this call, whose threads and their event
+      loops are closed before it returns, so none leaks or raises ``ResourceWarning``.
+
+    It blocks, so it must be called from synchronous code; inside a running event loop (an
+    ``async def`` test) it raises ``RuntimeError``: use ``await asyncio.to_thread(run_program,
+    program)`` there.
     """
-    mocks = mocks or DmsWaitersMocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
-    program()
-    _settle()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise RuntimeError(
+            "run_program() blocks and cannot run inside a running event loop; from async code "
+            "use `await asyncio.to_thread(run_program, program)`"
+        )
+    mocks = DmsWaitersMocks() if mocks is None else mocks
+    loop = _thread_event_loop()
+    executor = _WorkerLoopExecutor()
+    loop.set_default_executor(executor)
+    previous = _IDLE_EXECUTORS.pop(loop, None)
+    if previous is not None:  # the pool left for work between calls: done with it now
+        previous.shutdown(wait=True)
+    try:
+        contextvars.copy_context().run(_deploy, program, mocks, project, stack)
+        _finish_pending_tasks(loop)
+    finally:
+        # A fresh pool (its threads start only if used) for work between calls, then this
+        # call's pool is shut down: its threads exit and their event loops are closed.
+        _IDLE_EXECUTORS[loop] = _WorkerLoopExecutor()
+        loop.set_default_executor(_IDLE_EXECUTORS[loop])
+        executor.shutdown(wait=True)
     return mocks
 
 
-def _settle() -> None:
-    """Wait for every outstanding Pulumi RPC (resource registrations, applies) to finish."""
-    loop = asyncio.get_event_loop()
-    for _ in range(100):
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+#: ``pulumi.runtime.test`` is untyped; this is its type for our one use.
+_PulumiTest = Callable[[Callable[[], Any]], Callable[[], None]]
+
+
+def _deploy(program: Callable[[], Any], mocks: DmsWaitersMocks, project: str, stack: str) -> None:
+    """``run_program``'s deployment, run in its own copy of the caller's context."""
+    # Fresh settings (RPC manager, set of pending outputs) and no root stack, in this context
+    # only, so pulumi.runtime.test's clean-up of them cannot touch the caller's.
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
+
+    def deployment() -> Any:
+        # In the runner's task: the root stack set_mocks creates and every resource the program
+        # creates register through the RPC manager that the runner then waits for.
+        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
+        return program()
+
+    # The runner (run_pulumi_func) awaits the program's result, every outstanding RPC and every
+    # pending Output, then re-raises the program's exception if it had one.
+    pulumi_test: _PulumiTest = pulumi.runtime.test
+    pulumi_test(deployment)()
+
+
+#: The event loops ``run_program`` has run on, each with the idle pool it left as the loop's
+#: default executor. The loops are closed at interpreter exit, not before: ``Output``s handed
+#: out by a run live on them.
+_IDLE_EXECUTORS: dict[asyncio.AbstractEventLoop, _WorkerLoopExecutor] = {}
+
+
+@atexit.register
+def _close_used_loops() -> None:
+    for loop, idle in list(_IDLE_EXECUTORS.items()):
+        idle.shutdown(wait=True)
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+    _IDLE_EXECUTORS.clear()
+
+
+def _thread_event_loop() -> asyncio.AbstractEventLoop:
+    """The calling thread's current event loop, or a new one made current if it has none."""
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when get_event_loop() has to create the loop itself.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop()
+    except RuntimeError:  # none set (after asyncio.run, off the main thread, Python 3.14+)
+        loop = None
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    return loop
+
+
+def _finish_pending_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Run the tasks still pending on ``loop`` (for example ``apply``s scheduled by the test
+    between two calls) to completion, and re-raise the first exception one of them raised."""
+    for _ in range(1000):
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         if not pending:
             return
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        results = loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+    raise RuntimeError("tasks kept scheduling new tasks; the program does not settle")
+
+
+class _WorkerLoopExecutor(ThreadPoolExecutor):
+    """Thread pool for the mock RPCs that closes its worker threads' event loops.
+
+    Pulumi runs each mock RPC in a worker thread, where the mock monitor needs an event loop
+    (``_ensure_event_loop``) and would otherwise create one that is never closed. Each worker
+    gets its loop here, and ``shutdown(wait=True)`` closes them once the threads have exited.
+    """
+
+    def __init__(self) -> None:
+        self._worker_loops: list[asyncio.AbstractEventLoop] = []
+        self._worker_loops_lock = threading.Lock()
+        super().__init__(thread_name_prefix="pulumi-mocks", initializer=self._start_worker)
+
+    def _start_worker(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with self._worker_loops_lock:
+            self._worker_loops.append(loop)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the pool down; when waiting, also close the workers' event loops."""
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait:
+            with self._worker_loops_lock:
+                loops, self._worker_loops = self._worker_loops, []
+            for loop in loops:
+                loop.close()

@@ -1,0 +1,142 @@
+"""The stack program's logic: read the ``tasks`` config, validate it, create one component each.
+
+``__main__.py`` only reads the config and calls ``build_stack``; keeping the logic here lets tests
+run it under Pulumi mocks and lets other programs reuse the same config format.
+
+Config shape (``Pulumi.<stack>.yaml``)::
+
+    dms-waiters:tasks:
+      - name: orders-full-load
+        replication_task_arn: arn:aws:dms:eu-west-1:123456789012:task:ABCDEF
+        pattern: polling
+        poll_interval_seconds: 120
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pulumi
+
+from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
+from .validation import REPLICATION_TASK_ARN_RE, InvalidArgumentError
+
+# Pulumi logical names become parts of AWS names: keep them short and plain.
+_TASK_NAME_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
+_COMMON_KEYS: Final = ("name", "pattern")
+
+
+class StackConfigError(ValueError):
+    """The stack's ``tasks`` config is malformed; the message names the task and the key."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """How one ``pattern`` value of the config maps to a component."""
+
+    factory: Callable[[str, Any], pulumi.ComponentResource]
+    argument_keys: frozenset[str]
+    output_names: tuple[str, ...]
+
+
+#: Patterns the stack can deploy, by their config name.
+PATTERNS: Final[dict[str, Pattern]] = {
+    "polling": Pattern(
+        factory=DmsPollingWorkflow,
+        argument_keys=frozenset(DmsPollingWorkflowArgs.__annotations__),
+        output_names=("state_machine_arn", "state_machine_name", "role_arn", "log_group_name"),
+    ),
+}
+
+
+def _label(index: int, task: Mapping[str, Any]) -> str:
+    name = task.get("name")
+    return f"tasks[{index}] ({name!r})" if isinstance(name, str) else f"tasks[{index}]"
+
+
+def validate_tasks(raw: Any) -> list[dict[str, Any]]:
+    """Check the ``tasks`` config and return it as a list of dicts.
+
+    Raises ``StackConfigError`` naming the task (index and name) and the offending key for: a
+    missing or non-list ``tasks``, a task that is not a mapping, a missing/invalid/duplicate
+    ``name``, an unknown ``pattern``, an unknown key, a missing or malformed
+    ``replication_task_arn``.
+    """
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes) or not raw:
+        raise StackConfigError(
+            "config 'tasks' must be a non-empty list of tasks, each with name, "
+            "replication_task_arn and pattern"
+        )
+    tasks: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, task in enumerate(raw):
+        if not isinstance(task, Mapping):
+            raise StackConfigError(f"tasks[{index}] must be a mapping, got {task!r}")
+        label = _label(index, task)
+        name = task.get("name")
+        if not isinstance(name, str) or not _TASK_NAME_RE.match(name):
+            raise StackConfigError(
+                f"{label}: key 'name' must be 1-40 letters, digits or '-', starting with a "
+                f"letter; got {name!r}"
+            )
+        if name in seen:
+            raise StackConfigError(f"{label}: key 'name' repeats an earlier task's name")
+        seen.add(name)
+        pattern_name = task.get("pattern")
+        pattern = PATTERNS.get(pattern_name) if isinstance(pattern_name, str) else None
+        if pattern is None:
+            raise StackConfigError(
+                f"{label}: key 'pattern' is {pattern_name!r}; allowed values: {', '.join(PATTERNS)}"
+            )
+        allowed = set(_COMMON_KEYS) | pattern.argument_keys
+        for key in task:
+            if key not in allowed:
+                raise StackConfigError(
+                    f"{label}: key {key!r} is not allowed for pattern {pattern_name!r}; "
+                    f"allowed keys: {', '.join(sorted(allowed))}"
+                )
+        arn = task.get("replication_task_arn")
+        if not isinstance(arn, str) or not arn:
+            raise StackConfigError(f"{label}: key 'replication_task_arn' is required")
+        if not REPLICATION_TASK_ARN_RE.match(arn):
+            raise StackConfigError(
+                f"{label}: key 'replication_task_arn' is {arn!r}; expected "
+                "arn:aws:dms:<region>:<account-id>:task:<id>"
+            )
+        tasks.append(dict(task))
+    return tasks
+
+
+def build_stack(raw_tasks: Any) -> dict[str, pulumi.ComponentResource]:
+    """Validate ``raw_tasks`` and create one component per task; returns them by task name.
+
+    Component argument errors are re-raised as ``StackConfigError`` prefixed with the task, so the
+    preview says which task and which key to fix.
+    """
+    components: dict[str, pulumi.ComponentResource] = {}
+    for index, task in enumerate(validate_tasks(raw_tasks)):
+        pattern = PATTERNS[task["pattern"]]
+        args = {k: v for k, v in task.items() if k not in _COMMON_KEYS}
+        try:
+            components[task["name"]] = pattern.factory(task["name"], args)
+        except InvalidArgumentError as err:
+            raise StackConfigError(f"{_label(index, task)}: key {err.argument!r}: {err}") from err
+    return components
+
+
+def stack_outputs(
+    raw_tasks: Any, components: Mapping[str, pulumi.ComponentResource]
+) -> dict[str, dict[str, Any]]:
+    """The outputs to export, per task: its pattern and the component's outputs."""
+    outputs: dict[str, dict[str, Any]] = {}
+    for task in raw_tasks:
+        pattern = PATTERNS[task["pattern"]]
+        component = components[task["name"]]
+        outputs[task["name"]] = {
+            "pattern": task["pattern"],
+            **{out: getattr(component, out) for out in pattern.output_names},
+        }
+    return outputs

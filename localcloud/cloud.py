@@ -1,0 +1,413 @@
+"""``LocalCloud``: moto, the virtual clock, the patches and the DMS simulator, in one context.
+
+::
+
+    with LocalCloud() as cloud:
+        task_arn = cloud.create_replication_task("orders", DmsScenario(run_seconds=900))
+        machine = cloud.create_state_machine("wait-orders", definition)
+        result = cloud.run_execution(machine, {})
+        assert result.status == "SUCCEEDED"
+
+Everything runs in this process: no network, no Docker, no AWS account. Only one LocalCloud
+can be active at a time (moto and the patches are process-wide).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, ClassVar, Final
+
+import boto3  # type: ignore[import-untyped]
+from moto import mock_aws
+from moto.dms.models import dms_backends
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+from moto.stepfunctions.parser.utils import TMP_THREADS
+
+from . import patches
+from .clock import DEFAULT_EPOCH, DEFAULT_REAL_TIMEOUT, VirtualClock
+from .dms_sim import DmsScenario, DmsSimulator, SimulatedTask
+
+DEFAULT_REGION: Final = "us-east-1"
+DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
+
+# Dummy credentials and settings so no client in this process can reach real AWS, and so
+# botocore does not retry simulated throttling with real sleeps.
+_ENVIRONMENT: Final = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_MAX_ATTEMPTS": "1",
+    "AWS_RETRY_MODE": "standard",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+_UNSET: Final = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL")
+
+# Process-wide cache of the clients ``LocalCloud.client`` hands out (all guarded).
+_CLIENTS: dict[tuple[str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+# Real seconds allowed, on exit, for the threads of stopped executions to finish.
+_JOIN_SECONDS: Final = 10.0
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """How one execution ended, with the numbers the patterns are compared on."""
+
+    execution_arn: str
+    status: str
+    output: Any
+    """Parsed JSON output (None unless SUCCEEDED)."""
+    error: str | None
+    cause: str | None
+    history: list[dict[str, Any]] = field(repr=False)
+    """Every history event in GetExecutionHistory's shape (timestamps as ISO-8601 strings)."""
+    started_at: float
+    """Virtual time the execution started."""
+    ended_at: float
+    """Virtual time it terminated."""
+    dms_stopped_at: float | None
+    """Virtual time the replication task's latest run ended (stopped or failed), if it did."""
+
+    @property
+    def transitions(self) -> int:
+        """Billed state transitions: one per ``*StateEntered`` event."""
+        return sum(1 for e in self.history if e["type"].endswith("StateEntered"))
+
+    @property
+    def retries(self) -> int:
+        """Task attempts beyond the first of each Task state entry (each is a new TaskScheduled).
+
+        AWS bills a retry as a state transition, but records no ``*StateEntered`` event for it.
+        """
+        scheduled = sum(1 for e in self.history if e["type"] == "TaskScheduled")
+        return scheduled - sum(1 for e in self.history if e["type"] == "TaskStateEntered")
+
+    @property
+    def billed_transitions(self) -> int:
+        """What Step Functions Standard bills: state transitions plus retries."""
+        return self.transitions + self.retries
+
+    @property
+    def virtual_seconds(self) -> float:
+        """How long the execution took in virtual time."""
+        return self.ended_at - self.started_at
+
+    @property
+    def resume_latency(self) -> float | None:
+        """Virtual seconds between the DMS task ending and the execution ending."""
+        return None if self.dms_stopped_at is None else self.ended_at - self.dms_stopped_at
+
+    @property
+    def cause_json(self) -> Any:
+        """``cause`` parsed as JSON (ValueError if it is not JSON)."""
+        if self.cause is None:
+            raise ValueError("the execution has no cause")
+        return json.loads(self.cause)
+
+    def events(self, *types: str) -> list[dict[str, Any]]:
+        """History events of the given types."""
+        return [e for e in self.history if e["type"] in types]
+
+    def entered_states(self) -> list[str]:
+        """Names of the states entered, in order."""
+        return [
+            e["stateEnteredEventDetails"]["name"]
+            for e in self.history
+            if e["type"].endswith("StateEntered")
+        ]
+
+
+class LocalCloud:
+    """Context manager running an embedded AWS (moto) on a virtual clock with simulated DMS.
+
+    ``region``: where the helpers create resources; ``epoch``: the UTC datetime of virtual
+    time 0; ``seed``: seeds retry jitter (same seed, same run); ``real_timeout``: real seconds
+    ``run_execution`` waits for busy work before failing. Attributes: ``clock`` (the
+    ``VirtualClock``), ``dms`` (the ``DmsSimulator``; add hooks there), ``rng``.
+    On exit, running executions are stopped, their threads joined, the patches reverted and
+    moto's state discarded.
+    """
+
+    _active: ClassVar[LocalCloud | None] = None
+    _active_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        *,
+        region: str = DEFAULT_REGION,
+        epoch: datetime = DEFAULT_EPOCH,
+        seed: int = 0,
+        real_timeout: float = DEFAULT_REAL_TIMEOUT,
+    ) -> None:
+        self.region = region
+        self.account_id = DEFAULT_ACCOUNT_ID
+        self.real_timeout = real_timeout
+        self.clock = VirtualClock(epoch)
+        self.rng = random.Random(seed)
+        self.dms = DmsSimulator(self.clock)
+        self._mock: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self._threads_before = 0
+        self._executions = 0
+        self._role_arn = f"arn:aws:iam::{self.account_id}:role/localcloud-states"
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalCloud:
+        with LocalCloud._active_lock:
+            if LocalCloud._active is not None:
+                raise RuntimeError("another LocalCloud is already active in this process")
+            LocalCloud._active = self
+        try:
+            self._set_environment()
+            self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+            self._mock.start()
+            self._threads_before = len(TMP_THREADS)
+            patches.apply_all(self.clock, rng=self.rng, dms=self.dms)
+        except BaseException:
+            self._teardown(raise_on_leak=False)
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._teardown(raise_on_leak=exc_type is None)
+
+    def _set_environment(self) -> None:
+        wanted: dict[str, str | None] = {
+            **_ENVIRONMENT,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            **dict.fromkeys(_UNSET),
+        }
+        for key, value in wanted.items():
+            self._saved_env[key] = os.environ.get(key)
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def _restore_environment(self) -> None:
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+
+    def _teardown(self, *, raise_on_leak: bool) -> None:
+        leaked: list[threading.Thread] = []
+        try:
+            if self._mock is not None:
+                self._stop_running_executions()
+                # Wake every sleeper: stopped executions leave their loop, nothing waits on.
+                self.clock.shutdown()
+                leaked = self._join_threads()
+        finally:
+            patches.revert_all()
+            if self._mock is not None:
+                self._mock.stop()
+                self._mock = None
+            self._restore_environment()
+            with LocalCloud._active_lock:
+                LocalCloud._active = None
+        if leaked:
+            message = f"LocalCloud: {len(leaked)} execution thread(s) still alive after exit"
+            if raise_on_leak:
+                raise RuntimeError(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+    def _stop_running_executions(self) -> None:
+        backend = stepfunctions_parser_backends[self.account_id][self.region]
+        for execution in backend._get_executions():
+            if execution.exec_status is not None and execution.exec_status.value == "RUNNING":
+                backend.stop_execution(execution.exec_arn)
+
+    def _join_threads(self) -> list[threading.Thread]:
+        ours = TMP_THREADS[self._threads_before :]
+        deadline = time.monotonic() + _JOIN_SECONDS
+        for thread in ours:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        # moto never prunes this module-level list; drop what this cloud added.
+        del TMP_THREADS[self._threads_before :]
+        return [t for t in ours if t.is_alive()]
+
+    # -- clients -----------------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service`` in this cloud's region.
+
+        Clients are cached for the whole process (building one costs tens of milliseconds) and
+        guarded: outside an active cloud they raise ``NetworkAccessError`` instead of sending.
+        """
+        if self._mock is None:
+            raise RuntimeError("LocalCloud is not active: use it as a context manager")
+        key = (service, self.region)
+        with _CLIENTS_LOCK:
+            if key not in _CLIENTS:
+                _CLIENTS[key] = patches.guard_client(boto3.client(service, region_name=self.region))
+            return _CLIENTS[key]
+
+    # -- DMS -----------------------------------------------------------------------------------
+
+    def create_replication_task(self, identifier: str, scenario: DmsScenario | None = None) -> str:
+        """Create a DMS replication task driven by ``scenario``; return its ARN."""
+        prefix = f"arn:aws:dms:{self.region}:{self.account_id}"
+        response = self.client("dms").create_replication_task(
+            ReplicationTaskIdentifier=identifier,
+            SourceEndpointArn=f"{prefix}:endpoint:SOURCE{identifier.upper()}",
+            TargetEndpointArn=f"{prefix}:endpoint:TARGET{identifier.upper()}",
+            ReplicationInstanceArn=f"{prefix}:rep:INSTANCE{identifier.upper()}",
+            MigrationType="full-load",
+            TableMappings=json.dumps(
+                {
+                    "rules": [
+                        {
+                            "rule-type": "selection",
+                            "rule-id": "1",
+                            "rule-name": "all",
+                            "object-locator": {"schema-name": "%", "table-name": "%"},
+                            "rule-action": "include",
+                        }
+                    ]
+                }
+            ),
+        )
+        arn: str = response["ReplicationTask"]["ReplicationTaskArn"]
+        moto_task = dms_backends[self.account_id][self.region].replication_tasks[arn]
+        self.dms.adopt(moto_task, scenario or DmsScenario())
+        return arn
+
+    def replication_task(self, arn: str) -> SimulatedTask:
+        """The simulator's record of task ``arn``."""
+        return self.dms.task(arn)
+
+    # -- Step Functions ------------------------------------------------------------------------
+
+    def create_state_machine(self, name: str, definition: dict[str, Any]) -> str:
+        """Create a STANDARD state machine from ``definition`` with a dummy role; return its ARN."""
+        response = self.client("stepfunctions").create_state_machine(
+            name=name,
+            definition=json.dumps(definition),
+            roleArn=self._role_arn,
+            type="STANDARD",
+        )
+        arn: str = response["stateMachineArn"]
+        return arn
+
+    def start_execution(
+        self,
+        state_machine_arn: str,
+        input: dict[str, Any] | None = None,
+        *,
+        name: str | None = None,
+    ) -> str:
+        """Start an execution (it runs as the clock is driven); return its ARN.
+
+        ``name`` defaults to a sequence number: moto does not generate one (every unnamed
+        execution would get the same ARN), and a counter keeps runs reproducible.
+        """
+        self._executions += 1
+        response = self.client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn,
+            name=name or f"execution-{self._executions:04d}",
+            input=json.dumps(input or {}),
+        )
+        arn: str = response["executionArn"]
+        return arn
+
+    def wait_for_execution(
+        self,
+        execution_arn: str,
+        *,
+        replication_task_arn: str | None = None,
+        real_timeout: float | None = None,
+        virtual_timeout: float | None = None,
+    ) -> ExecutionResult:
+        """Drive the clock until the execution terminates; return how it ended.
+
+        ``replication_task_arn`` names the task whose stop time ``dms_stopped_at`` reports;
+        by default the only simulated task, if there is exactly one.
+        """
+        execution = self._moto_execution(execution_arn)
+
+        def ended() -> bool:
+            return getattr(execution, "_localcloud_ended_at", None) is not None
+
+        self.clock.run_until(
+            ended,
+            real_timeout=self.real_timeout if real_timeout is None else real_timeout,
+            virtual_timeout=virtual_timeout,
+        )
+        described = self.client("stepfunctions").describe_execution(executionArn=execution_arn)
+        # Read the history from moto directly: GetExecutionHistory would serialise hundreds of
+        # events through moto's generic serializer, seconds of real time for a long poll loop.
+        # The events have GetExecutionHistory's shape (timestamps as ISO strings).
+        history = copy.deepcopy(execution.to_history_output()["events"])
+        output = described.get("output")
+        return ExecutionResult(
+            execution_arn=execution_arn,
+            status=described["status"],
+            output=json.loads(output) if output is not None else None,
+            error=described.get("error"),
+            cause=described.get("cause"),
+            history=history,
+            started_at=execution._localcloud_started_at,
+            ended_at=execution._localcloud_ended_at,
+            dms_stopped_at=self._stopped_at(replication_task_arn),
+        )
+
+    def run_execution(
+        self,
+        state_machine_arn: str,
+        input: dict[str, Any] | None = None,
+        *,
+        name: str | None = None,
+        replication_task_arn: str | None = None,
+        real_timeout: float | None = None,
+        virtual_timeout: float | None = None,
+    ) -> ExecutionResult:
+        """Start an execution and drive the clock until it terminates (see wait_for_execution)."""
+        execution_arn = self.start_execution(state_machine_arn, input, name=name)
+        return self.wait_for_execution(
+            execution_arn,
+            replication_task_arn=replication_task_arn,
+            real_timeout=real_timeout,
+            virtual_timeout=virtual_timeout,
+        )
+
+    def _moto_execution(self, execution_arn: str) -> Any:
+        backend = stepfunctions_parser_backends[self.account_id][self.region]
+        execution = backend.describe_execution(execution_arn)
+        if not hasattr(execution, "_localcloud_started_at"):
+            raise RuntimeError(
+                f"execution {execution_arn} was not started under this LocalCloud's clock"
+            )
+        return execution
+
+    def _stopped_at(self, replication_task_arn: str | None) -> float | None:
+        if replication_task_arn is None:
+            tasks = self.dms.tasks
+            if len(tasks) != 1:
+                return None
+            return tasks[0].stopped_at
+        if not self.dms.tracks(replication_task_arn):
+            return None
+        return self.dms.task(replication_task_arn).stopped_at

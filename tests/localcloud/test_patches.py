@@ -1,0 +1,366 @@
+"""One test (at least) per moto patch: each fails if a moto upgrade breaks what it relies on."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from moto.dms import models as dms_models
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service,
+    state_task_service_aws_sdk,
+)
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+from moto.stepfunctions.parser.asl.utils import json_path
+from moto.stepfunctions.parser.backend import execution_worker
+
+from localcloud import DmsScenario, LocalCloud, VirtualClock, patches
+
+SDK = "arn:aws:states:::aws-sdk:databasemigration:"
+MISSING_TASK = "arn:aws:dms:us-east-1:123456789012:task:MISSING"
+
+
+def machine(*states: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """A definition chaining ``states`` in order."""
+    body: dict[str, Any] = {}
+    for i, (name, state) in enumerate(states):
+        state = dict(state)
+        if i + 1 < len(states):
+            state["Next"] = states[i + 1][0]
+        elif state["Type"] not in ("Fail", "Succeed"):
+            state["End"] = True
+        body[name] = state
+    return {"StartAt": states[0][0], "States": body}
+
+
+def wait(seconds: int) -> tuple[str, dict[str, Any]]:
+    return ("Wait", {"Type": "Wait", "Seconds": seconds})
+
+
+def describe_task(arn: str) -> tuple[str, dict[str, Any]]:
+    return (
+        "Describe",
+        {
+            "Type": "Task",
+            "Resource": SDK + "describeReplicationTasks",
+            "Parameters": {"Filters": [{"Name": "replication-task-arn", "Values": [arn]}]},
+        },
+    )
+
+
+def start_missing_task(retry: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    state: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": SDK + "startReplicationTask",
+        "Parameters": {
+            "ReplicationTaskArn": MISSING_TASK,
+            "StartReplicationTaskType": "start-replication",
+        },
+    }
+    if retry:
+        state["Retry"] = [retry]
+    return ("Start", state)
+
+
+def test_every_patch_installs_and_reverts_cleanly() -> None:
+    # Installing raises AttributeError naming the patch if moto moved what it replaces.
+    originals = {
+        "wait": wait_function.WaitFunction._wait_interval,
+        "logic": execution_worker.ExecutionWorker._execution_logic,
+        "to_dict": dms_models.FakeReplicationTask.to_dict,
+        "parse": json_path.parse,
+    }
+    assert patches.applied() == []
+    clock = VirtualClock()
+    try:
+        patches.apply_all(clock)
+        first = wait_function.WaitFunction._wait_interval
+        patches.apply_all(clock)  # idempotent: nothing is wrapped twice
+        assert wait_function.WaitFunction._wait_interval is first
+        assert patches.applied() == [name for name, _ in patches.iter_patches()]
+        assert first.__localcloud_patch__ == "virtual_wait_states"
+    finally:
+        patches.revert_all()
+    assert patches.applied() == []
+    assert wait_function.WaitFunction._wait_interval is originals["wait"]
+    assert execution_worker.ExecutionWorker._execution_logic is originals["logic"]
+    assert dms_models.FakeReplicationTask.to_dict is originals["to_dict"]
+    assert json_path.parse is originals["parse"]
+    assert "databasemigration" not in state_task_service_aws_sdk._SERVICE_ERROR_NAMES
+
+
+def test_every_patch_documents_aws_moto_and_the_change() -> None:
+    for name, fn in patches.iter_patches():
+        doc = inspect.getdoc(fn) or ""
+        assert "AWS:" in doc and "moto:" in doc and "Patch:" in doc, name
+
+
+# -- a. databasemigration_sdk_integration ---------------------------------------------------
+
+
+def test_databasemigration_sdk_integration_reaches_dms(cloud: LocalCloud) -> None:
+    overrides = state_task_service.StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES
+    assert overrides["databasemigration"] == "dms"
+    assert state_task_service_aws_sdk._SERVICE_ERROR_NAMES["databasemigration"] == (
+        "DatabaseMigration"
+    )
+    arn = cloud.create_replication_task("orders", DmsScenario())
+    sm = cloud.create_state_machine("describe", machine(describe_task(arn)))
+    result = cloud.run_execution(sm)
+    assert result.status == "SUCCEEDED", result.cause
+    (task,) = result.output["ReplicationTasks"]
+    assert task["ReplicationTaskArn"] == arn
+    assert task["Status"] == "ready"
+
+
+def test_databasemigration_errors_carry_the_service_prefix(cloud: LocalCloud) -> None:
+    sm = cloud.create_state_machine("start-missing", machine(start_missing_task()))
+    result = cloud.run_execution(sm)
+    assert result.status == "FAILED"
+    # moto derives the name from botocore's shape (ResourceNotFoundFault); AWS says
+    # ResourceNotFoundException. The polling definition catches both.
+    assert result.error == "DatabaseMigration.ResourceNotFoundFaultException"
+    assert "Service: DatabaseMigration" in (result.cause or "")
+
+
+# -- b. virtual_wait_states ------------------------------------------------------------------
+
+
+def test_wait_state_costs_no_real_time(cloud: LocalCloud) -> None:
+    params = list(inspect.signature(wait_function.WaitFunction._wait_interval).parameters)
+    assert params == ["self", "env", "wait_seconds"]
+    sm = cloud.create_state_machine("hour", machine(wait(3600), ("Done", {"Type": "Succeed"})))
+    started = time.monotonic()
+    result = cloud.run_execution(sm, real_timeout=10)
+    assert time.monotonic() - started < 1.0
+    assert result.status == "SUCCEEDED"
+    assert result.virtual_seconds == 3600
+    assert cloud.clock.now() == 3600
+    assert cloud.clock.slept(patches.SLEEP_WAIT_STATE) == 3600
+
+
+# -- c. virtual_retry_backoff ----------------------------------------------------------------
+
+
+def test_retry_backoff_costs_no_real_time(cloud: LocalCloud) -> None:
+    retry = {
+        "ErrorEquals": ["States.ALL"],
+        "IntervalSeconds": 100,
+        "BackoffRate": 2.0,
+        "MaxAttempts": 3,
+        "JitterStrategy": "NONE",
+    }
+    sm = cloud.create_state_machine("retry", machine(start_missing_task(retry)))
+    started = time.monotonic()
+    # Without the patch moto really sleeps 100 s: the short real timeout turns that into a failure.
+    result = cloud.run_execution(sm, real_timeout=10)
+    assert time.monotonic() - started < 2.0
+    assert result.status == "FAILED"
+    assert len(result.events("TaskFailed")) == 4  # the first attempt and 3 retries
+    assert cloud.clock.slept(patches.SLEEP_RETRY) == 100 + 200 + 400
+    assert result.virtual_seconds == 700
+
+
+# -- d. execution_activity -----------------------------------------------------------------
+
+
+def test_an_execution_is_busy_until_it_ends(cloud: LocalCloud) -> None:
+    sm = cloud.create_state_machine("minute", machine(wait(60)))
+    arn = cloud.start_execution(sm)
+    busy, sleepers, _ = cloud.clock.activity()
+    # Taken before the worker thread existed: either still working or asleep in the Wait.
+    assert busy + sleepers == 1
+    result = cloud.wait_for_execution(arn)
+    assert result.status == "SUCCEEDED"
+    assert (result.started_at, result.ended_at) == (0.0, 60.0)
+    assert cloud.clock.activity() == (0, 0, 0)
+
+
+def test_a_crashing_execution_fails_and_releases_the_clock(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sm = cloud.create_state_machine("crash", machine(wait(60)))
+
+    def boom(_self: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint", boom)
+    result = cloud.run_execution(sm, real_timeout=5)
+    assert result.status == "FAILED"
+    assert result.error == "States.Runtime"
+    assert "boom" in (result.cause or "")
+    assert cloud.clock.busy_count == 0
+
+
+def test_a_stopped_execution_leaves_its_wait_at_once(cloud: LocalCloud) -> None:
+    sm = cloud.create_state_machine("long", machine(wait(3600)))
+    arn = cloud.start_execution(sm)
+    cloud.clock.advance(100)
+    cloud.client("stepfunctions").stop_execution(executionArn=arn)
+    result = cloud.wait_for_execution(arn, real_timeout=5)
+    assert result.status == "ABORTED"
+    assert result.ended_at == 100.0
+    assert cloud.clock.slept(patches.SLEEP_WAIT_STATE) == 100.0
+
+
+# -- e. aws_sdk_timestamps -------------------------------------------------------------------
+
+
+def test_aws_timestamp_renders_like_aws() -> None:
+    assert patches.aws_timestamp(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00Z"
+    assert (
+        patches.aws_timestamp(datetime(2026, 1, 1, 0, 5, 0, 250000, tzinfo=UTC))
+        == "2026-01-01T00:05:00.250Z"
+    )
+    assert (
+        patches.aws_timestamp(datetime(2026, 1, 1, 0, 0, 0, 123, tzinfo=UTC))
+        == "2026-01-01T00:00:00.000123Z"
+    )
+    assert patches.aws_timestamp(datetime(2026, 1, 1, 12)) == "2026-01-01T12:00:00Z"  # naive=UTC
+    assert patches.aws_timestamp(date(2026, 1, 2)) == "2026-01-02"
+
+
+def test_sdk_results_carry_timestamps_as_strings(cloud: LocalCloud) -> None:
+    params = list(
+        inspect.signature(
+            state_task_service_aws_sdk.StateTaskServiceAwsSdk._eval_service_task
+        ).parameters
+    )
+    assert params[:2] == ["self", "env"]
+    arn = cloud.create_replication_task("orders", DmsScenario(run_seconds=30))
+    cloud.client("dms").start_replication_task(
+        ReplicationTaskArn=arn, StartReplicationTaskType="start-replication"
+    )
+    sm = cloud.create_state_machine("dates", machine(wait(120), describe_task(arn)))
+    result = cloud.run_execution(sm)
+    assert result.status == "SUCCEEDED", result.cause
+    (task,) = result.output["ReplicationTasks"]
+    assert task["ReplicationTaskStartDate"] == "2026-01-01T00:00:00Z"
+    assert task["ReplicationTaskStats"]["StopDate"] == "2026-01-01T00:00:40Z"
+    # The calls that failed with "datetime is not JSON serializable" before the patch:
+    sfn = cloud.client("stepfunctions")
+    described = sfn.describe_execution(executionArn=result.execution_arn)
+    assert json.loads(described["output"]) == result.output
+    history = sfn.get_execution_history(executionArn=result.execution_arn)["events"]
+    assert history[-1]["type"] == "ExecutionSucceeded"
+
+
+# -- f. virtual_history_timestamps ---------------------------------------------------------
+
+
+def test_history_timestamps_follow_the_virtual_clock(cloud: LocalCloud) -> None:
+    sm = cloud.create_state_machine("stamps", machine(wait(3600)))
+    result = cloud.run_execution(sm)
+
+    def stamp(event_type: str) -> datetime:
+        (event,) = result.events(event_type)
+        return datetime.fromisoformat(event["timestamp"])
+
+    assert stamp("ExecutionStarted") == datetime(2026, 1, 1, tzinfo=UTC)
+    assert (stamp("WaitStateExited") - stamp("WaitStateEntered")).total_seconds() == 3600
+
+
+# -- g. deterministic_jitter -----------------------------------------------------------------
+
+
+def _jittered_retry_seconds(seed: int) -> float:
+    retry = {
+        "ErrorEquals": ["States.ALL"],
+        "IntervalSeconds": 100,
+        "BackoffRate": 2.0,
+        "MaxAttempts": 3,
+        "JitterStrategy": "FULL",
+    }
+    with LocalCloud(seed=seed) as cloud:
+        sm = cloud.create_state_machine("jitter", machine(start_missing_task(retry)))
+        cloud.run_execution(sm)
+        return cloud.clock.slept(patches.SLEEP_RETRY)
+
+
+def test_full_jitter_is_reproducible_with_a_seed() -> None:
+    first = _jittered_retry_seconds(seed=7)
+    assert 0 <= first <= 700
+    assert first not in (0, 700)  # jitter was applied
+    assert _jittered_retry_seconds(seed=7) == first
+
+
+# -- h. dms_start_task_type ------------------------------------------------------------------
+
+
+def test_start_replication_task_type_reaches_the_backend(cloud: LocalCloud) -> None:
+    client = cloud.client("dms")
+    plain = client.create_replication_task(
+        ReplicationTaskIdentifier="plain",
+        SourceEndpointArn="arn:aws:dms:us-east-1:123456789012:endpoint:S",
+        TargetEndpointArn="arn:aws:dms:us-east-1:123456789012:endpoint:T",
+        ReplicationInstanceArn="arn:aws:dms:us-east-1:123456789012:rep:R",
+        MigrationType="full-load",
+        TableMappings="{}",
+    )["ReplicationTask"]["ReplicationTaskArn"]
+    client.start_replication_task(
+        ReplicationTaskArn=plain, StartReplicationTaskType="resume-processing"
+    )
+    backend = dms_models.dms_backends[cloud.account_id][cloud.region]
+    assert backend.replication_tasks[plain].last_start_type == "resume-processing"
+    simulated = cloud.create_replication_task("sim", DmsScenario())
+    client.start_replication_task(
+        ReplicationTaskArn=simulated, StartReplicationTaskType="reload-target"
+    )
+    assert cloud.replication_task(simulated).start_types == [(0.0, "reload-target")]
+
+
+# -- i. dms_simulated_tasks ------------------------------------------------------------------
+
+
+def test_describe_reports_the_simulated_state(cloud: LocalCloud) -> None:
+    arn = cloud.create_replication_task("sim", DmsScenario(run_seconds=50, final_status="failed"))
+    client = cloud.client("dms")
+    client.start_replication_task(
+        ReplicationTaskArn=arn, StartReplicationTaskType="start-replication"
+    )
+    cloud.clock.advance(100)
+    (task,) = client.describe_replication_tasks(
+        Filters=[{"Name": "replication-task-id", "Values": ["sim"]}]
+    )["ReplicationTasks"]
+    assert task["Status"] == "failed"  # moto alone says "running"
+    assert task["StopReason"] == "Stop Reason FATAL_ERROR"
+    assert task["LastFailureMessage"]
+
+
+# -- j. cached_sdk_clients -------------------------------------------------------------------
+
+
+def test_sdk_clients_are_reused_within_a_cloud(cloud: LocalCloud) -> None:
+    get = state_task_service_aws_sdk.boto_client_for
+    assert get.__localcloud_patch__ == "cached_sdk_clients"
+    first = get(region="us-east-1", service="dms")
+    assert get(region="us-east-1", service="dms") is first
+    assert get(region="us-east-1", service="stepfunctions") is not first
+    arn = cloud.create_replication_task("orders", DmsScenario())
+    sm = cloud.create_state_machine("twice", machine(describe_task(arn), wait(1)))
+    assert cloud.run_execution(sm).status == "SUCCEEDED"
+
+
+# -- k. cached_jsonpath_parsing --------------------------------------------------------------
+
+
+def test_jsonpath_expressions_are_parsed_once(cloud: LocalCloud) -> None:
+    info = json_path.parse.cache_info  # AttributeError if the patch did not apply
+    before = info().hits
+    for _ in range(3):
+        assert json_path.extract_json("$.a.b[0]", {"a": {"b": [7]}}) == 7
+    assert info().hits >= before + 2
+
+
+def test_guarded_clients_never_reach_real_aws_outside_a_cloud() -> None:
+    with LocalCloud() as cloud:
+        client = cloud.client("dms")
+        sdk_client = state_task_service_aws_sdk.boto_client_for(region="us-east-1", service="dms")
+        assert client.describe_replication_tasks()["ReplicationTasks"] == []
+    for stale in (client, sdk_client):
+        with pytest.raises(patches.NetworkAccessError, match="refusing a real AWS request"):
+            stale.describe_replication_tasks()

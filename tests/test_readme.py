@@ -1,0 +1,29 @@
+"""The README stays true: its commands are what CI runs, its example is a passing test."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    commands = re.findall(r"^\./dev (\w+)", README, flags=re.MULTILINE)
+    assert commands[:2] == ["demo", "test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\./dev test\b", ci, flags=re.MULTILINE)
+
+
+def test_readme_unit_test_example_is_the_tested_file() -> None:
+    marker = "This is `tests/test_readme_example.py`:"
+    block = README.split(marker, 1)[1].split("```python\n", 1)[1].split("\n```", 1)[0]
+    assert block.strip() == (ROOT / "tests" / "test_readme_example.py").read_text().strip()
+
+
+def test_readme_lists_every_polling_argument() -> None:
+    from components import DmsPollingWorkflowArgs
+
+    for argument in DmsPollingWorkflowArgs.__annotations__:
+        assert f"| `{argument}` |" in README, argument
