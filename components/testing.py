@@ -11,7 +11,8 @@ resources) under fresh mocks and waits until every resource is registered::
     mocks = run_program(program)
     roles = mocks.created("aws:iam/role:Role")
 
-The mocks also work with ``pulumi.runtime.set_mocks`` and ``@pulumi.runtime.test`` directly.
+The mocks also work with ``pulumi.runtime.set_mocks`` and ``@pulumi.runtime.test`` directly;
+pass ``monitor=RecordingMockMonitor(mocks)`` to ``set_mocks`` to record URNs and parents.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
 DEFAULT_REGION: Final = "us-east-1"
@@ -37,7 +39,11 @@ DEFAULT_PARTITION: Final = "aws"
 
 @dataclass
 class CreatedResource:
-    """One resource the program registered: its type, logical name, inputs and mocked state."""
+    """One resource the program registered: its type, logical name, inputs and mocked state.
+
+    ``urn`` and ``parent`` (the parent's URN) are the engine's when the run used a
+    ``RecordingMockMonitor`` (as ``run_program`` does); otherwise the logical name and None.
+    """
 
     type: str
     name: str
@@ -50,6 +56,79 @@ class CreatedResource:
     def output(self, key: str) -> Any:
         """A key of the resource's state (inputs merged with the mocked outputs)."""
         return self.state.get(key)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One ``RegisterResource`` call a ``RecordingMockMonitor`` saw.
+
+    Covers everything Pulumi registers: the root stack, component resources and custom
+    resources. ``parent`` is the parent's URN (None only for the root stack).
+    """
+
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    custom: bool
+
+
+_ROOT_STACK_TYPE: Final = "pulumi:pulumi:Stack"
+
+# The registration the calling thread is answering: Pulumi's mock monitor calls
+# ``Mocks.new_resource`` synchronously inside ``RegisterResource``, in the same worker thread.
+_REGISTERING = threading.local()
+
+
+def _current_registration() -> Registration | None:
+    current: Registration | None = getattr(_REGISTERING, "current", None)
+    return current
+
+
+class RecordingMockMonitor(MockMonitor):
+    """Pulumi's ``MockMonitor`` that also records each registration's URN and parent URN.
+
+    ``Mocks.new_resource`` is not told a resource's parent, only ``RegisterResource`` is. This
+    monitor appends every registration to ``registrations`` (in the order Pulumi registered
+    them) and, while the mocks answer one, exposes it to them: ``DmsWaitersMocks`` stores the
+    URN and parent URN in each ``CreatedResource``. ``run_program`` uses it by default.
+    """
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self._registrations_lock = threading.Lock()
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the Pulumi engine gives a resource.
+
+        Pulumi's mock monitor prefixes only the parent's own type, the root stack's included;
+        the engine prefixes the parent's whole type chain and leaves the root stack out, so
+        ``urn:pulumi:<stack>::<project>::<component type>$<type>::<name>``.
+        """
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != _ROOT_STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{qualified}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+        """Record the registration, then let Pulumi's mock monitor handle it."""
+        registration = Registration(
+            type=request.type,
+            name=request.name,
+            urn=self.make_urn(request.parent, request.type, request.name),
+            parent=request.parent or None,
+            custom=bool(request.custom),
+        )
+        with self._registrations_lock:
+            self.registrations.append(registration)
+        _REGISTERING.current = registration
+        try:
+            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        finally:
+            _REGISTERING.current = None
 
 
 @dataclass
@@ -105,11 +184,29 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
         physical = _physical_name(args.name, inputs)
         resource_id, extra = self._state_for(args.typ, physical, inputs)
         state = {**inputs, **extra}
-        with self._lock:
-            self.resources.append(
-                CreatedResource(args.typ, args.name, inputs, state, resource_id, urn=args.name)
-            )
+        self._record(args, inputs, state, resource_id)
         return resource_id, state
+
+    def _record(
+        self,
+        args: pulumi.runtime.MockResourceArgs,
+        inputs: dict[str, Any],
+        state: dict[str, Any],
+        resource_id: str,
+    ) -> CreatedResource:
+        """Append what ``new_resource`` answered to ``resources`` (for subclasses too).
+
+        Under a ``RecordingMockMonitor`` (``run_program``'s default) the record carries the real
+        URN and the parent's URN; otherwise the URN is the logical name and the parent None.
+        """
+        current = _current_registration()
+        urn, parent = (args.name, None) if current is None else (current.urn, current.parent)
+        record = CreatedResource(
+            args.typ, args.name, inputs, state, resource_id, urn=urn, parent=parent
+        )
+        with self._lock:
+            self.resources.append(record)
+        return record
 
     def _arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
         return (
@@ -231,6 +328,7 @@ def run_program(
     *,
     project: str = "project",
     stack: str = "stack",
+    monitor: MockMonitor | None = None,
 ) -> DmsWaitersMocks:
     """Run ``program`` under ``mocks`` (new ones by default) until every resource is registered.
 
@@ -255,6 +353,10 @@ def run_program(
       next call. The mock RPCs run on a thread pool of this call, whose threads and their event
       loops are closed before it returns, so none leaks or raises ``ResourceWarning``.
 
+    ``monitor`` is the mock resource monitor, built for ``mocks``; by default a new
+    ``RecordingMockMonitor``, so each ``CreatedResource`` has its URN and parent URN. Pass your
+    own to read its ``registrations`` (the root stack and components included) afterwards.
+
     It blocks, so it must be called from synchronous code; inside a running event loop (an
     ``async def`` test) it raises ``RuntimeError``: use ``await asyncio.to_thread(run_program,
     program)`` there.
@@ -276,7 +378,8 @@ def run_program(
     if previous is not None:  # the pool left for work between calls: done with it now
         previous.shutdown(wait=True)
     try:
-        contextvars.copy_context().run(_deploy, program, mocks, project, stack)
+        monitor = RecordingMockMonitor(mocks) if monitor is None else monitor
+        contextvars.copy_context().run(_deploy, program, mocks, monitor, project, stack)
         _finish_pending_tasks(loop)
     finally:
         # A fresh pool (its threads start only if used) for work between calls, then this
@@ -291,7 +394,13 @@ def run_program(
 _PulumiTest = Callable[[Callable[[], Any]], Callable[[], None]]
 
 
-def _deploy(program: Callable[[], Any], mocks: DmsWaitersMocks, project: str, stack: str) -> None:
+def _deploy(
+    program: Callable[[], Any],
+    mocks: DmsWaitersMocks,
+    monitor: MockMonitor,
+    project: str,
+    stack: str,
+) -> None:
     """``run_program``'s deployment, run in its own copy of the caller's context."""
     # Fresh settings (RPC manager, set of pending outputs) and no root stack, in this context
     # only, so pulumi.runtime.test's clean-up of them cannot touch the caller's.
@@ -300,7 +409,9 @@ def _deploy(program: Callable[[], Any], mocks: DmsWaitersMocks, project: str, st
     def deployment() -> Any:
         # In the runner's task: the root stack set_mocks creates and every resource the program
         # creates register through the RPC manager that the runner then waits for.
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
+        pulumi.runtime.set_mocks(
+            mocks, project=project, stack=stack, preview=False, monitor=monitor
+        )
         return program()
 
     # The runner (run_pulumi_func) awaits the program's result, every outstanding RPC and every

@@ -7,6 +7,7 @@ backoff costing no real time while the clock records what AWS would have waited.
 * ``patches``: every adaptation of moto, each documented and tested on its own.
 * ``DmsSimulator``/``DmsScenario`` (``dms_sim``): replication task timelines and hooks.
 * ``LocalCloud`` (``cloud``): the context manager tying them together, plus helpers.
+* ``deploy_program``/``deploy_stack_file`` (``deploy``): a Pulumi program deployed into it.
 """
 
 from . import patches
@@ -19,6 +20,14 @@ from .clock import (
     VirtualClock,
 )
 from .cloud import ExecutionResult, LocalCloud
+from .deploy import (
+    Deployment,
+    DeploymentError,
+    LocalCloudMocks,
+    UnsupportedResourceError,
+    deploy_program,
+    deploy_stack_file,
+)
 from .dms_sim import DmsScenario, DmsSimulator, SimulatedTask, ThrottlingError, Transition
 from .patches import NetworkAccessError
 
@@ -27,15 +36,21 @@ __all__ = [
     "ClockDeadlockError",
     "ClockError",
     "ClockTimeoutError",
+    "Deployment",
+    "DeploymentError",
     "DmsScenario",
     "DmsSimulator",
     "ExecutionResult",
     "LocalCloud",
+    "LocalCloudMocks",
     "NetworkAccessError",
     "SimulatedTask",
     "ThrottlingError",
     "TimerHandle",
     "Transition",
+    "UnsupportedResourceError",
     "VirtualClock",
+    "deploy_program",
+    "deploy_stack_file",
     "patches",
 ]

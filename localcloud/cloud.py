@@ -24,7 +24,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import boto3  # type: ignore[import-untyped]
 from moto import mock_aws
@@ -35,6 +35,12 @@ from moto.stepfunctions.parser.utils import TMP_THREADS
 from . import patches
 from .clock import DEFAULT_EPOCH, DEFAULT_REAL_TIMEOUT, VirtualClock
 from .dms_sim import DmsScenario, DmsSimulator, SimulatedTask
+from .lambda_runtime import LambdaRuntime, build_zip
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from .deploy import Deployment
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
@@ -134,9 +140,10 @@ class LocalCloud:
     """Context manager running an embedded AWS (moto) on a virtual clock with simulated DMS.
 
     ``region``: where the helpers create resources; ``epoch``: the UTC datetime of virtual
-    time 0; ``seed``: seeds retry jitter (same seed, same run); ``real_timeout``: real seconds
-    ``run_execution`` waits for busy work before failing. Attributes: ``clock`` (the
-    ``VirtualClock``), ``dms`` (the ``DmsSimulator``; add hooks there), ``rng``.
+    time 0; ``seed``: seeds retry jitter and DMS event ids (same seed, same run);
+    ``real_timeout``: real seconds ``run_execution`` waits for busy work before failing.
+    Attributes: ``clock`` (the ``VirtualClock``), ``dms`` (the ``DmsSimulator``; add hooks
+    there; it publishes DMS events on the default bus), ``rng``.
     On exit, running executions are stopped, their threads joined, the patches reverted and
     moto's state discarded.
     """
@@ -158,6 +165,11 @@ class LocalCloud:
         self.clock = VirtualClock(epoch)
         self.rng = random.Random(seed)
         self.dms = DmsSimulator(self.clock)
+        # DMS status changes are published on the default EventBridge bus, as AWS does; the
+        # client is looked up at publish time, when the cloud is active.
+        self.dms.publish_events(
+            lambda entries: self.client("events").put_events(Entries=entries), seed=seed
+        )
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
         self._threads_before = 0
@@ -298,6 +310,86 @@ class LocalCloud:
     def replication_task(self, arn: str) -> SimulatedTask:
         """The simulator's record of task ``arn``."""
         return self.dms.task(arn)
+
+    # -- Pulumi --------------------------------------------------------------------------------
+
+    def deploy(self, program: Callable[[], Any], **options: Any) -> Deployment:
+        """Deploy a Pulumi program (a function) into this cloud: ``deploy.deploy_program``."""
+        # Imported here: the cloud itself needs no Pulumi, only deployments do.
+        from .deploy import deploy_program
+
+        return deploy_program(self, program, **options)
+
+    # -- Lambda --------------------------------------------------------------------------------
+
+    @property
+    def lambda_runtime(self) -> LambdaRuntime:
+        """The in-process Lambda runtime: invocation counts and records, ``throttle``."""
+        runtime = patches.active_lambda_runtime()
+        if self._mock is None or runtime is None:
+            raise RuntimeError("LocalCloud is not active: use it as a context manager")
+        return runtime
+
+    def api_calls(self) -> dict[tuple[str, str], int]:
+        """AWS API requests answered so far, by (service id, operation), e.g.
+        ``("dynamodb", "PutItem")``; DMS appears as ``database-migration-service``."""
+        return patches.api_calls()
+
+    def lambda_invocations(self, function_name: str | None = None) -> int:
+        """Handler runs of ``function_name`` so far (all functions when None), retries included."""
+        return self.lambda_runtime.invocations(function_name)
+
+    def create_function(
+        self,
+        name: str,
+        files: Mapping[str, str | bytes],
+        *,
+        handler: str = "app.handler",
+        environment: Mapping[str, str] | None = None,
+        timeout: int = 30,
+        memory_size: int = 128,
+    ) -> str:
+        """Create a Python Lambda function from ``files`` (archive path -> source); its ARN.
+
+        The zip is built in memory (``lambda_runtime.build_zip``); the execution role is a
+        dummy IAM role created on first use.
+        """
+        response = self.client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=self._lambda_role(),
+            Handler=handler,
+            Code={"ZipFile": build_zip(files)},
+            Environment={"Variables": dict(environment or {})},
+            Timeout=timeout,
+            MemorySize=memory_size,
+        )
+        arn: str = response["FunctionArn"]
+        return arn
+
+    def _lambda_role(self) -> str:
+        # moto checks that a function's role exists in IAM.
+        iam = self.client("iam")
+        name = "localcloud-lambda"
+        try:
+            arn: str = iam.get_role(RoleName=name)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            arn = iam.create_role(
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+            )["Role"]["Arn"]
+        return arn
 
     # -- Step Functions ------------------------------------------------------------------------
 

@@ -1,100 +1,185 @@
-"""``python -m localcloud demo``: run a DMS migration through the polling workflow offline.
+"""``./dev demo``: deploy the stack into the local cloud and run a DMS migration through it.
 
-Creates a simulated replication task in the local cloud, builds the polling workflow's state
-machine exactly as ``DmsPollingWorkflow`` does, runs it on the virtual clock and prints what
-happened: outcome, polls, state transitions, resume latency and estimated cost.
+Deploys ``__main__.py`` with one DMS task per pattern (or the tasks of ``--config``), runs the
+migration scenario (default: a 6-hour full load ending FULL_LOAD_ONLY_FINISHED) on the virtual
+clock, and prints, per pattern: outcome, state transitions, Lambda invocations, durable
+operations, DynamoDB requests, resume latency after DMS stopped and estimated cost.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from components.polling import polling_spec_from_args
-from components.polling_definition import build_polling_definition
+import yaml
+from rich.console import Console
+from rich.table import Table
 
 from .cloud import LocalCloud
+from .deploy import Deployment
 from .dms_sim import DmsScenario
-from .pricing import step_functions_cost
+from .measure import (
+    DEMO_PATTERNS,
+    Measured,
+    MigrationRun,
+    available,
+    default_tasks,
+    run_migration,
+)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """The demo's options."""
     parser = argparse.ArgumentParser(prog="./dev demo", description=__doc__)
     parser.add_argument("--hours", type=float, default=6.0, help="migration duration (6)")
-    parser.add_argument("--poll-interval", type=int, default=60, help="seconds (60)")
-    parser.add_argument("--no-backoff", action="store_true", help="poll at a fixed interval")
     parser.add_argument(
-        "--timeout-hours",
-        type=float,
-        default=None,
-        help="the workflow's deadline (default: twice the duration, at least 1 h)",
+        "--poll-interval", type=int, default=60, help="polling pattern's first interval, s (60)"
+    )
+    parser.add_argument("--failure", action="store_true", help="the task fails (FATAL_ERROR)")
+    parser.add_argument(
+        "--lost-event", action="store_true", help="DMS's 'stopped' event never arrives"
     )
     parser.add_argument(
-        "--failure", action="store_true", help="the task fails instead of finishing"
+        "--config",
+        type=Path,
+        help="a stack config (Pulumi.<stack>.yaml) whose dms-waiters:tasks to deploy instead",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--chart", type=Path, help="also plot transitions and cost vs duration (1 h to 7 days)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no live progress display")
+    opts = parser.parse_args(argv)
+    if opts.hours <= 0:
+        parser.error("--hours must be positive")
+    if opts.poll_interval < 1:
+        parser.error("--poll-interval must be at least 1")
+    return opts
 
 
-def main(argv: Sequence[str]) -> int:
-    """Run the demo; returns the process exit code."""
-    opts = parse_args(argv)
-    # moto logs every JSONPath miss (an optional input field) as an error: not news here.
-    logging.getLogger("moto").setLevel(logging.CRITICAL)
-    scenario = DmsScenario(
+def scenario_from(opts: argparse.Namespace) -> DmsScenario:
+    """The DMS scenario the options describe."""
+    return DmsScenario(
         run_seconds=opts.hours * 3600,
         final_status="failed" if opts.failure else "stopped",
-        failure_message="Simulated: last error ORA-01555 snapshot too old",
+        failure_message="Last Error ORA-01555: snapshot too old. Stop Reason FATAL_ERROR",
+        lose_events=frozenset({"stopped", "failed"}) if opts.lost_event else frozenset(),
     )
-    print(
-        f"Local cloud: a {opts.hours:g} h full load ending "
-        f"{'failed' if opts.failure else 'stopped / FULL_LOAD_ONLY_FINISHED'}"
+
+
+def tasks_from_config(path: Path) -> list[dict[str, Any]]:
+    """The ``dms-waiters:tasks`` of a stack config file."""
+    config = (yaml.safe_load(path.read_text()) or {}).get("config", {})
+    tasks = config.get("dms-waiters:tasks")
+    if not isinstance(tasks, list):
+        raise SystemExit(f"{path}: no 'dms-waiters:tasks' list under 'config'")
+    return tasks
+
+
+def results_table(run: MigrationRun) -> Table:
+    """The per-pattern table of measured figures."""
+    table = Table(title="Measured in the local cloud (virtual time, us-east-1 prices)")
+    for column in (
+        "task",
+        "pattern",
+        "outcome",
+        "transitions",
+        "Lambda inv.",
+        "durable ops",
+        "DynamoDB req.",
+        "resume latency",
+        "est. cost",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("task", "pattern", "outcome") else "right"
+        )
+    for m in run.results:
+        table.add_row(
+            m.task,
+            m.pattern,
+            m.outcome,
+            str(m.usage.transitions),
+            str(m.usage.lambda_invocations),
+            str(m.usage.durable_operations),
+            str(m.usage.dynamodb_reads + m.usage.dynamodb_writes),
+            "n/a" if m.resume_latency is None else f"{m.resume_latency:.0f} s",
+            f"${m.cost:.5f}",
+        )
+    return table
+
+
+def main(argv: Sequence[str], console: Console | None = None) -> int:
+    """Run the demo; returns the process exit code."""
+    opts = parse_args(argv)
+    # Piped output gets 80 columns by default: too narrow for the table.
+    console = console or Console(width=None if sys.stdout.isatty() else 130)
+    # moto logs every JSONPath miss (an optional input field) as an error: not news here.
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    scenario = scenario_from(opts)
+    if opts.config:
+        tasks = tasks_from_config(opts.config)
+        skipped: list[str] = []
+    else:
+        ready, skipped = available(DEMO_PATTERNS)
+        tasks = default_tasks(ready, opts.poll_interval)
+    ending = "failed (FATAL_ERROR)" if opts.failure else "stopped (FULL_LOAD_ONLY_FINISHED)"
+    console.print(
+        f"[bold]Local cloud[/]: a {opts.hours:g} h full load ending {ending}"
+        + (", its final event lost" if opts.lost_event else "")
     )
-    real_start = time.monotonic()
-    with LocalCloud() as cloud:
-        task_arn = cloud.create_replication_task("orders-full-load", scenario)
-        spec = polling_spec_from_args(
-            "orders-full-load",
-            {
-                "replication_task_arn": task_arn,
-                "poll_interval_seconds": opts.poll_interval,
-                "backoff": not opts.no_backoff,
-                "timeout_seconds": int(3600 * (opts.timeout_hours or max(2 * opts.hours, 1.0))),
-            },
-        )
-        machine = cloud.create_state_machine(
-            "orders-full-load-waiter", build_polling_definition(spec)
-        )
-        print(f"Deployed the polling workflow for {task_arn}; running it...")
-        result = cloud.run_execution(machine, {}, replication_task_arn=task_arn)
-    real = time.monotonic() - real_start
-    polls = sum(1 for name in result.entered_states() if name == "DescribeReplicationTask")
-    rows = [
-        ("outcome", result.status + (f" ({result.error})" if result.error else "")),
-        ("polls (DescribeReplicationTasks)", str(polls)),
-        ("state transitions (billed)", str(result.billed_transitions)),
-        ("waited (virtual)", f"{result.virtual_seconds / 3600:.2f} h"),
-        (
-            "resume latency after DMS stopped",
-            "n/a" if result.resume_latency is None else f"{result.resume_latency:.0f} s",
-        ),
-        ("estimated Step Functions cost", f"${step_functions_cost(result.billed_transitions):.5f}"),
-        ("real time", f"{real:.1f} s"),
-    ]
-    width = max(len(k) for k, _ in rows)
-    print("\nPolling baseline (DmsPollingWorkflow)")
-    for key, value in rows:
-        print(f"  {key.ljust(width)}  {value}")
-    if result.output is not None:
-        print("  output: " + json.dumps(result.output)[:300])
-    if result.cause:
-        print("  cause:  " + result.cause[:300])
-    print("\nThe callback and durable patterns are not built yet: skipped.")
+    for pattern in skipped:
+        console.print(f"  skipped: pattern '{pattern}' is not built yet")
+
+    def deployed(deployment: Deployment) -> None:
+        console.print(deployment.summary())
+
+    started = time.monotonic()
+    progress = _Progress()
+    if opts.no_progress:
+        run = run_migration(scenario, tasks, skipped=skipped, on_deployed=deployed)
+    else:
+        with console.status(progress):
+            run = run_migration(
+                scenario, tasks, skipped=skipped, on_deployed=deployed, on_phase=progress.update
+            )
+    console.print(results_table(run))
+    for m in run.results:
+        _explain(console, m)
+    console.print(f"real time: {time.monotonic() - started:.1f} s")
+    if opts.chart:
+        from .chart import plot_sweep
+
+        plot_sweep(opts.chart, scenario, tasks, console=console)
     return 0
+
+
+class _Progress:
+    """Live status line: the phase and the virtual clock, re-read at every refresh."""
+
+    def __init__(self) -> None:
+        self.phase = "starting the local cloud"
+        self.cloud: LocalCloud | None = None
+
+    def update(self, phase: str, cloud: LocalCloud) -> None:
+        self.phase, self.cloud = phase, cloud
+
+    def __rich__(self) -> str:
+        if self.cloud is None:
+            return self.phase
+        hours = self.cloud.clock.now() / 3600
+        return f"{self.phase}: virtual time {hours:,.2f} h"
+
+
+def _explain(console: Console, m: Measured) -> None:
+    if m.pattern == "polling":
+        console.print(
+            f"  {m.task}: {m.dms_requests} DMS API calls; waited "
+            f"{m.virtual_seconds / 3600:.2f} virtual hours"
+        )
 
 
 if __name__ == "__main__":

@@ -7,22 +7,34 @@ each time it is started or stopped, played on the virtual clock according to a `
 * ``DescribeReplicationTasks`` answers from the timeline at the current virtual time (through
   the ``dms_simulated_tasks`` patch), so it is truthful at every moment, whoever asks.
 * Each transition is also scheduled as a clock timer that calls the registered hooks at its
-  virtual time, in the driver's thread. That is where a later issue publishes the real
-  ``DMS Replication Task State Change`` events on EventBridge.
+  virtual time, in the driver's thread.
+* One such hook (``publish_events``) publishes the real DMS events on EventBridge's default bus
+  (shapes in ``dms_events``), with the faults a scenario asks for: lost, duplicated, delayed
+  and reordered events. AWS delivers DMS events "best effort", so the components treat an
+  event as a trigger only; the simulator lets tests prove they survive each fault.
 """
 
 from __future__ import annotations
 
+import copy
+import math
+import random
 import threading
-from collections.abc import Callable
+import uuid
+import warnings
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from moto.dms.exceptions import DmsClientError, InvalidResourceStateFault
 
 from lambdas import dms_status as dms
 
+from . import dms_events
 from .clock import TimerHandle, VirtualClock
+from .dms_events import EventVariant
 
 FinalStatus = Literal["stopped", "failed", "never"]
 
@@ -36,6 +48,23 @@ DEFAULT_FAILURE_MESSAGE: Final = (
 
 #: Statuses StartReplicationTask accepts (DMS refuses to start a task that is busy).
 STARTABLE_STATUSES: Final = frozenset({"ready", "stopped", "failed"})
+
+#: Kinds of events the simulator publishes, in the order they happen (the fault options name
+#: these). Task variants publish created/started/stopped/failed/deleted; the Serverless one
+#: initializing/started/stopped/failed. Intermediate statuses (stopping...) have no event.
+SIMULATED_EVENT_KINDS: Final[tuple[str, ...]] = (
+    "created",
+    "initializing",
+    "started",
+    "stopped",
+    "failed",
+    "deleted",
+)
+
+#: Kinds that end a run: a reordered ``started`` event is delivered right after one of them.
+_TERMINAL_EVENT_KINDS: Final = frozenset({"stopped", "failed", "deleted"})
+
+EventFate = Literal["published", "lost", "error"]
 
 
 class ThrottlingError(DmsClientError):
@@ -59,6 +88,9 @@ class DmsScenario:
     A start puts the task in ``starting``; after ``starting_seconds`` it is ``running``; after
     ``run_seconds`` more it becomes ``final_status`` (through ``stopping`` for
     ``stopping_seconds`` when that is non-zero), unless ``final_status`` is ``never``.
+    Status changes are published as DMS events on EventBridge in the ``event_variant`` shape,
+    with the faults the ``lose_events``/``duplicate_events``/``delay_events_seconds``/``reorder``
+    options inject.
     """
 
     run_seconds: float = 600.0
@@ -86,6 +118,23 @@ class DmsScenario:
     """Running time until FullLoadProgressPercent reaches 100 (default ``run_seconds``)."""
     tables: int = 4
     """Tables in the full load."""
+    event_variant: EventVariant = "documented"
+    """Shape of the EventBridge events published on status changes: ``documented`` (AWS's
+    example), ``observed`` (the production shape) or ``serverless`` (``DMS Replication State
+    Change`` on a replication-config ARN, which task rules never match). See ``dms_events``."""
+    lose_events: AbstractSet[str] | str = frozenset()
+    """Events dropped instead of published: ``"all"``, one kind (``"stopped"``) or a set of
+    kinds from ``SIMULATED_EVENT_KINDS``. AWS delivers DMS events best effort."""
+    duplicate_events: int | Mapping[str, int] = 1
+    """Copies delivered of each event (1: once), or per kind (``{"stopped": 2}``, others
+    once). EventBridge delivers at least once: handlers must be idempotent."""
+    delay_events_seconds: float | Mapping[str, float] = 0.0
+    """Virtual seconds between a status change and the publication of its event, or per kind
+    (others at once). The event's ``time`` stays the time of the status change."""
+    reorder: bool = False
+    """Deliver each run's ``started`` event right after the run's terminal event (stopped,
+    failed, or the deletion) instead of when it happened: consumers see STOPPED before
+    STARTED. A run that never ends never delivers its ``started`` event."""
 
     def __post_init__(self) -> None:
         if self.final_status not in ("stopped", "failed", "never"):
@@ -104,6 +153,57 @@ class DmsScenario:
             if bare not in dms.STOP_REASONS:
                 raise ValueError(f"unknown stop reason {self.stop_reason!r}")
             object.__setattr__(self, "stop_reason", bare)
+        self._validate_events()
+
+    def _validate_events(self) -> None:
+        # Normalise the convenient spellings ("stopped", {"stopped"}, dicts) to immutable
+        # values so a scenario can be shared between tasks safely.
+        if self.event_variant not in dms_events.VARIANTS:
+            raise ValueError(
+                f"event_variant must be one of {', '.join(dms_events.VARIANTS)}, "
+                f"not {self.event_variant!r}"
+            )
+        lose: frozenset[str] | str
+        if isinstance(self.lose_events, str):
+            lose = "all" if self.lose_events == "all" else frozenset({self.lose_events})
+        else:
+            lose = frozenset(self.lose_events)
+        if not isinstance(lose, str):
+            _check_kinds("lose_events", lose)
+        object.__setattr__(self, "lose_events", lose)
+
+        copies = self.duplicate_events
+        counts: dict[str, Any] = dict(copies) if isinstance(copies, Mapping) else {"*": copies}
+        _check_kinds("duplicate_events", counts.keys() - {"*"})
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in counts.values()):
+            raise ValueError("duplicate_events must be whole numbers >= 1 (copies delivered)")
+        if isinstance(copies, Mapping):
+            object.__setattr__(self, "duplicate_events", MappingProxyType(counts))
+
+        delay = self.delay_events_seconds
+        delays: dict[str, Any] = dict(delay) if isinstance(delay, Mapping) else {"*": delay}
+        _check_kinds("delay_events_seconds", delays.keys() - {"*"})
+        for seconds in delays.values():
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ValueError("delay_events_seconds must be numbers of seconds")
+            if not math.isfinite(seconds) or seconds < 0:
+                raise ValueError("delay_events_seconds must be finite and >= 0")
+        if isinstance(delay, Mapping):
+            object.__setattr__(self, "delay_events_seconds", MappingProxyType(delays))
+
+    def loses(self, kind: str) -> bool:
+        """True if events of ``kind`` are dropped."""
+        return self.lose_events == "all" or kind in self.lose_events
+
+    def event_copies(self, kind: str) -> int:
+        """How many copies of an event of ``kind`` are delivered."""
+        copies = self.duplicate_events
+        return copies.get(kind, 1) if isinstance(copies, Mapping) else copies
+
+    def event_delay(self, kind: str) -> float:
+        """Virtual seconds an event of ``kind`` is published after its status change."""
+        delay = self.delay_events_seconds
+        return float(delay.get(kind, 0.0) if isinstance(delay, Mapping) else delay)
 
     @property
     def effective_stop_reason(self) -> str | None:
@@ -118,6 +218,15 @@ class DmsScenario:
     def effective_full_load_seconds(self) -> float:
         """Running time until the full load is complete."""
         return self.run_seconds if self.full_load_seconds is None else self.full_load_seconds
+
+
+def _check_kinds(option: str, kinds: AbstractSet[str] | Mapping[str, Any]) -> None:
+    unknown = sorted(str(k) for k in kinds if k not in SIMULATED_EVENT_KINDS)
+    if unknown:
+        raise ValueError(
+            f"{option}: unknown event kind(s) {', '.join(unknown)}; "
+            f"known: {', '.join(SIMULATED_EVENT_KINDS)} (or 'all' for lose_events)"
+        )
 
 
 @dataclass(frozen=True)
@@ -194,6 +303,45 @@ class SimulatedTask:
 
 Hook = Callable[[SimulatedTask, Transition], None]
 
+#: Publishes PutEvents entries (``events.put_events(Entries=...)``), returns its response.
+PutEvents = Callable[[list[dict[str, Any]]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One DMS event the simulator emitted, and what became of it (one record per copy)."""
+
+    kind: str
+    """A ``SIMULATED_EVENT_KINDS`` value."""
+    task_arn: str
+    event: dict[str, Any] = field(repr=False)
+    """The event as EventBridge delivers it (``id`` is the simulator's; see ``bus_event_id``)."""
+    occurred_at: float
+    """Virtual time of the status change (the event's ``time``)."""
+    published_at: float | None
+    """Virtual time PutEvents was called; None when the event was lost."""
+    fate: EventFate
+    """``published``, ``lost`` (fault injection) or ``error`` (PutEvents failed)."""
+    copy: int = 1
+    """1 for the original, 2.. for duplicates."""
+    bus_event_id: str | None = None
+    """The EventId PutEvents returned (moto assigns its own id to what targets receive)."""
+    error: str | None = None
+    """Why PutEvents failed, for ``error``."""
+
+    @property
+    def event_type(self) -> str:
+        """``detail.eventType``."""
+        return str(self.event["detail"]["eventType"])
+
+
+@dataclass
+class _PendingEvent:
+    task: SimulatedTask
+    kind: str
+    event: dict[str, Any]
+    occurred_at: float
+
 
 class DmsSimulator:
     """Owns the simulated tasks and answers the ``DmsTaskHooks`` the DMS patches call."""
@@ -203,6 +351,11 @@ class DmsSimulator:
         self._tasks: dict[str, SimulatedTask] = {}
         self._hooks: list[Hook] = []
         self._lock = threading.RLock()
+        self._put_events: PutEvents | None = None
+        self._event_ids = random.Random(0)
+        self._event_records: list[EventRecord] = []
+        # Reordered ``started`` events waiting for their run's terminal event, per task.
+        self._held: dict[str, list[_PendingEvent]] = {}
 
     # -- setup -----------------------------------------------------------------------------------
 
@@ -214,6 +367,51 @@ class DmsSimulator:
         """
         with self._lock:
             self._hooks.append(hook)
+
+    def publish_events(self, put_events: PutEvents, *, seed: int = 0) -> None:
+        """Publish every simulated task's status changes as DMS events through ``put_events``.
+
+        ``put_events(entries)`` is EventBridge PutEvents (LocalCloud passes its boto3 events
+        client). Publishing is a hook, so it happens at each transition's virtual time in the
+        driver thread; each scenario picks the event shape and the faults. Event ids come
+        from a generator seeded with ``seed``: the same run gives the same ids. Calling it
+        again replaces the publisher.
+        """
+        with self._lock:
+            first = self._put_events is None
+            self._put_events = put_events
+            self._event_ids = random.Random(seed)
+        if first:
+            self.add_hook(self._emit_event)
+
+    @property
+    def event_records(self) -> list[EventRecord]:
+        """Every event emitted so far (published, lost or failed), in order of fate."""
+        with self._lock:
+            return list(self._event_records)
+
+    def published_events(
+        self, task_arn: str | None = None, kind: str | None = None
+    ) -> list[EventRecord]:
+        """The events published (one per copy), in publication order, optionally filtered."""
+        return self._records("published", task_arn, kind)
+
+    def lost_events(
+        self, task_arn: str | None = None, kind: str | None = None
+    ) -> list[EventRecord]:
+        """The events dropped by ``lose_events``, in the order they would have been published."""
+        return self._records("lost", task_arn, kind)
+
+    def _records(
+        self, fate: EventFate, task_arn: str | None, kind: str | None
+    ) -> list[EventRecord]:
+        return [
+            r
+            for r in self.event_records
+            if r.fate == fate
+            and (task_arn is None or r.task_arn == task_arn)
+            and (kind is None or r.kind == kind)
+        ]
 
     def adopt(self, task: Any, scenario: DmsScenario) -> SimulatedTask:
         """Take over moto's ``FakeReplicationTask`` ``task`` (just created) with ``scenario``."""
@@ -289,12 +487,17 @@ class DmsSimulator:
             self._plan(sim, plan)
 
     def forget(self, arn: str) -> None:
-        """The task was deleted: drop its pending transitions."""
+        """The task was deleted: drop its future and record a final ``deleting`` transition.
+
+        The transition reaches the hooks (through a timer, at the current virtual time, in the
+        driver thread) so the ``deleted`` event is published, although the task is gone.
+        """
         with self._lock:
             sim = self._tasks.pop(arn, None)
             if sim is not None:
-                for handle in sim._timers:
-                    handle.cancel()
+                now = self.clock.now()
+                self._cut(sim, now)
+                self._plan(sim, [Transition(now, "deleting")])
 
     def before_describe(self, arn: str) -> None:
         """Count the call; throttle the first ``throttle_describes`` of them."""
@@ -414,6 +617,135 @@ class DmsSimulator:
             hooks = list(self._hooks)
         for hook in hooks:
             hook(sim, tr)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _event_kind(self, sim: SimulatedTask, tr: Transition) -> str | None:
+        """The event a transition emits (None for statuses DMS reports no event for)."""
+        if tr.status == "ready":
+            with self._lock:  # a concurrent stop may rewrite the timeline
+                index = next(i for i, x in enumerate(sim.transitions) if x is tr)
+            # The end of creation; ``ready`` follows nothing else in a simulated timeline.
+            return (
+                "created" if index > 0 and sim.transitions[index - 1].status == "creating" else None
+            )
+        return _STATUS_EVENTS.get(tr.status)
+
+    def _emit_event(self, sim: SimulatedTask, tr: Transition) -> None:
+        """Hook: build the event of this transition, then deliver it as the scenario says."""
+        sc = sim.scenario
+        kind = self._event_kind(sim, tr)
+        if kind is None or not dms_events.has_event(sc.event_variant, kind):
+            return
+        run = sim._run_at(tr.at)
+        with self._lock:
+            event_id = str(uuid.UUID(int=self._event_ids.getrandbits(128), version=4))
+        event = dms_events.build_event(
+            sc.event_variant,
+            kind,
+            task_arn=sim.arn,
+            task_identifier=sim.identifier,
+            time=self.clock.to_datetime(tr.at),
+            event_id=event_id,
+            start_type=run.start_type if run is not None else None,
+            stop_reason=tr.stop_reason,
+            failure_message=tr.failure_message,
+        )
+        pending = _PendingEvent(sim, kind, event, tr.at)
+        if sc.reorder and kind == "started":
+            with self._lock:
+                self._held.setdefault(sim.arn, []).append(pending)
+            return
+        self._dispatch(pending)
+        if kind in _TERMINAL_EVENT_KINDS:
+            with self._lock:
+                held = self._held.pop(sim.arn, [])
+            for late in held:
+                self._dispatch(late)
+
+    def _dispatch(self, pending: _PendingEvent) -> None:
+        """Drop, delay or publish now, per the task's scenario."""
+        sc = pending.task.scenario
+        if sc.loses(pending.kind):
+            self._record(pending, "lost", published_at=None)
+            return
+        delay = sc.event_delay(pending.kind)
+        if delay > 0:
+            # A timer like any other: it runs in the driver thread at its virtual time.
+            self.clock.call_at(self.clock.now() + delay, lambda: self._publish(pending))
+        else:
+            self._publish(pending)
+
+    def _publish(self, pending: _PendingEvent) -> None:
+        with self._lock:
+            put_events = self._put_events
+        if put_events is None:
+            return
+        entry = dms_events.put_events_entry(pending.event)
+        for n in range(1, pending.task.scenario.event_copies(pending.kind) + 1):
+            now = self.clock.now()
+            try:
+                response = put_events([entry])
+                result = response["Entries"][0]
+            except Exception as exc:
+                # EventBridge delivery is best effort and a consumer's failure never reaches
+                # DMS: record it, warn, and keep the simulation going.
+                self._record(pending, "error", published_at=now, copy=n, error=repr(exc))
+                warnings.warn(
+                    f"DMS simulator: PutEvents failed for {pending.kind} of {pending.task.arn}: "
+                    f"{exc!r}",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                continue
+            if "ErrorCode" in result:
+                error = f"{result['ErrorCode']}: {result.get('ErrorMessage', '')}"
+                self._record(pending, "error", published_at=now, copy=n, error=error)
+            else:
+                self._record(
+                    pending, "published", published_at=now, copy=n, bus_id=result.get("EventId")
+                )
+
+    def _record(
+        self,
+        pending: _PendingEvent,
+        fate: EventFate,
+        *,
+        published_at: float | None,
+        copy: int = 1,
+        bus_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        record = EventRecord(
+            kind=pending.kind,
+            task_arn=pending.task.arn,
+            event=_copy_event(pending.event),
+            occurred_at=pending.occurred_at,
+            published_at=published_at,
+            fate=fate,
+            copy=copy,
+            bus_event_id=bus_id,
+            error=error,
+        )
+        with self._lock:
+            self._event_records.append(record)
+
+
+def _copy_event(event: dict[str, Any]) -> dict[str, Any]:
+    # Each record owns its event, so a test that edits one cannot change another.
+    return copy.deepcopy(event)
+
+
+# Statuses whose transition emits an event (``ready`` is special-cased: only after creation).
+_STATUS_EVENTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "starting": "initializing",
+        "running": "started",
+        "stopped": "stopped",
+        "failed": "failed",
+        "deleting": "deleted",
+    }
+)
 
 
 # Keys of moto's dict the simulator replaces wholesale (absent from the snapshot = absent).

@@ -6,16 +6,20 @@ patch changes; ``tests/localcloud/test_patches.py`` has one test per patch that 
 upgrade moves or changes what the patch relies on.
 
 Patches are installed once per process and reverted by ``revert_all``. They look up the active
-clock, random generator and DMS simulator in ``_ACTIVE`` at call time, so one set of patches
-serves successive ``LocalCloud`` instances; with nothing active they fall back to moto's own
-behaviour.
+clock, random generator, DMS simulator, Lambda runtime (``lambda_runtime.LambdaRuntime``) and
+schedule registry (``event_delivery.ScheduleRegistry``) in ``_ACTIVE`` at call time, so one set
+of patches serves successive ``LocalCloud`` instances; with nothing active they fall back to
+moto's own behaviour.
 """
 
 from __future__ import annotations
 
+import collections
 import contextvars
+import copy
 import datetime as _dt
 import functools
+import inspect
 import json
 import logging
 import random
@@ -27,28 +31,47 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
+from moto.awslambda import models as lambda_models
 from moto.core.models import botocore_stubber
 from moto.dms import exceptions as dms_exceptions
 from moto.dms import models as dms_models
 from moto.dms import responses as dms_responses
-from moto.stepfunctions.parser.api import ExecutionStatus
+from moto.events import exceptions as events_exceptions
+from moto.events import models as events_models
+from moto.stepfunctions.parser import api as sfn_api
+from moto.stepfunctions.parser.api import ExecutionStatus, StateMachineType
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.common.retry import (
     jitter_strategy_decl,
     retrier_decl,
 )
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service,
     state_task_service_aws_sdk,
+    state_task_service_callback,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+    ResourceCondition,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+from moto.stepfunctions.parser.asl.eval import environment as sfn_environment
+from moto.stepfunctions.parser.asl.eval.callback import callback as sfn_callback
 from moto.stepfunctions.parser.asl.eval.event import event_manager
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils import boto_client as sfn_boto_client
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution as sfn_execution
 from moto.stepfunctions.parser.backend import execution_worker
 
-from .clock import VirtualClock
+from .clock import TimerHandle, VirtualClock
+from .event_delivery import (
+    LambdaTargetDelivery,
+    ScheduleExpressionError,
+    ScheduleRegistry,
+    schedule_period,
+)
+from .lambda_runtime import INVOCATION_ASYNC, LambdaRuntime
 
 LOG = logging.getLogger(__name__)
 
@@ -90,6 +113,9 @@ class _Active:
     clock: VirtualClock | None = None
     rng: random.Random | None = None
     dms: DmsTaskHooks | None = None
+    lambda_runtime: LambdaRuntime | None = None
+    schedules: ScheduleRegistry | None = None
+    api_calls: collections.Counter[tuple[str, str]] | None = None
 
 
 _ACTIVE = _Active()
@@ -725,6 +751,571 @@ def cached_jsonpath_parsing() -> None:
     _install("cached_jsonpath_parsing", install)
 
 
+# -- l. Lambda handlers run in this process ------------------------------------------------------
+
+
+def _header(headers: Any, name: str) -> str | None:
+    """A request header by name, whatever mapping moto passes (case-insensitive or plain)."""
+    if not headers:
+        return None
+    for key in (name, name.title(), name.lower()):
+        value = headers.get(key)
+        if value is not None:
+            return str(value)
+    lowered = name.lower()
+    for key, value in dict(headers).items():
+        if str(key).lower() == lowered:
+            return str(value)
+    return None
+
+
+def lambda_in_process() -> None:
+    """Run Lambda functions' Python handlers in this process instead of in Docker.
+
+    AWS: Invoke runs the function's handler with its environment and a context object;
+    ``InvocationType=Event`` queues the event and answers 202 (Lambda retries a function
+    error twice, 1 then 2 minutes later); an exception comes back as an error payload
+    (``errorMessage``/``errorType``/``requestId``/``stackTrace``) with the header
+    ``X-Amz-Function-Error: Unhandled``, which Step Functions turns into the error name
+    ``errorType`` (so a Catch on ``ValueError`` works); a throttled request is
+    ``TooManyRequestsException`` (HTTP 429).
+    moto: ``LambdaFunction._invoke_lambda`` runs the code in a Docker container, and without
+    Docker returns "error running docker" as a ``Handled`` error; ``invoke`` runs every
+    invocation type synchronously.
+    Patch: ``_invoke_lambda`` (moto's one Docker-specific method, still used by its internal
+    callers) and ``invoke`` hand the function to the active ``LambdaRuntime``
+    (``localcloud.lambda_runtime``): the zip is extracted once per version and code hash, the
+    handler imported in its own module namespace and called with the function's environment
+    (runs serialised: os.environ is process-wide), errors reported as AWS does (``Unhandled``),
+    ``Event`` invocations queued as tracked background work with Lambda's retries on the
+    virtual clock, ``DryRun`` not run, ``LogType=Tail`` honoured, every run counted.
+    """
+    cls = lambda_models.LambdaFunction
+    original_run = cls._invoke_lambda
+    original_invoke = cls.invoke
+
+    def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        runtime = _ACTIVE.lambda_runtime
+        if runtime is None:
+            result: tuple[str, bool, str] = original_run(self, event)
+            return result
+        payload = event if isinstance(event, str | bytes) else json.dumps(event or {})
+        outcome = runtime.run(self, payload)
+        return outcome.payload.decode("utf-8"), outcome.function_error is not None, outcome.logs
+
+    def invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+        runtime = _ACTIVE.lambda_runtime
+        if runtime is None:
+            return original_invoke(self, body, request_headers, response_headers)
+        invocation_type = _header(request_headers, "X-Amz-Invocation-Type") or "RequestResponse"
+        if invocation_type == "DryRun":
+            return b""
+        runtime.admit(self)  # TooManyRequestsException while throttled
+        if invocation_type == INVOCATION_ASYNC:
+            runtime.invoke_async(self, body)
+            return b""
+        outcome = runtime.run(self, body)
+        response_headers["x-amz-executed-version"] = outcome.executed_version
+        if outcome.function_error is not None:
+            response_headers["x-amz-function-error"] = outcome.function_error
+        if _header(request_headers, "X-Amz-Log-Type") == "Tail":
+            response_headers["x-amz-log-result"] = outcome.tail()
+        return outcome.payload
+
+    def install() -> Callable[[], None]:
+        undos = [
+            _replace(cls, "_invoke_lambda", _invoke_lambda, "lambda_in_process"),
+            _replace(cls, "invoke", invoke, "lambda_in_process"),
+        ]
+
+        def undo() -> None:
+            for fn in reversed(undos):
+                fn()
+
+        return undo
+
+    _install("lambda_in_process", install)
+
+
+# -- m. EventBridge delivers to Lambda targets --------------------------------------------------
+
+
+def _arn_service(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[2] if len(parts) > 2 else ""
+
+
+def eventbridge_lambda_targets() -> None:
+    """Deliver matching events to rules' Lambda targets, with RetryPolicy and DeadLetterConfig.
+
+    AWS: a rule delivers each matching event to each target; a Lambda target is invoked
+    asynchronously with the event (or the target's ``Input``/``InputPath``/
+    ``InputTransformer`` result) as payload. A delivery that fails is retried per the target's
+    ``RetryPolicy`` (exponential backoff; a missing function is not retried) and then sent to
+    its ``DeadLetterConfig`` SQS queue with ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE``,
+    ``ERROR_MESSAGE``, ``RETRY_ATTEMPTS`` (and ``EXHAUSTED_RETRY_CONDITION``) attributes. The
+    function's own errors are retried by Lambda (twice), not by EventBridge. A DISABLED rule
+    delivers nothing.
+    moto: ``Rule.send_to_targets`` raises ``NotImplementedError`` for a Lambda target (failing
+    ``PutEvents`` itself), ignores RetryPolicy and DeadLetterConfig, and delivers for DISABLED
+    rules too.
+    Patch: ``send_to_targets`` skips DISABLED rules, leaves non-Lambda targets to moto and hands
+    each Lambda target to ``event_delivery.LambdaTargetDelivery``: the function is resolved and
+    the event queued as an asynchronous invocation (``LambdaRuntime.invoke_async``); a missing
+    function (``NO_RESOURCE``) goes straight to the DLQ, a throttled one (``THROTTLING``, see
+    ``LambdaRuntime.throttle``) is retried on the virtual clock first.
+    """
+    cls = events_models.Rule
+    original = cls.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        runtime = _ACTIVE.lambda_runtime
+        if runtime is None:
+            original(self, original_event, transform_input)
+            return
+        if self.state != "ENABLED" or not self.event_pattern.matches_event(original_event):
+            return
+        targets = list(self.targets)
+        others = [t for t in targets if _arn_service(t["Arn"]) != "lambda"]
+        if others:
+            # moto iterates self.targets: give it a shallow copy of the rule without the Lambda
+            # targets rather than mutating the shared rule (PutTargets may run concurrently).
+            view = copy.copy(self)
+            view.targets = others
+            original(view, original_event, transform_input)
+        for target in targets:
+            if _arn_service(target["Arn"]) == "lambda":
+                LambdaTargetDelivery(runtime, self.arn, target, original_event).attempt()
+
+    _install(
+        "eventbridge_lambda_targets",
+        lambda: _replace(cls, "send_to_targets", send_to_targets, "eventbridge_lambda_targets"),
+    )
+
+
+# -- n. EventBridge schedules on the virtual clock ----------------------------------------------
+
+
+def eventbridge_schedules() -> None:
+    """Fire ``rate(...)`` scheduled rules on the virtual clock; refuse ``cron(...)`` clearly.
+
+    AWS: a rule with ``ScheduleExpression: rate(N minute[s]|hour[s]|day[s])`` sends a
+    ``Scheduled Event`` (source ``aws.events``, ``resources: [rule ARN]``, ``detail: {}``) to
+    its targets every period while the rule exists and is ENABLED; ``rate(1 minutes)`` and
+    ``rate(5 minute)`` are invalid. ``cron(...)`` is also accepted.
+    moto: stores the expression (a loose regex check) and never fires it.
+    Patch: ``put_rule`` validates the expression first (a ``cron(...)`` is refused with a
+    ValidationException saying it is not emulated, instead of a rule that silently never
+    fires); after ``put_rule``/``enable_rule``/``disable_rule``/``delete_rule`` the active
+    ``event_delivery.ScheduleRegistry`` arms, re-arms or cancels the rule's clock timer. The
+    timer fires one period after the rule was created or enabled, then every period, sending
+    the scheduled event through ``Rule.send_to_targets`` (so every target type works).
+    """
+    cls = events_models.EventsBackend
+    put_original = cls.put_rule
+    put_signature = inspect.signature(put_original)
+    originals = {
+        name: getattr(cls, name) for name in ("enable_rule", "disable_rule", "delete_rule")
+    }
+
+    @functools.wraps(put_original)
+    def put_rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        registry = _ACTIVE.schedules
+        bound = put_signature.bind(self, *args, **kwargs)
+        expression = bound.arguments.get("scheduled_expression")
+        if registry is not None and expression:
+            try:
+                schedule_period(expression)
+            except ScheduleExpressionError as exc:
+                raise events_exceptions.ValidationException(str(exc)) from exc
+        rule = put_original(self, *args, **kwargs)
+        if registry is not None:
+            registry.reconcile(self, rule.event_bus_name, rule.name)
+        return rule
+
+    def reconciling(name: str) -> Callable[..., Any]:
+        original = originals[name]
+
+        def method(self: Any, rule_name: str, event_bus_arn: str | None = None) -> Any:
+            result = original(self, rule_name, event_bus_arn)
+            registry = _ACTIVE.schedules
+            if registry is not None:
+                bus_name = self._normalize_event_bus_arn(event_bus_arn)
+                registry.reconcile(self, bus_name, rule_name)
+            return result
+
+        return method
+
+    def install() -> Callable[[], None]:
+        undos = [_replace(cls, "put_rule", put_rule, "eventbridge_schedules")]
+        undos += [
+            _replace(cls, name, reconciling(name), "eventbridge_schedules") for name in originals
+        ]
+
+        def undo() -> None:
+            for fn in reversed(undos):
+                fn()
+
+        return undo
+
+    _install("eventbridge_schedules", install)
+
+
+# -- o. event times on the virtual clock --------------------------------------------------------
+
+
+def virtual_event_time() -> None:
+    """Stamp EventBridge events with the virtual time they were put.
+
+    AWS: an event without an explicit ``Time`` carries the time EventBridge received it (the
+    ``time`` field targets see).
+    moto: ``put_events`` uses the real ``unix_time()`` (also for ``ingestion-time``).
+    Patch: the events module's ``unix_time`` returns the active clock's time as unix seconds.
+    """
+    original = events_models.unix_time  # type: ignore[attr-defined]
+
+    def unix_time(dt: Any = None) -> float:
+        clock = _active_clock()
+        if clock is None or dt is not None:
+            result: float = original(dt) if dt is not None else original()
+            return result
+        return clock.now_datetime().timestamp()
+
+    unix_time.__localcloud_patch__ = "virtual_event_time"  # type: ignore[attr-defined]
+    _install(
+        "virtual_event_time",
+        lambda: _swap_module_global(
+            events_models, "unix_time", original, unix_time, "virtual_event_time"
+        ),
+    )
+
+
+# -- p. task-token waits are idle and time out on the virtual clock -----------------------------
+
+#: What woke a task-token waiter (it re-checks outcome, deadlines and stop itself anyway).
+_WAKE_OUTCOME: Final = "outcome"
+_WAKE_HEARTBEAT: Final = "heartbeat"
+_WAKE_DEADLINE: Final = "deadline"
+_WAKE_STOPPED: Final = "stopped"
+#: Real seconds between a waiter's checks for a stop nobody announced (a safety net only).
+_TOKEN_WAIT_POLL: Final = 0.5
+
+
+class _StopSignal(threading.Event):
+    """Stands in for a waiting frame's ``program_state_event``: moto sets it when the execution
+    (or the frame) is stopped, failed or timed out, and then the waiter must wake at once."""
+
+    def __init__(self, wait: _TokenWait) -> None:
+        super().__init__()
+        self._wait = wait
+
+    def set(self) -> None:
+        self._wait.signal(_WAKE_STOPPED)
+        super().set()
+
+
+class _TokenWait:
+    """One ``.waitForTaskToken`` wait, idle on the virtual clock.
+
+    The execution's busy unit is handed back to the clock while it waits (so the driver can
+    advance time) and taken back *by whoever wakes it*, in their own thread, before it runs:
+    SendTaskSuccess/Failure/Heartbeat in the caller's thread, a deadline timer in the driver's,
+    a stop in the stopper's. So the driver never sees an idle moment between a callback and the
+    execution acting on it.
+    """
+
+    def __init__(
+        self,
+        clock: VirtualClock,
+        env: Any,
+        endpoint: Any,
+        timeout_seconds: float,
+        heartbeat_seconds: float | None,
+    ) -> None:
+        self._clock = clock
+        self._env = env
+        self._endpoint = endpoint
+        self._timeout = float(timeout_seconds)
+        self._heartbeat = float(heartbeat_seconds) if heartbeat_seconds else None
+        self._cond = threading.Condition(threading.Lock())
+        self._idle = False
+        self._woken_by: str | None = None
+        self._last_heartbeat = clock.now()
+
+    def signal(self, reason: str) -> None:
+        """Wake the waiter (any thread): take its busy unit here if it is idle."""
+        with self._cond:
+            if reason == _WAKE_HEARTBEAT:
+                self._last_heartbeat = self._clock.now()
+            if not self._idle or self._woken_by is not None:
+                return  # awake already: it re-checks everything before idling again
+            self._clock.enter()
+            self._woken_by = reason
+            self._cond.notify_all()
+
+    def wait(self) -> Any:
+        """The outcome; ``CallbackOutcomeTimedOut``/``HeartbeatTimedOut``; None if stopped."""
+        deadline = self._clock.now() + self._timeout
+        endpoint, env = self._endpoint, self._env
+        saved_event = env.program_state_event
+        env.program_state_event = _StopSignal(self)
+        endpoint._localcloud_wait = self
+        try:
+            while True:
+                timers: list[TimerHandle] = []
+                with self._cond:
+                    outcome = endpoint.get_outcome()
+                    if outcome is not None:
+                        return outcome
+                    if not env.is_running() or self._clock.closed:
+                        return None
+                    now = self._clock.now()
+                    if now >= deadline:
+                        return sfn_callback.CallbackOutcomeTimedOut(
+                            callback_id=endpoint.callback_id
+                        )
+                    if self._heartbeat is not None:
+                        beat_deadline = self._last_heartbeat + self._heartbeat
+                        if now >= beat_deadline:
+                            return sfn_callback.HeartbeatTimedOut()
+                        timers.append(self._alarm(beat_deadline))
+                    timers.append(self._alarm(deadline))
+                    self._idle, self._woken_by = True, None
+                    self._clock.exit()  # idle: the driver may advance time now
+                    while self._woken_by is None:
+                        if not self._cond.wait(_TOKEN_WAIT_POLL) and (
+                            self._clock.closed or not env.is_running()
+                        ):
+                            # A stop nobody announced (safety net): take the unit ourselves.
+                            self._clock.enter()
+                            self._woken_by = _WAKE_STOPPED
+                    self._idle = False
+                for timer in timers:
+                    timer.cancel()
+        finally:
+            # The token is spent, whatever ended the wait: later callbacks are refused.
+            endpoint._localcloud_closed = True
+            endpoint._localcloud_wait = None
+            env.program_state_event = saved_event
+
+    def _alarm(self, at: float) -> TimerHandle:
+        return self._clock.call_at(at, lambda: self.signal(_WAKE_DEADLINE))
+
+
+class _UntimedEventWhileVirtual(threading.Event):
+    """``threading.Event`` whose timed ``wait`` ignores the (real-time) timeout while a clock is
+    active: the state's TimeoutSeconds is then enforced in virtual time by the task itself."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is not None and _active_clock() is not None:
+            return super().wait()
+        return super().wait(timeout)
+
+
+class _ExecuteStateThreading(types.ModuleType):
+    """Stands in for ``threading`` inside moto's execute_state module (only ``Event`` differs)."""
+
+    Event = _UntimedEventWhileVirtual
+
+    def __init__(self) -> None:
+        super().__init__("threading")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(threading, name)
+
+
+def _refuse_spent_token(endpoint: Any) -> None:
+    if getattr(endpoint, "_localcloud_closed", False):
+        raise sfn_api.TaskTimedOut(
+            "Task Timed Out: 'Provided task does not exist anymore'", "TaskTimedOut", 400
+        )
+
+
+def task_token_waits() -> None:
+    """Make ``.waitForTaskToken`` waits idle on the virtual clock, with virtual timeouts.
+
+    AWS: a ``.waitForTaskToken`` task waits (up to a year) for SendTaskSuccess/Failure with its
+    token; ``TimeoutSeconds`` fails it with ``States.Timeout``, and ``HeartbeatSeconds``
+    without a SendTaskHeartbeat in time fails it with ``States.HeartbeatTimeout``. Once the
+    task is over its token is dead: a late or repeated callback fails (TaskTimedOut).
+    moto: the task's thread blocks on a real ``threading.Event`` with the real timeout, and the
+    state's thread waits for it with the same real timeout; the execution keeps its busy unit
+    the whole time, so the clock's driver could never advance (a 7-day timeout would take 7
+    real days). A missed heartbeat is reported as ``States.Timeout`` (kept here: catch both
+    names). A callback after the task ended is accepted silently while the execution runs.
+    Patch: ``StateTaskServiceCallback._eval_wait_for_task_token`` (``.waitForTaskToken`` only)
+    waits with ``_TokenWait``: idle on the clock, woken (busy unit taken in the waker's thread)
+    by ``CallbackEndpoint.notify``/``notify_heartbeat`` (wrapped to signal it), by clock timers
+    at the TimeoutSeconds deadline (from the start of the wait) and at HeartbeatSeconds after
+    the last heartbeat, or by the execution stopping. The state thread's real-time wait in
+    ``ExecutionState._evaluate_with_timeout`` becomes untimed while a clock is active (the
+    module's ``threading`` is a proxy), for every state: work takes no virtual time, so only a
+    virtual wait can outlast TimeoutSeconds, and a slow machine can no longer time a task out
+    in real seconds. After the wait the endpoint is closed: a later
+    callback for the token fails with TaskTimedOut while the execution still runs (once it has
+    ended, moto's own lookup answers InvalidToken). A stop ends the wait at once (recorded as a
+    TaskTimedOut event before ExecutionAborted; see ``stopped_executions_stay_aborted``).
+    Express executions (not tracked on the clock, and without ``.waitForTaskToken`` on AWS)
+    keep moto's behaviour.
+    """
+    service_cls = state_task_service_callback.StateTaskServiceCallback
+    endpoint_cls = sfn_callback.CallbackEndpoint
+    wait_original = service_cls._eval_wait_for_task_token
+    notify_original = endpoint_cls.notify
+    heartbeat_original = endpoint_cls.notify_heartbeat
+
+    def _eval_wait_for_task_token(
+        self: Any,
+        env: Any,
+        timeout_seconds: int,
+        callback_endpoint: Any,
+        heartbeat_endpoint: Any,
+    ) -> Any:
+        clock = _active_clock()
+        if (
+            clock is None
+            or self.resource.condition != ResourceCondition.WaitForTaskToken
+            or env.execution_type == StateMachineType.EXPRESS
+            or clock.busy_count <= 0
+        ):
+            return wait_original(self, env, timeout_seconds, callback_endpoint, heartbeat_endpoint)
+        heartbeat = getattr(heartbeat_endpoint, "_heartbeat_seconds", None)
+        outcome = _TokenWait(clock, env, callback_endpoint, timeout_seconds, heartbeat).wait()
+        if outcome is None:
+            return sfn_callback.CallbackOutcomeTimedOut(callback_id=callback_endpoint.callback_id)
+        return outcome
+
+    def notify(self: Any, outcome: Any) -> None:
+        _refuse_spent_token(self)
+        notify_original(self, outcome)
+        waiter = getattr(self, "_localcloud_wait", None)
+        if waiter is not None:
+            waiter.signal(_WAKE_OUTCOME)
+
+    def notify_heartbeat(self: Any) -> bool:
+        _refuse_spent_token(self)
+        accepted: bool = heartbeat_original(self)
+        waiter = getattr(self, "_localcloud_wait", None)
+        if accepted and waiter is not None:
+            waiter.signal(_WAKE_HEARTBEAT)
+        return accepted
+
+    def install() -> Callable[[], None]:
+        # The heartbeat interval is read from this private attribute of moto's endpoint.
+        if not hasattr(sfn_callback.HeartbeatEndpoint(heartbeat_seconds=1), "_heartbeat_seconds"):
+            raise AttributeError(
+                "patch 'task_token_waits': HeartbeatEndpoint has no _heartbeat_seconds"
+            )
+        undos = [
+            _swap_module_global(
+                execute_state, "threading", threading, _ExecuteStateThreading(), "task_token_waits"
+            ),
+            _replace(
+                service_cls,
+                "_eval_wait_for_task_token",
+                _eval_wait_for_task_token,
+                "task_token_waits",
+            ),
+            _replace(endpoint_cls, "notify", notify, "task_token_waits"),
+            _replace(endpoint_cls, "notify_heartbeat", notify_heartbeat, "task_token_waits"),
+        ]
+
+        def undo() -> None:
+            for fn in reversed(undos):
+                fn()
+
+        return undo
+
+    _install("task_token_waits", install)
+
+
+def stopped_executions_stay_aborted() -> None:
+    """Keep a stopped execution ABORTED whatever its interrupted state does afterwards.
+
+    AWS: StopExecution ends the execution as ABORTED; the task it interrupted cannot change
+    that outcome.
+    moto: ``Environment.set_error``/``set_timed_out`` replace the program state
+    unconditionally, so a task that fails after the stop (a token wait cut short, a Lambda
+    invocation erroring) turns the stopped execution into FAILED.
+    Patch: both keep a ``ProgramStopped`` state as it is (the interrupted task's failure event
+    stays in the history, before ``ExecutionAborted``).
+    """
+    cls = sfn_environment.Environment
+
+    def guarded(name: str) -> Callable[..., None]:
+        original = getattr(cls, name)
+
+        def method(self: Any, *args: Any, **kwargs: Any) -> None:
+            if isinstance(self._program_state, ProgramStopped):
+                return
+            original(self, *args, **kwargs)
+
+        return method
+
+    def install() -> Callable[[], None]:
+        undos = [
+            _replace(cls, name, guarded(name), "stopped_executions_stay_aborted")
+            for name in ("set_error", "set_timed_out")
+        ]
+
+        def undo() -> None:
+            for fn in reversed(undos):
+                fn()
+
+        return undo
+
+    _install("stopped_executions_stay_aborted", install)
+
+
+# -- p. API call metrics ---------------------------------------------------------------------
+
+_API_CALLS_LOCK = threading.Lock()
+
+
+def api_call_metrics() -> None:
+    """Count every AWS API request the emulator answers, by (service, operation).
+
+    AWS: billing counts requests (DynamoDB request units, DMS API calls are free but throttled).
+    moto: answers requests without keeping any account of them.
+    Patch: ``BotocoreStubber.__call__`` (where every mocked boto3 request of this process, from
+    tests, handlers or Step Functions integrations, passes) increments a counter keyed by the
+    service id of the ``before-send.<service>.<Operation>`` event, so the demo reports measured
+    request counts per pattern.
+    """
+    stubber_cls = type(botocore_stubber)
+    original = stubber_cls.__call__
+
+    def counting_call(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        counter = _ACTIVE.api_calls
+        if counter is not None and self.enabled:
+            parts = event_name.split(".")
+            if len(parts) >= 3:
+                with _API_CALLS_LOCK:
+                    counter[(parts[1], parts[2])] += 1
+        return original(self, event_name, request, **kwargs)
+
+    def install() -> Callable[[], None]:
+        return _replace(stubber_cls, "__call__", counting_call, "api_call_metrics")
+
+    _install("api_call_metrics", install)
+
+
+def api_calls() -> dict[tuple[str, str], int]:
+    """A copy of the active cloud's request counts by (service id, operation)."""
+    with _API_CALLS_LOCK:
+        return dict(_ACTIVE.api_calls or {})
+
+
+def active_lambda_runtime() -> LambdaRuntime | None:
+    """The Lambda runtime of the active cloud (None when no cloud is active)."""
+    return _ACTIVE.lambda_runtime
+
+
+def active_schedules() -> ScheduleRegistry | None:
+    """The schedule registry of the active cloud (None when no cloud is active)."""
+    return _ACTIVE.schedules
+
+
 # -- all together ------------------------------------------------------------------------------
 
 #: Every patch, in installation order.
@@ -740,6 +1331,13 @@ ALL_PATCHES: Final[tuple[PatchFn, ...]] = (
     dms_simulated_tasks,
     cached_sdk_clients,
     cached_jsonpath_parsing,
+    lambda_in_process,
+    eventbridge_lambda_targets,
+    eventbridge_schedules,
+    virtual_event_time,
+    task_token_waits,
+    stopped_executions_stay_aborted,
+    api_call_metrics,
 )
 
 
@@ -756,17 +1354,34 @@ def apply_all(
     with _LOCK:
         for patch in ALL_PATCHES:
             patch()
+        _close_services()
         _ACTIVE.clock = clock
         _ACTIVE.rng = rng
         _ACTIVE.dms = dms
+        _ACTIVE.lambda_runtime = LambdaRuntime(clock)
+        _ACTIVE.api_calls = collections.Counter()
+        _ACTIVE.schedules = ScheduleRegistry(clock, lambda rule, event: rule.send_to_targets(event))
 
 
 def deactivate() -> None:
-    """Forget the active clock, generator and simulator (patches fall back to moto's ways)."""
+    """Forget the active clock, generator, simulator, Lambda runtime and schedules (patches fall
+    back to moto's ways)."""
     with _LOCK:
+        _close_services()
         _ACTIVE.clock = None
         _ACTIVE.rng = None
         _ACTIVE.dms = None
+        _ACTIVE.api_calls = None
+
+
+def _close_services() -> None:
+    # The Lambda runtime (extracted code) and the armed schedules belong to one cloud.
+    if _ACTIVE.schedules is not None:
+        _ACTIVE.schedules.cancel_all()
+        _ACTIVE.schedules = None
+    if _ACTIVE.lambda_runtime is not None:
+        _ACTIVE.lambda_runtime.close()
+        _ACTIVE.lambda_runtime = None
 
 
 def revert_all() -> None:

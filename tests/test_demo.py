@@ -1,35 +1,82 @@
-"""The README's main command runs the polling workflow end to end and prints measured figures."""
+"""The README's main command: deploys the stack into the local cloud and prints measured figures."""
 
 from __future__ import annotations
 
-import re
+import io
+from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from localcloud import chart
 from localcloud.demo import main
+from localcloud.dms_sim import DmsScenario
+from localcloud.measure import default_tasks
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def figure(out: str, label: str) -> str:
-    match = re.search(rf"^\s+{re.escape(label)}\s+(.+)$", out, flags=re.MULTILINE)
-    assert match, f"{label!r} missing from:\n{out}"
-    return match.group(1).strip()
+def run_demo(*argv: str) -> str:
+    out = io.StringIO()
+    assert main([*argv, "--no-progress"], Console(file=out, width=200)) == 0
+    return out.getvalue()
 
 
-def test_demo_success_prints_measured_polling_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--hours", "1", "--poll-interval", "60", "--no-backoff"]) == 0
-    out = capsys.readouterr().out
-    assert figure(out, "outcome") == "SUCCEEDED"
-    polls = int(figure(out, "polls (DescribeReplicationTasks)"))
-    # 1 h run + 10 s starting, first poll at 60 s: the 61st poll sees it stopped
-    assert polls == 61
-    transitions = int(figure(out, "state transitions (billed)"))
-    assert transitions == 5 + 4 * polls
-    assert figure(out, "estimated Step Functions cost") == f"${transitions * 0.025 / 1000:.5f}"
-    assert int(figure(out, "resume latency after DMS stopped").removesuffix(" s")) <= 60
+def rows(out: str) -> dict[str, list[str]]:
+    """Table rows by task name: task, pattern, outcome, transitions, ..., cost."""
+    found = {}
+    for line in out.splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip("│").split("│")]
+            found[cells[0]] = cells
+    return found
 
 
-def test_demo_failure_reports_the_dms_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--hours", "0.5", "--failure"]) == 0
-    out = capsys.readouterr().out
-    assert figure(out, "outcome") == "FAILED (DmsTaskFailed)"
-    assert "ORA-01555" in out
+def test_default_demo_deploys_the_stack_and_measures_polling() -> None:
+    out = run_demo("--hours", "1", "--poll-interval", "60")
+    assert "+ dms-waiters:index:DmsPollingWorkflow polling-demo" in out
+    assert "+ aws:sfn/stateMachine:StateMachine polling-demo-state-machine" in out
+    assert "Resources: 6 created" in out
+    assert "skipped: pattern 'callback' is not built yet" in out
+    _task, pattern, outcome, transitions, lam, durable, ddb, latency, cost = rows(out)[
+        "polling-demo"
+    ]
+    assert (pattern, outcome, lam, durable, ddb) == ("polling", "SUCCEEDED", "0", "0", "0")
+    # 1 h run + 10 s starting with backoff 60 -> 600: polls at 60, 180, 420, 900, 1500, ... 3900
+    assert int(transitions) == 5 + 4 * 9
+    assert int(latency.removesuffix(" s")) < 600
+    assert cost == f"${int(transitions) * 0.025 / 1000:.5f}"
+
+
+def test_failure_and_lost_event_options() -> None:
+    failed = rows(run_demo("--hours", "0.5", "--failure"))["polling-demo"]
+    assert failed[2] == "FAILED (DmsTaskFailed)"
+    # polling never depended on the event: losing it changes nothing
+    lost = rows(run_demo("--hours", "0.5", "--lost-event"))["polling-demo"]
+    assert lost[2] == "SUCCEEDED"
+
+
+def test_user_config_is_deployed_with_simulated_tasks() -> None:
+    out = run_demo("--hours", "1", "--config", str(ROOT / "Pulumi.example.yaml"))
+    table = rows(out)
+    assert set(table) == {"orders-full-load", "customers-cdc-catchup"}
+    # customers-cdc-catchup only accepts cached-events / server-time stops: the default
+    # FULL_LOAD_ONLY_FINISHED ending is a failure for it
+    assert table["orders-full-load"][2] == "SUCCEEDED"
+    assert table["customers-cdc-catchup"][2] == "FAILED (DmsTaskStopped)"
+
+
+def test_chart_plots_measured_sweep(tmp_path: Path) -> None:
+    target = tmp_path / "chart.png"
+    series = chart.plot_sweep(
+        target, DmsScenario(), default_tasks(["polling"], 60), durations_hours=(1, 4)
+    )
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (short, m1), (long, m4) = series["polling"]
+    assert (short, long) == (1, 4)
+    assert m4.usage.transitions > m1.usage.transitions
+
+
+def test_bad_options_exit_with_usage() -> None:
+    with pytest.raises(SystemExit):
+        main(["--hours", "0"])

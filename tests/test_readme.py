@@ -27,3 +27,13 @@ def test_readme_lists_every_polling_argument() -> None:
 
     for argument in DmsPollingWorkflowArgs.__annotations__:
         assert f"| `{argument}` |" in README, argument
+
+
+def test_readme_documents_every_demo_option() -> None:
+    from localcloud.demo import parse_args
+
+    parser_options = parse_args.__code__.co_consts
+    options = {c for c in parser_options if isinstance(c, str) and c.startswith("--")}
+    assert options, "demo options not found"
+    for option in options:
+        assert f"`{option}" in README, option

@@ -301,6 +301,8 @@ def test_deleting_a_simulated_task_drops_its_future(cloud: LocalCloud) -> None:
     cloud.clock.advance(1000)
     assert not cloud.dms.tracks(arn)
     assert "stopped" not in fired
+    # The deletion itself reaches the hooks (it publishes the "deleted" event).
+    assert fired == ["creating", "ready", "starting", "deleting"]
 
 
 def test_stopped_at_is_unknown_until_the_stop_has_happened(cloud: LocalCloud) -> None:

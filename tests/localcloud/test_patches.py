@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import inspect
 import json
+import threading
 import time
+import types
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from moto.awslambda import models as lambda_models
 from moto.dms import models as dms_models
+from moto.events import models as events_models
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service,
     state_task_service_aws_sdk,
+    state_task_service_callback,
+    state_task_service_lambda,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+from moto.stepfunctions.parser.asl.eval import environment as sfn_environment
+from moto.stepfunctions.parser.asl.eval.callback import callback as sfn_callback
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution_worker
 
@@ -73,6 +83,13 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
         "logic": execution_worker.ExecutionWorker._execution_logic,
         "to_dict": dms_models.FakeReplicationTask.to_dict,
         "parse": json_path.parse,
+        "lambda": lambda_models.LambdaFunction._invoke_lambda,
+        "targets": events_models.Rule.send_to_targets,
+        "put_rule": events_models.EventsBackend.put_rule,
+        "unix_time": events_models.unix_time,
+        "token": state_task_service_callback.StateTaskServiceCallback._eval_wait_for_task_token,
+        "notify": sfn_callback.CallbackEndpoint.notify,
+        "set_error": sfn_environment.Environment.set_error,
     }
     assert patches.applied() == []
     clock = VirtualClock()
@@ -90,6 +107,18 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
     assert execution_worker.ExecutionWorker._execution_logic is originals["logic"]
     assert dms_models.FakeReplicationTask.to_dict is originals["to_dict"]
     assert json_path.parse is originals["parse"]
+    assert lambda_models.LambdaFunction._invoke_lambda is originals["lambda"]
+    assert events_models.Rule.send_to_targets is originals["targets"]
+    assert events_models.EventsBackend.put_rule is originals["put_rule"]
+    assert events_models.unix_time is originals["unix_time"]
+    assert (
+        state_task_service_callback.StateTaskServiceCallback._eval_wait_for_task_token
+        is originals["token"]
+    )
+    assert sfn_callback.CallbackEndpoint.notify is originals["notify"]
+    assert sfn_environment.Environment.set_error is originals["set_error"]
+    assert execute_state.threading is threading
+    assert patches.active_lambda_runtime() is None
     assert "databasemigration" not in state_task_service_aws_sdk._SERVICE_ERROR_NAMES
 
 
@@ -364,3 +393,149 @@ def test_guarded_clients_never_reach_real_aws_outside_a_cloud() -> None:
     for stale in (client, sdk_client):
         with pytest.raises(patches.NetworkAccessError, match="refusing a real AWS request"):
             stale.describe_replication_tasks()
+
+
+# -- l. lambda_in_process --------------------------------------------------------------------
+
+
+def test_lambda_in_process_replaces_moto_s_docker_runner(cloud: LocalCloud) -> None:
+    cls = lambda_models.LambdaFunction
+    assert cls._invoke_lambda.__localcloud_patch__ == "lambda_in_process"
+    assert cls.invoke.__localcloud_patch__ == "lambda_in_process"
+    # Internal callers (event source mappings...) call these with moto's signatures.
+    assert list(inspect.signature(cls._invoke_lambda).parameters) == ["self", "event"]
+    assert list(inspect.signature(cls.invoke).parameters) == [
+        "self",
+        "body",
+        "request_headers",
+        "response_headers",
+    ]
+    cloud.create_function("f", {"app.py": "def handler(e, c): return {'got': e}"})
+    fn = lambda_models.lambda_backends[cloud.account_id][cloud.region].get_function("f")
+    # The model attributes the runtime reads.
+    for attr in (
+        "function_name", "version", "function_arn", "handler", "run_time", "code_bytes",
+        "code_sha_256", "environment_vars", "timeout", "memory_size", "region",
+        "logs_backend", "logs_group_name", "package_type", "event_invoke_config",
+    ):  # fmt: skip
+        assert hasattr(fn, attr), attr
+    # moto's own callers (e.g. SQS event source mappings) go through _invoke_lambda.
+    payload, errored, logs = fn._invoke_lambda(event={"n": 1})
+    assert (json.loads(payload), errored) == ({"got": {"n": 1}}, False)
+    assert "START RequestId" in logs
+    # Step Functions turns a FunctionError payload into its errorType (what Catch matches on).
+    source = inspect.getsource(state_task_service_lambda.StateTaskServiceLambda._from_error)
+    assert 'cause_object["errorType"]' in source
+
+
+# -- m. eventbridge_lambda_targets -----------------------------------------------------------
+
+
+def test_eventbridge_lambda_targets_wraps_send_to_targets(cloud: LocalCloud) -> None:
+    send = events_models.Rule.send_to_targets
+    assert send.__localcloud_patch__ == "eventbridge_lambda_targets"
+    assert list(inspect.signature(send).parameters) == [
+        "self",
+        "original_event",
+        "transform_input",
+    ]
+    events = cloud.client("events")
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["x"]}))
+    backend = events_models.events_backends[cloud.account_id][cloud.region]
+    rule = backend.describe_rule("r", None)
+    for attr in ("state", "targets", "arn", "event_pattern", "account_id", "region_name"):
+        assert hasattr(rule, attr), attr
+    assert rule.event_pattern.matches_event({"source": "x", "detail": {}})
+    # moto's put_events still hands each rule moto's internal event message: time in unix seconds.
+    assert "ingestion-time" in inspect.getsource(events_models.EventsBackend.put_events)
+
+
+# -- n. eventbridge_schedules ----------------------------------------------------------------
+
+
+def test_eventbridge_schedules_wrap_the_rule_lifecycle(cloud: LocalCloud) -> None:
+    cls = events_models.EventsBackend
+    for name in ("put_rule", "enable_rule", "disable_rule", "delete_rule"):
+        assert getattr(cls, name).__localcloud_patch__ == "eventbridge_schedules", name
+    # The wrapper reads these arguments by name (the signature is moto's, through __wrapped__).
+    assert {"name", "event_bus_arn", "scheduled_expression"} <= set(
+        inspect.signature(cls.put_rule).parameters
+    )
+    cloud.client("events").put_rule(Name="tick", ScheduleExpression="rate(1 hour)")
+    backend = events_models.events_backends[cloud.account_id][cloud.region]
+    rule = backend.event_buses["default"].rules["tick"]
+    assert (rule.scheduled_expression, rule.state) == ("rate(1 hour)", "ENABLED")
+    assert backend._normalize_event_bus_arn(None) == "default"
+    assert patches.active_schedules().armed() == ["tick"]  # type: ignore[union-attr]
+    assert cloud.clock.pending() == (0, 1)
+
+
+# -- o. virtual_event_time -------------------------------------------------------------------
+
+
+def test_event_times_follow_the_virtual_clock(cloud: LocalCloud) -> None:
+    assert events_models.unix_time.__localcloud_patch__ == "virtual_event_time"
+    cloud.clock.advance(3600)
+    assert events_models.unix_time() == datetime(2026, 1, 1, 1, tzinfo=UTC).timestamp()
+    assert events_models.unix_time(datetime(2020, 1, 1)) != events_models.unix_time()
+
+
+# -- p. task_token_waits ---------------------------------------------------------------------
+
+
+def test_task_token_waits_rely_on_these_moto_internals(cloud: LocalCloud) -> None:
+    service = state_task_service_callback.StateTaskServiceCallback
+    assert service._eval_wait_for_task_token.__localcloud_patch__ == "task_token_waits"
+    assert list(inspect.signature(service._eval_wait_for_task_token).parameters) == [
+        "self",
+        "env",
+        "timeout_seconds",
+        "callback_endpoint",
+        "heartbeat_endpoint",
+    ]
+    endpoint = sfn_callback.CallbackEndpoint(callback_id="t")
+    for attr in ("get_outcome", "notify", "notify_heartbeat", "callback_id"):
+        assert hasattr(endpoint, attr), attr
+    assert sfn_callback.HeartbeatEndpoint(heartbeat_seconds=5)._heartbeat_seconds == 5
+    # The state's thread waits for the task with threading.Event().wait(TimeoutSeconds).
+    assert isinstance(execute_state.threading, types.ModuleType)
+    assert execute_state.threading.__name__ == "threading"
+    source = inspect.getsource(execute_state.ExecutionState._evaluate_with_timeout)
+    assert "threading.Event()" in source and ".wait(timeout_seconds)" in source
+    # A stop reaches the waiting frame through set_stop -> program_state_event.set().
+    assert "program_state_event.set()" in inspect.getsource(sfn_environment.Environment.set_stop)
+
+
+# -- q. stopped_executions_stay_aborted ------------------------------------------------------
+
+
+def test_a_stopped_program_stays_stopped(cloud: LocalCloud) -> None:
+    env_cls = sfn_environment.Environment
+    assert env_cls.set_error.__localcloud_patch__ == "stopped_executions_stay_aborted"
+    assert env_cls.set_timed_out.__localcloud_patch__ == "stopped_executions_stay_aborted"
+    env = env_cls.__new__(env_cls)
+    env._program_state = ProgramStopped(stop_date=datetime.now(tz=UTC), cause=None, error=None)
+    env._frames = []
+    env._state_mutex = threading.RLock()
+    env.set_error({"error": "X"})  # type: ignore[typeddict-item]
+    env.set_timed_out()
+    assert isinstance(env.program_state(), ProgramStopped)
+
+
+def test_api_calls_are_counted_per_service_and_operation(cloud: LocalCloud) -> None:
+    # The stubber class must still be where the patch wraps it, or nothing is counted.
+    assert "api_call_metrics" in patches.applied()
+    ddb = cloud.client("dynamodb")
+    ddb.create_table(
+        TableName="t",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for i in range(3):
+        ddb.put_item(TableName="t", Item={"k": {"S": str(i)}})
+    ddb.get_item(TableName="t", Key={"k": {"S": "1"}})
+    calls = cloud.api_calls()
+    assert calls[("dynamodb", "PutItem")] == 3
+    assert calls[("dynamodb", "GetItem")] == 1
+    assert calls[("dynamodb", "CreateTable")] == 1

@@ -1,0 +1,775 @@
+"""An in-process AWS Lambda runtime for Python handlers: what moto needs Docker for, without it.
+
+moto stores functions (code, handler, environment) but runs them only in a Docker container; the
+``lambda_in_process`` patch sends every invocation here instead. ``LambdaRuntime``:
+
+* extracts each function version's zip once (a temporary directory per runtime, one
+  sub-directory per function, version and code hash) and imports the handler module from it;
+* keeps each function's modules in a namespace of its own: two functions may both ship
+  ``lambdas/resume.py``, and a function's ``lambdas`` package must not be the repository's
+  ``lambdas`` package this process already imported (see ``_CodeVersion``);
+* calls ``handler(event, context)`` with the function's environment variables applied and its
+  output captured into CloudWatch Logs, and turns an exception into the error payload the
+  Python runtime reports (``errorMessage``/``errorType``/``requestId``/``stackTrace``, function
+  error ``Unhandled``);
+* runs asynchronous invocations (``InvocationType=Event``, EventBridge targets) in background
+  threads tracked by the virtual clock, retrying function errors twice on virtual time (1 then 2
+  minutes later, as Lambda does) before the on-failure destination;
+* counts invocations per function (``invocations``) and can throttle a function on demand
+  (``throttle``) to exercise callers' handling of ``TooManyRequestsException``.
+
+Serialisation: ``os.environ``, ``sys.modules``, ``sys.path`` and ``sys.stdout`` are
+process-wide, so handler runs are serialised by one re-entrant lock (a handler may invoke another
+function synchronously from the same thread). Handler work takes no virtual time, so running
+invocations one at a time changes real time only, never what the clock records. The cost: a
+handler that blocks until another invocation completes in a different thread would deadlock;
+Lambda handlers that wait on each other are a design smell on AWS too.
+
+Not emulated: the function timeout is reported by ``get_remaining_time_in_millis`` (real time)
+but not enforced (a thread cannot be killed); layers, container images and non-Python runtimes
+are refused with a clear error payload; the function-level ``DeadLetterConfig`` (moto does not
+store it) and destinations other than SQS are logged and skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import types
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from moto.awslambda.exceptions import LambdaClientError
+from moto.stepfunctions.parser.utils import TMP_THREADS
+
+from .clock import VirtualClock
+
+LOG = logging.getLogger(__name__)
+
+#: Top-level modules a function's zip may ship but never replaces: a vendored boto3/botocore
+#: would bypass moto's request interception and reach the real network.
+PROTECTED_MODULES: Final = frozenset(
+    {"boto3", "botocore", "s3transfer", "moto", "localcloud", "_pytest", "pytest"}
+)
+
+#: Lambda's asynchronous retry delays after a function error, in seconds (AWS: "a one-minute
+#: wait between the first two attempts, and two minutes between the second and third").
+ASYNC_RETRY_DELAYS: Final = (60.0, 120.0)
+#: Lambda's defaults for asynchronous invocations (EventInvokeConfig).
+DEFAULT_ASYNC_RETRIES: Final = 2
+DEFAULT_ASYNC_MAX_AGE: Final = 21600.0
+
+#: Bytes of log output ``LogType=Tail`` returns (AWS: the last 4 KB).
+TAIL_BYTES: Final = 4096
+
+INVOCATION_SYNC: Final = "RequestResponse"
+INVOCATION_ASYNC: Final = "Event"
+
+_FIXED_ZIP_TIME: Final = (2026, 1, 1, 0, 0, 0)
+
+
+class TooManyRequestsError(LambdaClientError):
+    """Lambda's throttling answer (HTTP 429, ``TooManyRequestsException``)."""
+
+    code = 429
+
+    def __init__(self, message: str = "Rate Exceeded.") -> None:
+        super().__init__("TooManyRequestsException", message)
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    """What one handler run produced, in the shape the Invoke API returns."""
+
+    payload: bytes
+    """The JSON response, or the error payload when ``function_error`` is set."""
+    function_error: str | None
+    """``Unhandled`` when the handler (or the runtime loading it) failed, else None."""
+    logs: str
+    """The log lines written for this invocation (START ... REPORT)."""
+    request_id: str
+    executed_version: str
+
+    @property
+    def error_type(self) -> str | None:
+        """``errorType`` of the error payload (None on success)."""
+        if self.function_error is None:
+            return None
+        try:
+            value = json.loads(self.payload).get("errorType")
+        except (ValueError, AttributeError):
+            return None
+        return value if isinstance(value, str) else None
+
+    def tail(self) -> str:
+        """The base64 ``LogResult`` of ``LogType=Tail``: the last 4 KB of the log."""
+        return base64.b64encode(self.logs.encode("utf-8")[-TAIL_BYTES:]).decode("ascii")
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    """One handler run, for counting and assertions."""
+
+    function_name: str
+    version: str
+    request_id: str
+    invocation_type: str
+    """``RequestResponse`` or ``Event``."""
+    at: float | None
+    """Virtual time of the run (None without a clock)."""
+    error_type: str | None
+    """``errorType`` when the run failed, else None."""
+
+
+class LambdaContext:
+    """The ``context`` argument of a Python handler (the attributes the AWS runtime provides)."""
+
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        function_version: str,
+        invoked_function_arn: str,
+        memory_limit_in_mb: int,
+        aws_request_id: str,
+        log_group_name: str,
+        log_stream_name: str,
+        timeout_seconds: float,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = function_version
+        self.invoked_function_arn = invoked_function_arn
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.aws_request_id = aws_request_id
+        self.log_group_name = log_group_name
+        self.log_stream_name = log_stream_name
+        self.identity: Any = None
+        self.client_context: Any = None
+        # Real time: handler work costs no virtual time, so only real time can run out.
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function's timeout (real time since the call began)."""
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+    def __repr__(self) -> str:
+        return f"LambdaContext({self.function_name}:{self.function_version} {self.aws_request_id})"
+
+
+class _InitError(Exception):
+    """The runtime could not load the handler; carries the AWS ``errorType``."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def build_zip(files: Mapping[str, str | bytes]) -> bytes:
+    """A deployment package holding ``files`` (archive path -> source), built in memory.
+
+    Entries get a fixed timestamp, so the same files always give the same bytes (and the same
+    ``CodeSha256``).
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            content = files[name]
+            archive.writestr(info, content.encode("utf-8") if isinstance(content, str) else content)
+    return buffer.getvalue()
+
+
+def spawn_tracked(clock: VirtualClock | None, target: Callable[[], object], name: str) -> None:
+    """Run ``target`` in a background thread that counts as busy on ``clock``.
+
+    The busy unit is taken here, in the caller's thread, before the thread exists, so the
+    clock's driver cannot see an idle moment while the work is pending. The thread is added to
+    moto's ``TMP_THREADS``, which ``LocalCloud`` joins on exit. Without a clock ``target`` runs
+    in the caller's thread.
+    """
+    if clock is None:
+        _run_logged(target, name)
+        return
+    clock.enter()
+
+    def run() -> None:
+        try:
+            _run_logged(target, name)
+        finally:
+            clock.exit()
+
+    thread = threading.Thread(target=run, name=f"localcloud-{name}", daemon=True)
+    TMP_THREADS.append(thread)
+    try:
+        thread.start()
+    except BaseException:
+        clock.exit()
+        raise
+
+
+def _run_logged(target: Callable[[], object], name: str) -> None:
+    # Background work has nobody to report to: an error is logged, never allowed to kill the
+    # driver or leave the clock busy.
+    try:
+        target()
+    except Exception:
+        LOG.exception("local cloud: background work %r failed", name)
+
+
+@dataclass
+class _CodeVersion:
+    """One extracted function version with the modules it imported, kept between invocations.
+
+    Isolation: while the function's code is imported or runs, the top-level names its zip
+    provides (``lambdas``, ``app``...) are taken out of ``sys.modules`` and its own modules put
+    in; afterwards its modules are taken out again and the process's restored. So ``import
+    lambdas.resume`` inside the handler finds the zip's package, and nothing the function
+    imported stays visible to the rest of the process. The loaded modules are reused by later
+    invocations of the same version (a warm execution environment, as on AWS). The swap is
+    process-wide for the duration of a run: another thread that *imports* one of those names
+    at that moment gets the function's module (modules imported earlier are unaffected).
+    """
+
+    directory: Path
+    top_names: frozenset[str]
+    modules: dict[str, types.ModuleType] = field(default_factory=dict)
+    handler: Callable[[Any, LambdaContext], Any] | None = None
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """The function's modules in ``sys.modules`` and its directory first on ``sys.path``."""
+        hidden = {
+            name: sys.modules.pop(name)
+            for name in list(sys.modules)
+            if name.partition(".")[0] in self.top_names
+        }
+        sys.modules.update(self.modules)
+        path = str(self.directory)
+        sys.path.insert(0, path)
+        try:
+            yield
+        finally:
+            for name in list(sys.modules):
+                if name.partition(".")[0] in self.top_names:
+                    self.modules[name] = sys.modules.pop(name)
+            sys.modules.update(hidden)
+            with contextlib.suppress(ValueError):
+                sys.path.remove(path)
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+class LambdaRuntime:
+    """Runs deployed Python Lambda functions in this process (see the module docstring).
+
+    ``clock``: the virtual clock background invocations are tracked on and retries are
+    scheduled on (None: everything runs synchronously and retries happen at once).
+    """
+
+    def __init__(self, clock: VirtualClock | None) -> None:
+        self.clock = clock
+        # Serialises handler runs: the process-wide state they touch (module docstring).
+        self._run_lock = threading.RLock()
+        self._state_lock = threading.Lock()
+        self._root = Path(tempfile.mkdtemp(prefix="localcloud-lambda-"))
+        self._code: dict[tuple[str, str, str], _CodeVersion] = {}
+        self._records: list[InvocationRecord] = []
+        self._counts: Counter[str] = Counter()
+        self._throttles: Counter[str] = Counter()
+        self._closed = False
+
+    def close(self) -> None:
+        """Forget loaded code and delete the extracted packages."""
+        import shutil
+
+        with self._run_lock:
+            self._closed = True
+            self._code.clear()
+            shutil.rmtree(self._root, ignore_errors=True)
+
+    # -- accounting ------------------------------------------------------------------------------
+
+    def invocations(self, function_name: str | None = None) -> int:
+        """Handler runs of ``function_name`` (every function when None), retries included."""
+        with self._state_lock:
+            if function_name is None:
+                return sum(self._counts.values())
+            return self._counts[function_name]
+
+    def invocation_counts(self) -> dict[str, int]:
+        """Handler runs per function name."""
+        with self._state_lock:
+            return dict(self._counts)
+
+    @property
+    def records(self) -> list[InvocationRecord]:
+        """Every handler run, in order."""
+        with self._state_lock:
+            return list(self._records)
+
+    def throttle(self, function_name: str, times: int = 1) -> None:
+        """Make the next ``times`` invoke requests for ``function_name`` fail with throttling.
+
+        Affects every caller: boto3 ``invoke`` (``TooManyRequestsException``), Step Functions
+        (``Lambda.TooManyRequestsException``), EventBridge targets (``THROTTLING``, retried by
+        the target's RetryPolicy).
+        """
+        if times < 0:
+            raise ValueError("times must be >= 0")
+        with self._state_lock:
+            self._throttles[function_name] = times
+
+    def admit(self, fn: Any) -> None:
+        """Accept an invoke request for ``fn`` or raise ``TooManyRequestsError`` (``throttle``)."""
+        with self._state_lock:
+            if self._throttles[fn.function_name] > 0:
+                self._throttles[fn.function_name] -= 1
+                raise TooManyRequestsError()
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def run(
+        self, fn: Any, payload: bytes | str | None, invocation_type: str = INVOCATION_SYNC
+    ) -> InvocationResult:
+        """Run ``fn``'s handler once on ``payload`` (JSON) and return what Invoke would."""
+        request_id = str(uuid.uuid4())
+        version = str(fn.version)
+        at = self.clock.now() if self.clock is not None else None
+        stamp = self.clock.now_datetime() if self.clock is not None else None
+        day = stamp.strftime("%Y/%m/%d") if stamp is not None else time.strftime("%Y/%m/%d")
+        stream = f"{day}/[{version}]{uuid.uuid4().hex}"
+        output = io.StringIO()
+        started = time.monotonic()
+        with self._run_lock:
+            if self._closed:
+                raise RuntimeError("the Lambda runtime is closed (its LocalCloud has exited)")
+            context = LambdaContext(
+                function_name=fn.function_name,
+                function_version=version,
+                invoked_function_arn=fn.function_arn,
+                memory_limit_in_mb=int(fn.memory_size),
+                aws_request_id=request_id,
+                log_group_name=fn.logs_group_name,
+                log_stream_name=stream,
+                timeout_seconds=float(fn.timeout),
+            )
+            with self._count(fn, request_id, invocation_type, at) as outcome:
+                body, error = self._call(fn, payload, context, output)
+                outcome["error_type"] = _error_type(body) if error else None
+        duration_ms = (time.monotonic() - started) * 1000
+        logs = self._log_lines(request_id, version, output.getvalue(), duration_ms, fn)
+        self._save_logs(fn, stream, logs)
+        return InvocationResult(body, error, logs, request_id, version)
+
+    @contextlib.contextmanager
+    def _count(
+        self, fn: Any, request_id: str, invocation_type: str, at: float | None
+    ) -> Iterator[dict[str, str | None]]:
+        outcome: dict[str, str | None] = {"error_type": None}
+        try:
+            yield outcome
+        finally:
+            with self._state_lock:
+                self._counts[fn.function_name] += 1
+                self._records.append(
+                    InvocationRecord(
+                        fn.function_name,
+                        str(fn.version),
+                        request_id,
+                        invocation_type,
+                        at,
+                        outcome["error_type"],
+                    )
+                )
+
+    def _call(
+        self, fn: Any, payload: bytes | str | None, context: LambdaContext, output: io.StringIO
+    ) -> tuple[bytes, str | None]:
+        """Run the handler; return (response or error payload, function error)."""
+        try:
+            code = self._load(fn)
+            event = _parse_event(payload)
+        except _InitError as exc:
+            return _error_payload(exc.error_type, str(exc), context.aws_request_id, []), "Unhandled"
+        assert code.handler is not None  # _load guarantees it
+        environment = self._variables(fn, context, code.directory)
+        _reuse_default_session()
+        try:
+            with (
+                code.installed(),
+                _environment(environment),
+                contextlib.redirect_stdout(output),
+                contextlib.redirect_stderr(output),
+            ):
+                result = code.handler(event, context)
+        except (Exception, SystemExit) as exc:
+            # The AWS Python runtime's error payload, with the user code's frames only.
+            frames = traceback.extract_tb(exc.__traceback__)[1:]
+            stack = [
+                line.replace(str(code.directory), "/var/task")
+                for line in traceback.format_list(frames)
+            ]
+            message = str(exc)
+            error_type = type(exc).__name__
+            if isinstance(exc, SystemExit):
+                error_type, message = "Runtime.ExitError", f"RequestId: {context.aws_request_id}"
+            output.write(f"[ERROR] {error_type}: {message}\n")
+            return _error_payload(error_type, message, context.aws_request_id, stack), "Unhandled"
+        try:
+            return json.dumps(result).encode("utf-8"), None
+        except (TypeError, ValueError) as exc:
+            message = f"Unable to marshal response: {exc}"
+            return _error_payload(
+                "Runtime.MarshalError", message, context.aws_request_id, []
+            ), "Unhandled"
+
+    def _load(self, fn: Any) -> _CodeVersion:
+        """The function version's code, extracted and its handler imported (cached)."""
+        runtime = str(fn.run_time or "")
+        if getattr(fn, "package_type", "Zip") != "Zip" or not runtime.startswith("python"):
+            raise _InitError(
+                "LocalCloud.UnsupportedRuntime",
+                f"the local cloud runs Python zip functions only, not {runtime or 'an image'} "
+                f"({fn.function_name})",
+            )
+        key = (fn.function_arn, str(fn.version), str(fn.code_sha_256))
+        code = self._code.get(key)
+        if code is not None and code.handler is not None:
+            return code
+        if code is None:
+            code = self._extract(fn)
+            self._code[key] = code
+        code.handler = self._import_handler(code, str(fn.handler or ""))
+        return code
+
+    def _extract(self, fn: Any) -> _CodeVersion:
+        digest = re.sub(r"[^A-Za-z0-9]", "", str(fn.code_sha_256))[:16]
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", fn.function_name)
+        directory = self._root / name / f"{re.sub(r'[^0-9A-Za-z]', '_', str(fn.version))}-{digest}"
+        code_bytes = getattr(fn, "code_bytes", b"") or b""
+        try:
+            with zipfile.ZipFile(io.BytesIO(code_bytes)) as archive:
+                names = archive.namelist()
+                archive.extractall(directory)  # zipfile drops absolute and ".." components
+        except zipfile.BadZipFile as exc:
+            raise _InitError(
+                "Runtime.ImportModuleError", f"the deployment package is not a zip: {exc}"
+            ) from exc
+        tops: set[str] = set()
+        for member in names:
+            first, sep, _ = member.partition("/")
+            if sep:
+                tops.add(first)
+            elif first.endswith(".py"):
+                tops.add(first[:-3])
+        return _CodeVersion(directory=directory, top_names=frozenset(tops - PROTECTED_MODULES))
+
+    @staticmethod
+    def _import_handler(code: _CodeVersion, handler: str) -> Callable[[Any, LambdaContext], Any]:
+        module_path, dot, function_name = handler.rpartition(".")
+        if not dot or not module_path or not function_name:
+            raise _InitError(
+                "Runtime.MalformedHandlerName",
+                f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)",
+            )
+        module_name = module_path.replace("/", ".")
+        importlib.invalidate_caches()  # the directory was just created
+        try:
+            with code.installed():
+                module = importlib.import_module(module_name)
+        except SyntaxError as exc:
+            code.modules.clear()  # AWS re-runs the init on the next invocation
+            raise _InitError(
+                "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}"
+            ) from exc
+        except Exception as exc:
+            code.modules.clear()
+            raise _InitError(
+                "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"
+            ) from exc
+        target = getattr(module, function_name, None)
+        if not callable(target):
+            raise _InitError(
+                "Runtime.HandlerNotFound",
+                f"Handler '{function_name}' missing on module '{module_name}'",
+            )
+        handler_fn: Callable[[Any, LambdaContext], Any] = target
+        return handler_fn
+
+    def _variables(self, fn: Any, context: LambdaContext, directory: Path) -> dict[str, str]:
+        """The environment a handler sees: Lambda's reserved variables, then the function's.
+
+        Credentials are left alone: the local cloud's dummy keys keep every SDK call in moto.
+        """
+        values = {
+            "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": context.function_version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(context.memory_limit_in_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": context.log_group_name,
+            "AWS_LAMBDA_LOG_STREAM_NAME": context.log_stream_name,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.run_time}",
+            "AWS_REGION": fn.region,
+            "AWS_DEFAULT_REGION": fn.region,
+            "LAMBDA_TASK_ROOT": str(directory),
+            "_HANDLER": str(fn.handler),
+        }
+        values.update({str(k): str(v) for k, v in (fn.environment_vars or {}).items()})
+        return values
+
+    @staticmethod
+    def _log_lines(request_id: str, version: str, output: str, duration_ms: float, fn: Any) -> str:
+        lines = [f"START RequestId: {request_id} Version: {version}"]
+        lines.extend(output.splitlines())
+        lines.append(f"END RequestId: {request_id}")
+        lines.append(
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\t"
+            f"Memory Size: {fn.memory_size} MB\tMax Memory Used: {fn.memory_size} MB"
+        )
+        return "\n".join(lines) + "\n"
+
+    def _save_logs(self, fn: Any, stream: str, logs: str) -> None:
+        # CloudWatch Logs, as AWS writes them: one stream per execution environment (here per
+        # invocation). Stamped with the real time: moto, like AWS, drops events more than 14
+        # days older than the real "now", and the virtual epoch is a fixed date.
+        backend = getattr(fn, "logs_backend", None)
+        if backend is None:
+            return
+        millis = int(time.time() * 1000)
+        try:
+            backend.ensure_log_group(fn.logs_group_name)
+            backend.create_log_stream(fn.logs_group_name, stream)
+            backend.put_log_events(
+                fn.logs_group_name,
+                stream,
+                [{"timestamp": millis, "message": line} for line in logs.splitlines()],
+            )
+        except Exception:  # logging must never fail an invocation
+            LOG.debug("could not write Lambda logs for %s", fn.function_name, exc_info=True)
+
+    # -- asynchronous invocations ----------------------------------------------------------------
+
+    def invoke_async(self, fn: Any, payload: bytes | str | None) -> None:
+        """Queue an asynchronous invocation of ``fn`` (``InvocationType=Event``).
+
+        The first attempt starts now in a background thread; a function error is retried
+        ``MaximumRetryAttempts`` times (EventInvokeConfig, default 2) after 1 and then 2
+        virtual minutes, unless the event gets older than ``MaximumEventAgeInSeconds``; then
+        the invocation record goes to the OnFailure destination, if one is configured (SQS).
+        """
+        job = _AsyncJob(self, fn, _as_bytes(payload), self._now())
+        job.schedule(0.0)
+
+    def _now(self) -> float:
+        return self.clock.now() if self.clock is not None else time.monotonic()
+
+
+_SESSION: Any = None
+
+
+def _reuse_default_session() -> None:
+    """Give handlers' ``boto3.client(...)`` calls one default session for the whole process.
+
+    moto discards ``boto3.DEFAULT_SESSION`` whenever a mock starts, and the first client on a
+    fresh session loads botocore's endpoint data again: about 0.2 s per handler per cloud, the
+    bulk of a test's real time. The session holds no state of its own here (the credentials are
+    the local cloud's dummy keys, the region is read from the environment per client).
+    """
+    global _SESSION
+    import boto3  # type: ignore[import-untyped]
+
+    if boto3.DEFAULT_SESSION is None:
+        if _SESSION is None:
+            _SESSION = boto3.Session()
+        boto3.DEFAULT_SESSION = _SESSION
+
+
+def _as_bytes(payload: bytes | str | None) -> bytes:
+    if payload is None:
+        return b"{}"
+    return payload.encode("utf-8") if isinstance(payload, str) else payload
+
+
+def _parse_event(payload: bytes | str | None) -> Any:
+    data = _as_bytes(payload)
+    if not data.strip():
+        return {}
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        # AWS rejects a non-JSON payload before running anything (InvalidRequestContentException);
+        # callers going through moto never get here with one.
+        raise _InitError("Runtime.InvalidPayload", f"Could not parse request body: {exc}") from exc
+
+
+def _error_payload(error_type: str, message: str, request_id: str, stack: list[str]) -> bytes:
+    return json.dumps(
+        {
+            "errorMessage": message,
+            "errorType": error_type,
+            "requestId": request_id,
+            "stackTrace": stack,
+        }
+    ).encode("utf-8")
+
+
+def _error_type(payload: bytes) -> str | None:
+    try:
+        value = json.loads(payload).get("errorType")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+class _AsyncJob:
+    """One asynchronous invocation with its retries, as Lambda's internal queue handles it."""
+
+    def __init__(self, runtime: LambdaRuntime, fn: Any, payload: bytes, queued_at: float) -> None:
+        self.runtime = runtime
+        self.fn = fn
+        self.payload = payload
+        self.queued_at = queued_at
+        self.attempts = 0
+        config = _event_invoke_config(fn)
+        self.max_retries = int(config.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES))
+        self.max_age = float(config.get("MaximumEventAgeInSeconds", DEFAULT_ASYNC_MAX_AGE))
+        self.on_failure = (
+            config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        )
+
+    def schedule(self, delay: float) -> None:
+        clock = self.runtime.clock
+        name = f"lambda-async-{self.fn.function_name}"
+        if clock is None or delay <= 0:
+            spawn_tracked(clock, self.attempt, name)
+            return
+        # A clock timer runs in the driver's thread; it starts the retry as tracked work.
+        clock.call_later(delay, lambda: spawn_tracked(clock, self.attempt, name))
+
+    def attempt(self) -> None:
+        result = self.runtime.run(self.fn, self.payload, INVOCATION_ASYNC)
+        self.attempts += 1
+        if result.function_error is None:
+            return
+        if self.attempts <= self.max_retries:
+            delay = ASYNC_RETRY_DELAYS[min(self.attempts - 1, len(ASYNC_RETRY_DELAYS) - 1)]
+            if self.runtime.clock is None:
+                delay = 0.0
+            if self.runtime._now() + delay - self.queued_at <= self.max_age:
+                self.schedule(delay)
+                return
+            self._fail(result, "EventAgeExceeded")
+            return
+        self._fail(result, "RetriesExhausted")
+
+    def _fail(self, result: InvocationResult, condition: str) -> None:
+        if not self.on_failure:
+            LOG.info(
+                "local cloud: async invocation of %s dropped after %d attempt(s) (%s)",
+                self.fn.function_name,
+                self.attempts,
+                condition,
+            )
+            return
+        record = {
+            "version": "1.0",
+            "timestamp": _iso_now(self.runtime.clock),
+            "requestContext": {
+                "requestId": result.request_id,
+                "functionArn": f"{_unqualified(self.fn.function_arn)}:{result.executed_version}",
+                "condition": condition,
+                "approximateInvokeCount": self.attempts,
+            },
+            "requestPayload": _json_or_text(self.payload),
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": result.executed_version,
+                "functionError": result.function_error,
+            },
+            "responsePayload": _json_or_text(result.payload),
+        }
+        send_to_sqs(self.on_failure, json.dumps(record), {})
+
+
+def _event_invoke_config(fn: Any) -> dict[str, Any]:
+    configs = getattr(fn, "event_invoke_config", None) or []
+    if not configs:
+        return {}
+    config: dict[str, Any] = configs[-1].config
+    return config
+
+
+def _unqualified(arn: str) -> str:
+    parts = arn.split(":")
+    return ":".join(parts[:7])
+
+
+def _json_or_text(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def _iso_now(clock: VirtualClock | None) -> str:
+    from datetime import UTC, datetime
+
+    now = clock.now_datetime() if clock is not None else datetime.now(tz=UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def send_to_sqs(queue_arn: str, body: str, attributes: Mapping[str, str]) -> bool:
+    """Send ``body`` with string ``attributes`` to the SQS queue ``queue_arn`` (moto's backend).
+
+    Returns False (and logs) when the ARN is not an SQS queue or the queue does not exist: AWS
+    counts such a message as failed to deliver, it does not fail the caller.
+    """
+    from moto.sqs.models import sqs_backends
+
+    parts = queue_arn.split(":")
+    if len(parts) < 6 or parts[2] != "sqs":
+        LOG.warning("local cloud: destination %s is not an SQS queue; not emulated", queue_arn)
+        return False
+    region, account, name = parts[3], parts[4], parts[5]
+    message_attributes = {
+        key: {"DataType": "String", "StringValue": value} for key, value in attributes.items()
+    }
+    try:
+        sqs_backends[account][region].send_message(
+            queue_name=name, message_body=body, message_attributes=message_attributes
+        )
+    except Exception:
+        LOG.warning("local cloud: could not send to %s", queue_arn, exc_info=True)
+        return False
+    return True

@@ -1,0 +1,174 @@
+"""Run one migration through each deployed pattern and measure it the same way for all.
+
+The demo and the benchmarks both go through ``run_migration``: create simulated DMS tasks,
+deploy the real stack program (``__main__.py``) into the local cloud, start each task's
+workflow, drive the virtual clock until it ends, and read the figures off the emulator
+(history events, Lambda invocations, DynamoDB requests), never off a formula.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from components.stack import PATTERNS
+
+from .cloud import ExecutionResult, LocalCloud
+from .deploy import Deployment, deploy_stack_file
+from .dms_sim import DmsScenario
+from .pricing import Usage
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+STACK_PROGRAM: Final = ROOT / "__main__.py"
+
+#: The patterns the demo shows, in order; those the stack cannot deploy yet are skipped.
+DEMO_PATTERNS: Final = ("polling", "callback", "durable-poll", "durable-callback")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one pattern's run cost and how it ended."""
+
+    task: str
+    pattern: str
+    status: str
+    error: str | None
+    usage: Usage
+    resume_latency: float | None
+    """Virtual seconds from DMS stopping to the workflow ending (None if DMS never stopped)."""
+    virtual_seconds: float
+    dms_requests: int = 0
+
+    @property
+    def outcome(self) -> str:
+        """``SUCCEEDED`` or ``FAILED (<error>)``."""
+        return self.status + (f" ({self.error})" if self.error else "")
+
+    @property
+    def cost(self) -> float:
+        """Estimated dollars for this run."""
+        return self.usage.cost()
+
+
+@dataclass
+class MigrationRun:
+    """A whole run: the deployment, the skipped patterns and one ``Measured`` per task."""
+
+    deployment: Deployment
+    results: list[Measured] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def available(patterns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split ``patterns`` into those the stack can deploy and those not built yet."""
+    ready = [p for p in patterns if p in PATTERNS]
+    return ready, [p for p in patterns if p not in PATTERNS]
+
+
+def default_tasks(patterns: Sequence[str], poll_interval: int) -> list[dict[str, Any]]:
+    """One stack-config task per pattern (ARNs are filled in by ``run_migration``)."""
+    tasks: list[dict[str, Any]] = []
+    for pattern in patterns:
+        task: dict[str, Any] = {"name": f"{pattern}-demo", "pattern": pattern}
+        if pattern == "polling":
+            task.update(poll_interval_seconds=poll_interval, timeout_seconds=14 * 24 * 3600)
+        tasks.append(task)
+    return tasks
+
+
+def _snapshot(cloud: LocalCloud) -> dict[str, int]:
+    calls = cloud.api_calls()
+    return {
+        "lambda": cloud.lambda_runtime.invocations(),
+        "dynamodb_reads": sum(
+            n for (svc, op), n in calls.items() if svc == "dynamodb" and op in _DYNAMODB_READS
+        ),
+        "dynamodb_writes": sum(
+            n for (svc, op), n in calls.items() if svc == "dynamodb" and op not in _DYNAMODB_READS
+        ),
+        "dms": sum(n for (svc, _), n in calls.items() if svc == "database-migration-service"),
+    }
+
+
+_DYNAMODB_READS: Final = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "DescribeTable"})
+
+
+def _start_polling(cloud: LocalCloud, outputs: Mapping[str, Any], task_arn: str) -> str:
+    return cloud.start_execution(outputs["state_machine_arn"], {})
+
+
+#: How to start each pattern's workflow from its exported outputs; returns an execution ARN.
+STARTERS: Final[dict[str, Callable[[LocalCloud, Mapping[str, Any], str], str]]] = {
+    "polling": _start_polling,
+}
+
+
+def run_migration(
+    scenario: DmsScenario,
+    tasks: Sequence[Mapping[str, Any]],
+    *,
+    skipped: Sequence[str] = (),
+    on_deployed: Callable[[Deployment], None] | None = None,
+    on_phase: Callable[[str, LocalCloud], None] | None = None,
+    cloud_factory: Callable[[], LocalCloud] = LocalCloud,
+) -> MigrationRun:
+    """Deploy ``tasks`` (stack config entries) and run ``scenario`` through each of them.
+
+    Each task gets its own simulated replication task (its configured ARN, if any, is replaced
+    by the simulated one: the local cloud has its own account). Workflows run one after another
+    so each one's figures are its own.
+    """
+
+    def phase(text: str) -> None:
+        if on_phase is not None:
+            on_phase(text, cloud)
+
+    with cloud_factory() as cloud:
+        phase("deploying the stack")
+        config_tasks = []
+        for task in tasks:
+            arn = cloud.create_replication_task(task["name"], scenario)
+            config_tasks.append({**task, "replication_task_arn": arn})
+        deployment = deploy_stack_file(cloud, STACK_PROGRAM, {"tasks": config_tasks})
+        if on_deployed is not None:
+            on_deployed(deployment)
+        run = MigrationRun(deployment, skipped=list(skipped))
+        for task in config_tasks:
+            phase(f"running {task['name']} ({task['pattern']})")
+            run.results.append(_measure(cloud, deployment, task))
+        return run
+
+
+def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any]) -> Measured:
+    before = _snapshot(cloud)
+    outputs = deployment.exports[task["name"]]
+    execution_arn = STARTERS[task["pattern"]](cloud, outputs, task["replication_task_arn"])
+    result: ExecutionResult = cloud.wait_for_execution(
+        execution_arn, replication_task_arn=task["replication_task_arn"]
+    )
+    after = _snapshot(cloud)
+    delta = {k: after[k] - before[k] for k in after}
+    usage = Usage(
+        transitions=result.billed_transitions,
+        lambda_invocations=delta["lambda"],
+        dynamodb_reads=delta["dynamodb_reads"],
+        dynamodb_writes=delta["dynamodb_writes"],
+    )
+    return Measured(
+        task=task["name"],
+        pattern=task["pattern"],
+        status=result.status,
+        error=result.error,
+        usage=usage,
+        resume_latency=result.resume_latency,
+        virtual_seconds=result.virtual_seconds,
+        dms_requests=delta["dms"],
+    )
+
+
+def with_duration(scenario: DmsScenario, seconds: float) -> DmsScenario:
+    """The same scenario with another run duration (for sweeps)."""
+    return dataclasses.replace(scenario, run_seconds=seconds, full_load_seconds=None)
