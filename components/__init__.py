@@ -1,14 +1,22 @@
 """Reusable Pulumi components that wait for AWS DMS replication tasks without spinning.
 
-One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling baseline). The pure
-builders they use (state machine definitions, IAM policy documents) live beside them and need no
-Pulumi engine to test; the handler code they deploy ships in ``components.lambdas``.
+One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling baseline) and
+``DmsCallbackWorkflow`` (a task token resumed by DMS events through a shared ``DmsEventHub``).
+The pure builders they use (state machine definitions, IAM policy documents, event patterns)
+live beside them and need no Pulumi engine to test; the handler code they deploy ships in
+``components.lambdas``.
 """
 
-from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs, LogLevel, StartType
-from .validation import InvalidArgumentError
+from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
+from .event_hub import DmsEventHub, DmsEventHubArgs
+from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
+from .validation import InvalidArgumentError, LogLevel, StartType
 
 __all__ = [
+    "DmsCallbackWorkflow",
+    "DmsCallbackWorkflowArgs",
+    "DmsEventHub",
+    "DmsEventHubArgs",
     "DmsPollingWorkflow",
     "DmsPollingWorkflowArgs",
     "InvalidArgumentError",

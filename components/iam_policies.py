@@ -27,10 +27,20 @@ WILDCARD_ACTIONS: Final[dict[str, str]] = {
     "xray:PutTelemetryRecords": "X-Ray tracing, only when tracing is on",
     "xray:GetSamplingRules": "X-Ray tracing, only when tracing is on",
     "xray:GetSamplingTargets": "X-Ray tracing, only when tracing is on",
+    "states:SendTaskSuccess": "resume a waiting execution; the task token is the capability "
+    "and Step Functions has no resource-level permission for it",
+    "states:SendTaskFailure": "fail a waiting execution with the DMS error; the task token is the "
+    "capability and Step Functions has no resource-level permission for it",
+    "states:SendTaskHeartbeat": "keep a long wait alive (reconciler); the task token is the "
+    "capability and Step Functions has no resource-level permission for it",
 }
 
 SFN_LOG_DELIVERY_ACTIONS: Final[list[str]] = [a for a in WILDCARD_ACTIONS if a.startswith("logs:")]
 XRAY_ACTIONS: Final[list[str]] = [a for a in WILDCARD_ACTIONS if a.startswith("xray:")]
+#: What a Lambda function with active tracing sends (the sampling actions are the daemon's).
+LAMBDA_XRAY_ACTIONS: Final[list[str]] = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+#: What a function needs in its own log group (the group itself is created by the component).
+LAMBDA_LOG_ACTIONS: Final[list[str]] = ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
 def document(*statements: dict[str, Any]) -> PolicyDocument:
@@ -79,3 +89,107 @@ def polling_state_machine_policy(
     if tracing:
         statements.append(statement("Tracing", XRAY_ACTIONS, "*"))
     return document(*statements)
+
+
+# -- the callback pattern ---------------------------------------------------------------------
+
+
+def callback_state_machine_policy(starter_function_arn: str, tracing: bool) -> PolicyDocument:
+    """The callback state machine's role policy: invoke its starter, log, optionally trace.
+
+    The qualified form (``function:NAME:*``) covers a version or alias, should the definition
+    ever name one; nothing else of Lambda is reachable.
+    """
+    statements = [
+        statement(
+            "InvokeTheStarter",
+            ["lambda:InvokeFunction"],
+            [starter_function_arn, f"{starter_function_arn}:*"],
+        ),
+        statement("ExecutionLogging", SFN_LOG_DELIVERY_ACTIONS, "*"),
+    ]
+    if tracing:
+        statements.append(statement("Tracing", XRAY_ACTIONS, "*"))
+    return document(*statements)
+
+
+def lambda_function_policy(
+    statements: list[dict[str, Any]], log_group_arn: str, tracing: bool = False
+) -> PolicyDocument:
+    """A handler's whole role policy: ``statements`` plus writing to its own log group only.
+
+    Replaces the managed AWSLambdaBasicExecutionRole, which may create and write any log group
+    of the account.
+    """
+    extra = [statement("OwnLogGroup", LAMBDA_LOG_ACTIONS, [f"{log_group_arn}:*"])]
+    if tracing:
+        extra.append(statement("Tracing", LAMBDA_XRAY_ACTIONS, "*"))
+    return document(*statements, *extra)
+
+
+def starter_statements(
+    table_arn: str, replication_task_arn: str, can_start: bool
+) -> list[dict[str, Any]]:
+    """The starter's permissions: register its waiter (a conditional put; on a conflict it reads
+    the item to tell its own retry from another execution), mark it started, remove it when the
+    start fails, and start its one task."""
+    statements = [
+        statement(
+            "RegisterWaiter",
+            ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            [table_arn],
+        ),
+    ]
+    if can_start:
+        statements.append(
+            statement(
+                "StartTheReplicationTask", ["dms:StartReplicationTask"], [replication_task_arn]
+            )
+        )
+    return statements
+
+
+def resume_statements(table_arn: str, dead_letter_queue_arn: str) -> list[dict[str, Any]]:
+    """The resume Lambda's permissions: look a waiter up and clear it, read the task's real
+    status, complete the waiting execution, and dead-letter an event it failed on."""
+    return [
+        statement("ReadAndClearWaiters", ["dynamodb:GetItem", "dynamodb:DeleteItem"], [table_arn]),
+        statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"),
+        statement(
+            "CompleteWaitingExecutions", ["states:SendTaskSuccess", "states:SendTaskFailure"], "*"
+        ),
+        # Lambda's own dead-letter queue for async invocations that failed every retry.
+        statement("DeadLetterQueue", ["sqs:SendMessage"], [dead_letter_queue_arn]),
+    ]
+
+
+def reconciler_statements(table_arn: str) -> list[dict[str, Any]]:
+    """The reconciler's permissions: list every waiter, read the task's real status, complete
+    finished waits, heartbeat running ones and clear what is done."""
+    return [
+        statement(
+            "ScanAndClearWaiters",
+            ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+            [table_arn],
+        ),
+        statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"),
+        statement(
+            "CompleteAndHeartbeatWaitingExecutions",
+            ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            "*",
+        ),
+    ]
+
+
+def dead_letter_queue_policy(queue_arn: str, rule_arn: str) -> PolicyDocument:
+    """The DLQ's resource policy: only EventBridge, and only for the hub's rule, may send."""
+    return document(
+        {
+            "Sid": "EventBridgeRuleDeadLetters",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+        }
+    )

@@ -5,46 +5,45 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final, Required, TypedDict
 
 import pulumi
-import pulumi_aws as aws
 
 from . import iam_policies
 from .lambdas import dms_status as dms
 from .polling_definition import PollingSpec, build_polling_definition
-from .validation import ArgChecker
+from .state_machine import create_state_machine
+from .validation import (
+    DEFAULT_LOG_RETENTION_DAYS,
+    LOG_RETENTION_DAYS,
+    MAX_EXECUTION_SECONDS,
+    ArgChecker,
+    LogLevel,
+    StartType,
+)
 
 #: History events one poll adds (Wait, Pass, Task, Choice entered/exited plus the Task's
 #: scheduled/started/succeeded), measured by the execution tests.
 HISTORY_EVENTS_PER_POLL: Final = 11
 #: Step Functions Standard's execution history quota.
 HISTORY_EVENT_LIMIT: Final = 25_000
-#: Step Functions Standard's maximum execution duration (one year).
-MAX_EXECUTION_SECONDS: Final = 365 * 24 * 3600
-LOG_RETENTION_DAYS: Final = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
-)  # fmt: skip
 
-
-class StartType(StrEnum):
-    """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
-
-    START_REPLICATION = "start-replication"
-    RESUME_PROCESSING = "resume-processing"
-    RELOAD_TARGET = "reload-target"
-    NONE = "none"
-
-
-class LogLevel(StrEnum):
-    """Step Functions execution log level."""
-
-    ALL = "ALL"
-    ERROR = "ERROR"
-    FATAL = "FATAL"
-    OFF = "OFF"
+# LOG_RETENTION_DAYS, MAX_EXECUTION_SECONDS, LogLevel and StartType live in validation.py (shared
+# by every pattern) and stay importable from here.
+__all__ = [
+    "HISTORY_EVENTS_PER_POLL",
+    "HISTORY_EVENT_LIMIT",
+    "LOG_RETENTION_DAYS",
+    "MAX_EXECUTION_SECONDS",
+    "DmsPollingWorkflow",
+    "DmsPollingWorkflowArgs",
+    "LogLevel",
+    "PollingSettings",
+    "StartType",
+    "max_polls",
+    "polling_settings_from_args",
+    "polling_spec_from_args",
+]
 
 
 class DmsPollingWorkflowArgs(TypedDict, total=False):
@@ -100,14 +99,9 @@ def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSp
 def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
     check = ArgChecker("DmsPollingWorkflow", name)
-    known = set(DmsPollingWorkflowArgs.__annotations__)
-    unknown = sorted(set(args) - known)
-    if unknown:
-        raise check.fail(unknown[0], f"is not an argument; allowed: {', '.join(sorted(known))}")
+    check.known_arguments(args, DmsPollingWorkflowArgs.__annotations__)
     arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.choice(
-        "start_type", args.get("start_type", StartType.START_REPLICATION), dms.START_TYPES
-    )
+    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
     interval = check.integer("poll_interval_seconds", args.get("poll_interval_seconds", 60), 1)
     cap = check.integer("max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1)
     if cap < interval:
@@ -124,16 +118,10 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
             "timeout_seconds",
             f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
         )
-    raw_reasons = args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS))
-    if isinstance(raw_reasons, str) or not isinstance(raw_reasons, list) or not raw_reasons:
-        raise check.fail(
-            "success_stop_reasons",
-            f"must be a non-empty list; allowed values: {', '.join(dms.STOP_REASONS)}",
-        )
-    try:
-        reasons = dms.validate_stop_reasons(raw_reasons)
-    except ValueError as err:
-        raise check.fail("success_stop_reasons", f"has {err}") from None
+    reasons = check.success_stop_reasons(
+        "success_stop_reasons",
+        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
+    )
     spec = PollingSpec(
         replication_task_arn=arn if isinstance(arn, str) else "",
         start_type=start_type,
@@ -151,15 +139,10 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
             f"beyond Step Functions' {HISTORY_EVENT_LIMIT}-event history limit; enable backoff, "
             "raise max_poll_interval_seconds or poll_interval_seconds, or shorten timeout_seconds",
         )
-    log_level = check.choice(
-        "log_level", args.get("log_level", LogLevel.ERROR), [v.value for v in LogLevel]
+    log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
+    retention = check.log_retention_days(
+        "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
     )
-    retention = check.integer("log_retention_days", args.get("log_retention_days", 30), 1)
-    if retention not in LOG_RETENTION_DAYS:
-        raise check.fail(
-            "log_retention_days",
-            f"is {retention!r}; allowed values: {', '.join(map(str, LOG_RETENTION_DAYS))}",
-        )
     tracing = check.boolean("tracing", args.get("tracing", False))
     return PollingSettings(spec, arn, log_level, retention, tracing)
 
@@ -209,60 +192,31 @@ class DmsPollingWorkflow(pulumi.ComponentResource):
         settings = polling_settings_from_args(name, args)
         spec, log_level, tracing = settings.spec, settings.log_level, settings.tracing
         tags = args.get("tags")
-        child = pulumi.ResourceOptions(parent=self)
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
 
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=account_id.account_id.apply(
-                lambda acct: json.dumps(
-                    iam_policies.service_assume_role_policy("states.amazonaws.com", acct)
-                )
-            ),
-            description=f"Execution role of the DMS polling workflow {name}",
-            tags=tags,
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            policy=task_arn.apply(
-                lambda arn: json.dumps(
-                    iam_policies.polling_state_machine_policy(arn, can_start, tracing)
-                )
-            ),
-            opts=child,
-        )
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name_prefix=f"/aws/vendedlogs/states/{name}-",
-            retention_in_days=settings.log_retention_days,
-            tags=tags,
-            opts=child,
-        )
         definition = task_arn.apply(
             lambda arn: json.dumps(
                 build_polling_definition(dataclasses.replace(spec, replication_task_arn=arn)),
                 separators=(",", ":"),
             )
         )
-        machine = aws.sfn.StateMachine(
-            f"{name}-state-machine",
-            type="STANDARD",
-            role_arn=role.arn,
+        created = create_state_machine(
+            name,
+            parent=self,
+            description=f"Execution role of the DMS polling workflow {name}",
             definition=definition,
-            logging_configuration={
-                "level": log_level,
-                "include_execution_data": log_level == LogLevel.ALL.value,
-                "log_destination": log_group.arn.apply(lambda a: f"{a}:*"),
-            },
-            tracing_configuration={"enabled": tracing},
+            policy=task_arn.apply(
+                lambda arn: json.dumps(
+                    iam_policies.polling_state_machine_policy(arn, can_start, tracing)
+                )
+            ),
+            log_level=log_level,
+            log_retention_days=settings.log_retention_days,
+            tracing=tracing,
             tags=tags,
-            # The role's permissions must exist before the first execution can start the task.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
+        machine, role, log_group = created.machine, created.role, created.log_group
         self.state_machine_arn = machine.arn
         self.state_machine_name = machine.name
         self.role_arn = role.arn

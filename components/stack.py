@@ -10,6 +10,14 @@ Config shape (``Pulumi.<stack>.yaml``)::
         replication_task_arn: arn:aws:dms:eu-west-1:123456789012:task:ABCDEF
         pattern: polling
         poll_interval_seconds: 120
+      - name: customers-cdc
+        replication_task_arn: arn:aws:dms:eu-west-1:123456789012:task:GHIJKL
+        pattern: callback
+    dms-waiters:hub:                  # optional: DmsEventHub arguments of the shared hub
+      reconcile_every_minutes: 10
+
+Every ``callback`` task of a stack waits through one shared ``DmsEventHub`` named ``dms-events``
+(created with the first such task); its outputs are exported under that name.
 """
 
 from __future__ import annotations
@@ -17,16 +25,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import pulumi
 
+from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
+from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 from .validation import REPLICATION_TASK_ARN_RE, InvalidArgumentError
 
 # Pulumi logical names become parts of AWS names: keep them short and plain.
 _TASK_NAME_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
 _COMMON_KEYS: Final = ("name", "pattern")
+#: The stack's shared event hub: its component name and the name its outputs are exported under
+#: (so no task may take it).
+HUB_NAME: Final = "dms-events"
+#: What the stack exports of the hub.
+HUB_OUTPUT_NAMES: Final = (
+    "table_name",
+    "table_arn",
+    "rule_arn",
+    "resume_function_arn",
+    "dlq_url",
+    "dlq_arn",
+    "reconcile_every_minutes",
+    "callback_base_url",
+)
 
 
 class StackConfigError(ValueError):
@@ -40,6 +64,8 @@ class Pattern:
     factory: Callable[[str, Any], pulumi.ComponentResource]
     argument_keys: frozenset[str]
     output_names: tuple[str, ...]
+    uses_hub: bool = False
+    """The component gets the stack's shared ``DmsEventHub`` as its ``hub`` argument."""
 
 
 #: Patterns the stack can deploy, by their config name.
@@ -48,6 +74,20 @@ PATTERNS: Final[dict[str, Pattern]] = {
         factory=DmsPollingWorkflow,
         argument_keys=frozenset(DmsPollingWorkflowArgs.__annotations__),
         output_names=("state_machine_arn", "state_machine_name", "role_arn", "log_group_name"),
+    ),
+    "callback": Pattern(
+        factory=DmsCallbackWorkflow,
+        # The hub is the stack's, shared: a task can neither pass one nor configure its own.
+        argument_keys=frozenset(DmsCallbackWorkflowArgs.__annotations__) - {"hub", "hub_args"},
+        output_names=(
+            "state_machine_arn",
+            "state_machine_name",
+            "role_arn",
+            "log_group_name",
+            "starter_function_arn",
+            "hub_table_name",
+        ),
+        uses_hub=True,
     ),
 }
 
@@ -84,6 +124,10 @@ def validate_tasks(raw: Any) -> list[dict[str, Any]]:
             )
         if name in seen:
             raise StackConfigError(f"{label}: key 'name' repeats an earlier task's name")
+        if name == HUB_NAME:
+            raise StackConfigError(
+                f"{label}: key 'name' {name!r} is reserved for the stack's shared event hub"
+            )
         seen.add(name)
         pattern_name = task.get("pattern")
         pattern = PATTERNS.get(pattern_name) if isinstance(pattern_name, str) else None
@@ -110,16 +154,27 @@ def validate_tasks(raw: Any) -> list[dict[str, Any]]:
     return tasks
 
 
-def build_stack(raw_tasks: Any) -> dict[str, pulumi.ComponentResource]:
+def build_stack(raw_tasks: Any, hub_config: Any = None) -> dict[str, pulumi.ComponentResource]:
     """Validate ``raw_tasks`` and create one component per task; returns them by task name.
 
-    Component argument errors are re-raised as ``StackConfigError`` prefixed with the task, so the
-    preview says which task and which key to fix.
+    The first ``callback`` task creates the shared ``DmsEventHub`` (``HUB_NAME``) from
+    ``hub_config`` (the optional ``hub`` config: ``DmsEventHubArgs``); every callback task gets
+    it, and it is returned under ``HUB_NAME`` too. Component argument errors are re-raised as
+    ``StackConfigError`` prefixed with the task (or ``hub``), so the preview says which task and
+    which key to fix.
     """
+    tasks = validate_tasks(raw_tasks)
+    hub_args = _validate_hub_config(hub_config)
     components: dict[str, pulumi.ComponentResource] = {}
-    for index, task in enumerate(validate_tasks(raw_tasks)):
+    hub: DmsEventHub | None = None
+    for index, task in enumerate(tasks):
         pattern = PATTERNS[task["pattern"]]
         args = {k: v for k, v in task.items() if k not in _COMMON_KEYS}
+        if pattern.uses_hub:
+            if hub is None:
+                hub = DmsEventHub(HUB_NAME, hub_args)
+                components[HUB_NAME] = hub
+            args["hub"] = hub
         try:
             components[task["name"]] = pattern.factory(task["name"], args)
         except InvalidArgumentError as err:
@@ -127,10 +182,27 @@ def build_stack(raw_tasks: Any) -> dict[str, pulumi.ComponentResource]:
     return components
 
 
+def _validate_hub_config(raw: Any) -> DmsEventHubArgs:
+    """The ``hub`` config as ``DmsEventHubArgs``, checked even when no task uses the hub."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise StackConfigError(
+            f"config 'hub' must be a mapping of DmsEventHub arguments, got {raw!r}"
+        )
+    args = cast(DmsEventHubArgs, dict(raw))
+    try:
+        hub_settings_from_args(HUB_NAME, args)
+    except InvalidArgumentError as err:
+        raise StackConfigError(f"hub: key {err.argument!r}: {err}") from err
+    return args
+
+
 def stack_outputs(
     raw_tasks: Any, components: Mapping[str, pulumi.ComponentResource]
 ) -> dict[str, dict[str, Any]]:
-    """The outputs to export, per task: its pattern and the component's outputs."""
+    """The outputs to export, per task: its pattern and the component's outputs; and the shared
+    hub's outputs under ``HUB_NAME`` when the stack has one."""
     outputs: dict[str, dict[str, Any]] = {}
     for task in raw_tasks:
         pattern = PATTERNS[task["pattern"]]
@@ -139,4 +211,7 @@ def stack_outputs(
             "pattern": task["pattern"],
             **{out: getattr(component, out) for out in pattern.output_names},
         }
+    hub = components.get(HUB_NAME)
+    if hub is not None:
+        outputs[HUB_NAME] = {out: getattr(hub, out) for out in HUB_OUTPUT_NAMES}
     return outputs

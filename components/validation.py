@@ -1,15 +1,51 @@
-"""Argument checks shared by every component: fail at preview time, naming the argument."""
+"""Argument checks shared by every component: fail at preview time, naming the argument.
+
+Each fact is checked in one place: the start types, stop reasons, log levels and log retention
+values every component accepts are defined and validated here, so the patterns cannot drift.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Any, Final
+
+from .lambdas import dms_status as dms
 
 # arn:<partition>:dms:<region>:<account>:task:<id>
 REPLICATION_TASK_ARN_RE: Final = re.compile(
     r"^arn:aws[a-zA-Z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$"
 )
+# arn:<partition>:sns:<region>:<account>:<topic>
+SNS_TOPIC_ARN_RE: Final = re.compile(r"^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
+
+#: Step Functions Standard's maximum execution duration (one year).
+MAX_EXECUTION_SECONDS: Final = 365 * 24 * 3600
+#: The retention values CloudWatch Logs accepts (PutRetentionPolicy).
+LOG_RETENTION_DAYS: Final = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)  # fmt: skip
+DEFAULT_LOG_RETENTION_DAYS: Final = 30
+
+
+class StartType(StrEnum):
+    """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
+
+    START_REPLICATION = "start-replication"
+    RESUME_PROCESSING = "resume-processing"
+    RELOAD_TARGET = "reload-target"
+    NONE = "none"
+
+
+class LogLevel(StrEnum):
+    """Step Functions execution log level."""
+
+    ALL = "ALL"
+    ERROR = "ERROR"
+    FATAL = "FATAL"
+    OFF = "OFF"
 
 
 class InvalidArgumentError(ValueError):
@@ -45,10 +81,17 @@ class ArgChecker:
             raise self.fail(argument, f"is {raw!r}; allowed values: {', '.join(allowed)}")
         return raw
 
-    def integer(self, argument: str, value: Any, minimum: int, maximum: int | None = None) -> int:
-        """Return ``value`` if it is a whole number within [minimum, maximum]."""
+    def integer(
+        self,
+        argument: str,
+        value: Any,
+        minimum: int,
+        maximum: int | None = None,
+        unit: str = "seconds",
+    ) -> int:
+        """Return ``value`` if it is a whole number (of ``unit``) within [minimum, maximum]."""
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(argument, f"must be a whole number of seconds, got {value!r}")
+            raise self.fail(argument, f"must be a whole number of {unit}, got {value!r}")
         if value < minimum or (maximum is not None and value > maximum):
             upper = f" and at most {maximum}" if maximum is not None else ""
             raise self.fail(argument, f"is {value}; it must be at least {minimum}{upper}")
@@ -75,3 +118,55 @@ class ArgChecker:
                 "arn:aws:dms:<region>:<account-id>:task:<id>",
             )
         return value
+
+    def known_arguments(self, args: Mapping[str, Any], known: Iterable[str]) -> None:
+        """Reject the first key of ``args`` not in ``known``: a misspelt key must not vanish."""
+        allowed = sorted(known)
+        unknown = sorted(set(args) - set(allowed))
+        if unknown:
+            raise self.fail(unknown[0], f"is not an argument; allowed: {', '.join(allowed)}")
+
+    def start_type(self, argument: str, value: Any) -> str:
+        """A ``StartType`` (member or string); ``none`` means only wait, never start."""
+        return self.choice(argument, value, dms.START_TYPES)
+
+    def success_stop_reasons(self, argument: str, value: Any) -> list[str]:
+        """A non-empty list of stop reasons (either spelling), returned bare and deduplicated."""
+        if isinstance(value, str) or not isinstance(value, list) or not value:
+            raise self.fail(
+                argument, f"must be a non-empty list; allowed values: {', '.join(dms.STOP_REASONS)}"
+            )
+        try:
+            return dms.validate_stop_reasons(value)
+        except ValueError as err:
+            raise self.fail(argument, f"has {err}") from None
+
+    def log_level(self, argument: str, value: Any) -> str:
+        """A ``LogLevel`` (member or string)."""
+        return self.choice(argument, value, [level.value for level in LogLevel])
+
+    def log_retention_days(self, argument: str, value: Any) -> int:
+        """One of the retention periods CloudWatch Logs accepts."""
+        retention = self.integer(argument, value, 1, unit="days")
+        if retention not in LOG_RETENTION_DAYS:
+            raise self.fail(
+                argument,
+                f"is {retention!r}; allowed values: {', '.join(map(str, LOG_RETENTION_DAYS))}",
+            )
+        return retention
+
+    def sns_topic_arns(self, argument: str, value: Any) -> list[Any]:
+        """A list of SNS topic ARNs; ``Output`` items are unknown at preview and pass unchecked."""
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise self.fail(argument, f"must be a list of SNS topic ARNs, got {value!r}")
+        for item in value:
+            if isinstance(item, str) and SNS_TOPIC_ARN_RE.match(item):
+                continue
+            if not isinstance(item, str) and hasattr(item, "apply"):  # a pulumi.Output
+                continue
+            raise self.fail(
+                argument,
+                f"has {item!r}; expected SNS topic ARNs like "
+                "arn:aws:sns:<region>:<account-id>:<topic>",
+            )
+        return list(value)

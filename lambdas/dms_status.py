@@ -84,6 +84,8 @@ ERROR_TASK_NOT_FOUND: Final = "DmsTaskNotFound"
 ERROR_START_FAILED: Final = "DmsStartFailed"
 ERROR_DESCRIBE_FAILED: Final = "DmsDescribeFailed"
 ERROR_INVALID_INPUT: Final = "DmsInvalidInput"
+#: Another execution already waits for the task (the waiter table holds one waiter per task ARN).
+ERROR_ALREADY_WAITING: Final = "DmsAlreadyWaiting"
 
 Verdict = Literal["waiting", "succeeded", "failed", "stopped"]
 

@@ -33,11 +33,13 @@ from typing import Any, Final, Protocol
 
 from moto.awslambda import models as lambda_models
 from moto.core.models import botocore_stubber
+from moto.core.responses import EmptyResult
 from moto.dms import exceptions as dms_exceptions
 from moto.dms import models as dms_models
 from moto.dms import responses as dms_responses
 from moto.events import exceptions as events_exceptions
 from moto.events import models as events_models
+from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.parser import api as sfn_api
 from moto.stepfunctions.parser.api import ExecutionStatus, StateMachineType
 from moto.stepfunctions.parser.asl.component.common.path import result_path
@@ -961,6 +963,52 @@ def eventbridge_schedules() -> None:
     _install("eventbridge_schedules", install)
 
 
+def _is_own_scheduled_event(rule: Any, event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("source") == "aws.events"
+        and event.get("detail-type") == "Scheduled Event"
+        and event.get("resources") == [rule.arn]
+    )
+
+
+def schedule_rules_match_no_events() -> None:
+    """Keep events put on a bus away from rules that only have a schedule.
+
+    AWS: a rule has an ``EventPattern``, a ``ScheduleExpression``, or both; a rule with only a
+    schedule receives its own ``Scheduled Event`` each period and matches no event put on the
+    bus.
+    moto: ``EventPattern.matches_event`` answers True for an empty pattern, so a schedule-only
+    rule receives every event on its bus (each DMS state change would also run a scheduled
+    Lambda, such as the hub's reconciler, inflating invocations and request counts).
+    Patch: ``Rule.send_to_targets`` (wrapping ``eventbridge_lambda_targets``) drops an event
+    for a rule without an event pattern unless it is that rule's own scheduled event (source
+    ``aws.events``, detail-type ``Scheduled Event``, ``resources: [rule ARN]``, as
+    ``event_delivery.scheduled_event`` builds it).
+    """
+    cls = events_models.Rule
+
+    def install() -> Callable[[], None]:
+        inner = cls.send_to_targets
+        if not hasattr(events_models.EventPattern, "get_pattern"):
+            raise AttributeError(
+                "patch 'schedule_rules_match_no_events': EventPattern has no get_pattern"
+            )
+
+        # Wraps (``__wrapped__``) the Lambda-target delivery, which must already be installed.
+        @functools.wraps(inner)
+        def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+            if not self.event_pattern.get_pattern() and not _is_own_scheduled_event(
+                self, original_event
+            ):
+                return
+            inner(self, original_event, transform_input)
+
+        return _replace(cls, "send_to_targets", send_to_targets, "schedule_rules_match_no_events")
+
+    _install("schedule_rules_match_no_events", install)
+
+
 # -- o. event times on the virtual clock --------------------------------------------------------
 
 
@@ -1267,7 +1315,41 @@ def stopped_executions_stay_aborted() -> None:
     _install("stopped_executions_stay_aborted", install)
 
 
-# -- p. API call metrics ---------------------------------------------------------------------
+# -- r. SendTaskFailure keeps its cause ------------------------------------------------------
+
+
+def send_task_failure_cause() -> None:
+    """Pass ``cause`` of SendTaskFailure on to the waiting task.
+
+    AWS: SendTaskFailure(taskToken, error, cause) fails the waiting task with both: the
+    ``TaskFailed`` event carries error and cause, a Catch sees ``{"Error", "Cause"}``, and an
+    uncaught failure (or a Fail state's ``CausePath``) puts the cause in ``ExecutionFailed`` and
+    DescribeExecution's ``cause``.
+    moto: ``StepFunctionResponse.send_task_failure`` reads only ``taskToken`` and ``error`` and
+    calls the backend without the cause, although the execution-running backend
+    (``stepfunctions.parser``) accepts and records one; a failed callback shows cause None.
+    Patch: the response handler also reads ``cause`` and passes it to the backend when the
+    backend takes one (the plain, non-executing backend has no ``cause`` parameter).
+    """
+    response_cls = sfn_responses.StepFunctionResponse
+
+    def send_task_failure(self: Any) -> Any:
+        backend = self.stepfunction_backend
+        kwargs: dict[str, Any] = {"error": self._get_param("error")}
+        if "cause" in inspect.signature(backend.send_task_failure).parameters:
+            kwargs["cause"] = self._get_param("cause")
+        backend.send_task_failure(self._get_param("taskToken"), **kwargs)
+        return EmptyResult()
+
+    def install() -> Callable[[], None]:
+        return _replace(
+            response_cls, "send_task_failure", send_task_failure, "send_task_failure_cause"
+        )
+
+    _install("send_task_failure_cause", install)
+
+
+# -- s. API call metrics ---------------------------------------------------------------------
 
 _API_CALLS_LOCK = threading.Lock()
 
@@ -1334,9 +1416,11 @@ ALL_PATCHES: Final[tuple[PatchFn, ...]] = (
     lambda_in_process,
     eventbridge_lambda_targets,
     eventbridge_schedules,
+    schedule_rules_match_no_events,
     virtual_event_time,
     task_token_waits,
     stopped_executions_stay_aborted,
+    send_task_failure_cause,
     api_call_metrics,
 )
 

@@ -32,12 +32,14 @@ def rows(out: str) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_default_demo_deploys_the_stack_and_measures_polling() -> None:
     out = run_demo("--hours", "1", "--poll-interval", "60")
     assert "+ dms-waiters:index:DmsPollingWorkflow polling-demo" in out
     assert "+ aws:sfn/stateMachine:StateMachine polling-demo-state-machine" in out
-    assert "Resources: 6 created" in out
-    assert "skipped: pattern 'callback' is not built yet" in out
+    assert "+ dms-waiters:index:DmsEventHub dms-events" in out
+    assert "+ dms-waiters:index:DmsCallbackWorkflow callback-demo" in out
+    assert "skipped: pattern 'durable-poll' is not built yet" in out
     _task, pattern, outcome, transitions, lam, durable, ddb, latency, cost = rows(out)[
         "polling-demo"
     ]
@@ -48,14 +50,31 @@ def test_default_demo_deploys_the_stack_and_measures_polling() -> None:
     assert cost == f"${int(transitions) * 0.025 / 1000:.5f}"
 
 
+@pytest.mark.slow
+def test_callback_transitions_stay_constant_as_the_migration_grows() -> None:
+    short = rows(run_demo("--hours", "1"))["callback-demo"]
+    long = rows(run_demo("--hours", "24"))["callback-demo"]
+    assert short[2] == long[2] == "SUCCEEDED"
+    assert short[3] == long[3]  # the same few transitions whatever the duration
+    assert int(long[3]) <= 3
+    assert short[7] == long[7] == "0 s"  # resumed by the event, at once
+    # the reconciler's quarter-hourly runs are the only thing that grows
+    assert int(long[4]) > int(short[4])
+
+
+@pytest.mark.slow
 def test_failure_and_lost_event_options() -> None:
-    failed = rows(run_demo("--hours", "0.5", "--failure"))["polling-demo"]
-    assert failed[2] == "FAILED (DmsTaskFailed)"
-    # polling never depended on the event: losing it changes nothing
-    lost = rows(run_demo("--hours", "0.5", "--lost-event"))["polling-demo"]
-    assert lost[2] == "SUCCEEDED"
+    failed = rows(run_demo("--hours", "0.5", "--failure"))
+    assert failed["polling-demo"][2] == "FAILED (DmsTaskFailed)"
+    assert failed["callback-demo"][2] == "FAILED (DmsTaskFailed)"
+    lost = rows(run_demo("--hours", "0.5", "--lost-event"))
+    # polling never depended on the event; the callback flow's reconciler makes up for it
+    assert lost["polling-demo"][2] == "SUCCEEDED"
+    assert lost["callback-demo"][2] == "SUCCEEDED"
+    assert 0 < int(lost["callback-demo"][7].removesuffix(" s")) <= 15 * 60
 
 
+@pytest.mark.slow
 def test_user_config_is_deployed_with_simulated_tasks() -> None:
     out = run_demo("--hours", "1", "--config", str(ROOT / "Pulumi.example.yaml"))
     table = rows(out)
@@ -66,6 +85,7 @@ def test_user_config_is_deployed_with_simulated_tasks() -> None:
     assert table["customers-cdc-catchup"][2] == "FAILED (DmsTaskStopped)"
 
 
+@pytest.mark.slow
 def test_chart_plots_measured_sweep(tmp_path: Path) -> None:
     target = tmp_path / "chart.png"
     series = chart.plot_sweep(

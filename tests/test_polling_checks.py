@@ -94,9 +94,10 @@ def test_polling_policy_wildcards_are_exactly_the_documented_exceptions(
     assert wildcard_actions(document) == expected
 
 
-def test_wildcard_exceptions_are_all_documented() -> None:
-    every = {"dms:DescribeReplicationTasks"} | LOG_DELIVERY_ACTIONS | XRAY_ACTIONS
-    assert set(iam_policies.WILDCARD_ACTIONS) == every
+def test_polling_wildcards_are_documented_exceptions() -> None:
+    # The complete list, every pattern's, is stated in tests/test_callback_checks.py.
+    polling = {"dms:DescribeReplicationTasks"} | LOG_DELIVERY_ACTIONS | XRAY_ACTIONS
+    assert polling <= set(iam_policies.WILDCARD_ACTIONS)
 
 
 @pytest.mark.parametrize("action", sorted(iam_policies.WILDCARD_ACTIONS))

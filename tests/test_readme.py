@@ -22,11 +22,49 @@ def test_readme_unit_test_example_is_the_tested_file() -> None:
     assert block.strip() == (ROOT / "tests" / "test_readme_example.py").read_text().strip()
 
 
+def _section(heading: str) -> str:
+    """The README text from ``heading`` to the next heading of any level."""
+    start = README.index(f"\n{heading}\n")
+    rest = README[start + len(heading) + 2 :]
+    match = re.search(r"^#{1,6} ", rest, flags=re.MULTILINE)
+    return rest if match is None else rest[: match.start()]
+
+
+def _table_arguments(heading: str) -> list[str]:
+    return re.findall(r"^\| `(\w+)` \|", _section(heading), flags=re.MULTILINE)
+
+
 def test_readme_lists_every_polling_argument() -> None:
     from components import DmsPollingWorkflowArgs
 
     for argument in DmsPollingWorkflowArgs.__annotations__:
         assert f"| `{argument}` |" in README, argument
+    assert _table_arguments("### `DmsPollingWorkflow` arguments") == list(
+        DmsPollingWorkflowArgs.__annotations__
+    )
+
+
+def test_readme_lists_every_callback_argument() -> None:
+    from components import DmsCallbackWorkflowArgs
+
+    assert _table_arguments("### `DmsCallbackWorkflow` arguments") == list(
+        DmsCallbackWorkflowArgs.__annotations__
+    )
+
+
+def test_readme_lists_every_event_hub_argument() -> None:
+    from components import DmsEventHubArgs
+
+    assert _table_arguments("### `DmsEventHub` arguments") == list(DmsEventHubArgs.__annotations__)
+
+
+def test_readme_marks_the_callback_pattern_available() -> None:
+    from components.stack import PATTERNS
+
+    row = next(line for line in README.splitlines() if "| Event-driven callback |" in line)
+    assert row.endswith("| `callback` | available |")
+    assert "callback" in PATTERNS
+    assert "pattern: callback" in _section("## The stack program and its config")
 
 
 def test_readme_documents_every_demo_option() -> None:

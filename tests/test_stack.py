@@ -11,7 +11,13 @@ import pulumi
 import pytest
 import yaml
 
-from components.stack import StackConfigError, build_stack, validate_tasks
+from components.stack import (
+    HUB_NAME,
+    HUB_OUTPUT_NAMES,
+    StackConfigError,
+    build_stack,
+    validate_tasks,
+)
 from components.testing import DmsWaitersMocks, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,3 +133,149 @@ def test_example_config_deploys_through_the_stack_program() -> None:
 def test_stack_program_fails_preview_on_bad_config() -> None:
     with pytest.raises(StackConfigError, match="key 'pattern'"):
         _run_main([task(pattern="nope")], DmsWaitersMocks())
+
+
+# -- the callback pattern: one shared hub per stack ---------------------------------------------
+
+OTHER_ARN = "arn:aws:dms:eu-west-1:123456789012:task:CUSTOMERS4HR8"
+
+
+def callback(**overrides: Any) -> dict[str, Any]:
+    return task(pattern="callback", **overrides)
+
+
+def test_callback_tasks_share_one_hub() -> None:
+    tasks = [
+        callback(),
+        task(name="full-load"),
+        callback(name="customers", replication_task_arn=OTHER_ARN, heartbeat_seconds=3600),
+    ]
+    mocks = run_program(lambda: build_stack(tasks))
+    (hub,) = mocks.created("dms-waiters:index:DmsEventHub")
+    assert hub.name == HUB_NAME == "dms-events"
+    assert hub.parent is not None and hub.parent.endswith("::pulumi:pulumi:Stack::project-stack")
+    assert len(mocks.created("aws:dynamodb/table:Table")) == 1
+    workflows = mocks.created("dms-waiters:index:DmsCallbackWorkflow")
+    assert sorted(w.name for w in workflows) == ["customers", "orders"]
+    assert [p.name for p in mocks.created("dms-waiters:index:DmsPollingWorkflow")] == ["full-load"]
+    table = mocks.created("aws:dynamodb/table:Table")[0].output("name")
+    for name in ("orders", "customers"):
+        env = mocks.by_name(f"{name}-starter").inputs["environment"]["variables"]
+        assert env["WAITER_TABLE"] == table
+    machine = json.loads(mocks.by_name("customers-state-machine").inputs["definition"])
+    assert machine["States"]["StartAndWait"]["HeartbeatSeconds"] == 3600
+
+
+def test_no_hub_without_callback_tasks() -> None:
+    mocks = run_program(lambda: build_stack([task()]))
+    assert not mocks.created("dms-waiters:index:DmsEventHub")
+
+
+def test_hub_config_configures_the_shared_hub() -> None:
+    mocks = run_program(
+        lambda: build_stack([callback()], {"reconcile_every_minutes": 5, "alarms": False})
+    )
+    schedule = mocks.by_name("dms-events-reconcile-schedule")
+    assert schedule.inputs["scheduleExpression"] == "rate(5 minutes)"
+    assert not mocks.created("aws:cloudwatch/metricAlarm:MetricAlarm")
+    machine = json.loads(mocks.by_name("orders-state-machine").inputs["definition"])
+    assert machine["States"]["StartAndWait"]["HeartbeatSeconds"] == 900
+
+
+@pytest.mark.parametrize(
+    ("hub_config", "message"),
+    [
+        ("fast", "config 'hub' must be a mapping"),
+        ({"reconcile_every_minutes": 0.5}, "hub: key 'reconcile_every_minutes':"),
+        ({"reconcile": 5}, "hub: key 'reconcile': DmsEventHub 'dms-events'"),
+    ],
+)
+def test_bad_hub_config_names_the_key(hub_config: Any, message: str) -> None:
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack([task()], hub_config))
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"),
+    [
+        (
+            [callback(hub="mine")],
+            "tasks[0] ('orders'): key 'hub' is not allowed for pattern 'callback'",
+        ),
+        (
+            [callback(hub_args={"alarms": False})],
+            "tasks[0] ('orders'): key 'hub_args' is not allowed for pattern 'callback'",
+        ),
+        (
+            [callback(poll_interval_seconds=60)],
+            "key 'poll_interval_seconds' is not allowed for pattern 'callback'",
+        ),
+        ([task(name="dms-events")], "key 'name' 'dms-events' is reserved for the stack's shared"),
+    ],
+)
+def test_callback_config_errors(tasks: Any, message: str) -> None:
+    with pytest.raises(StackConfigError) as err:
+        validate_tasks(tasks)
+    assert message in str(err.value)
+
+
+def test_callback_argument_errors_are_reported_with_the_task() -> None:
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack([task(), callback(name="cdc", start_type="go")]))
+    text = str(err.value)
+    assert text.startswith("tasks[1] ('cdc'): key 'start_type':")
+    assert "DmsCallbackWorkflow 'cdc'" in text
+
+
+def test_callback_heartbeat_error_names_task_and_key() -> None:
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack([callback(heartbeat_seconds=60)]))
+    assert str(err.value).startswith("tasks[0] ('orders'): key 'heartbeat_seconds':")
+
+
+def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
+    tasks = [task(), callback(name="cdc", replication_task_arn=OTHER_ARN)]
+    mocks = DmsWaitersMocks()
+    exports = _run_main(tasks, mocks)
+    assert sorted(exports) == ["cdc", "dms-events", "orders"]
+    resolved: dict[str, Any] = {}
+    for name, value in exports.items():
+        pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
+    run_program(lambda: None, mocks, project="dms-waiters")
+    assert set(resolved["cdc"]) == {
+        "pattern",
+        "state_machine_arn",
+        "state_machine_name",
+        "role_arn",
+        "log_group_name",
+        "starter_function_arn",
+        "hub_table_name",
+    }
+    assert resolved["cdc"]["pattern"] == "callback"
+    hub = resolved["dms-events"]
+    assert set(hub) == set(HUB_OUTPUT_NAMES)
+    assert hub["table_name"] == resolved["cdc"]["hub_table_name"]
+    assert hub["reconcile_every_minutes"] == 15
+    assert hub["callback_base_url"] is None
+    assert hub["dlq_url"].startswith("https://sqs.")
+
+
+def test_stack_program_reads_the_hub_config() -> None:
+    mocks = DmsWaitersMocks()
+
+    def program() -> None:
+        pulumi.runtime.set_all_config(
+            {
+                "dms-waiters:tasks": json.dumps([callback()]),
+                "dms-waiters:hub": json.dumps({"reconcile_every_minutes": 30}),
+            }
+        )
+        try:
+            runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        finally:
+            pulumi.runtime.set_all_config({})
+
+    run_program(program, mocks, project="dms-waiters")
+    schedule = mocks.by_name("dms-events-reconcile-schedule")
+    assert schedule.inputs["scheduleExpression"] == "rate(30 minutes)"

@@ -14,6 +14,7 @@ import pytest
 from moto.awslambda import models as lambda_models
 from moto.dms import models as dms_models
 from moto.events import models as events_models
+from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service,
@@ -90,6 +91,7 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
         "token": state_task_service_callback.StateTaskServiceCallback._eval_wait_for_task_token,
         "notify": sfn_callback.CallbackEndpoint.notify,
         "set_error": sfn_environment.Environment.set_error,
+        "send_task_failure": sfn_responses.StepFunctionResponse.send_task_failure,
     }
     assert patches.applied() == []
     clock = VirtualClock()
@@ -117,6 +119,7 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
     )
     assert sfn_callback.CallbackEndpoint.notify is originals["notify"]
     assert sfn_environment.Environment.set_error is originals["set_error"]
+    assert sfn_responses.StepFunctionResponse.send_task_failure is originals["send_task_failure"]
     assert execute_state.threading is threading
     assert patches.active_lambda_runtime() is None
     assert "databasemigration" not in state_task_service_aws_sdk._SERVICE_ERROR_NAMES
@@ -432,7 +435,8 @@ def test_lambda_in_process_replaces_moto_s_docker_runner(cloud: LocalCloud) -> N
 
 
 def test_eventbridge_lambda_targets_wraps_send_to_targets(cloud: LocalCloud) -> None:
-    send = events_models.Rule.send_to_targets
+    # Under schedule_rules_match_no_events, which wraps it (functools.wraps).
+    send = inspect.unwrap(events_models.Rule.send_to_targets)
     assert send.__localcloud_patch__ == "eventbridge_lambda_targets"
     assert list(inspect.signature(send).parameters) == [
         "self",
@@ -468,6 +472,28 @@ def test_eventbridge_schedules_wrap_the_rule_lifecycle(cloud: LocalCloud) -> Non
     assert backend._normalize_event_bus_arn(None) == "default"
     assert patches.active_schedules().armed() == ["tick"]  # type: ignore[union-attr]
     assert cloud.clock.pending() == (0, 1)
+
+
+def test_a_schedule_only_rule_gets_its_schedule_and_no_bus_events(cloud: LocalCloud) -> None:
+    rule_cls = events_models.Rule
+    assert rule_cls.send_to_targets.__localcloud_patch__ == "schedule_rules_match_no_events"
+    events, sqs = cloud.client("events"), cloud.client("sqs")
+    queue_url = sqs.create_queue(QueueName="ticks")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events.put_rule(Name="tick", ScheduleExpression="rate(5 minutes)")
+    events.put_targets(Rule="tick", Targets=[{"Id": "q", "Arn": queue_arn}])
+    events.put_events(
+        Entries=[{"Source": "aws.dms", "DetailType": "DMS Replication Task State Change",
+                  "Detail": "{}"}]
+    )  # fmt: skip
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+    cloud.clock.advance(300)
+    [message] = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert json.loads(message["Body"])["detail-type"] == "Scheduled Event"
+    # moto matches every event against an empty pattern: what the patch corrects.
+    assert events_models.EventPattern.load(None).matches_event({"source": "aws.dms"})
 
 
 # -- o. virtual_event_time -------------------------------------------------------------------
@@ -539,3 +565,43 @@ def test_api_calls_are_counted_per_service_and_operation(cloud: LocalCloud) -> N
     assert calls[("dynamodb", "PutItem")] == 3
     assert calls[("dynamodb", "GetItem")] == 1
     assert calls[("dynamodb", "CreateTable")] == 1
+
+
+# -- r. send_task_failure_cause --------------------------------------------------------------
+
+#: Fails its own task with an error and a JSON cause, as the hub's resume Lambda does.
+SELF_FAIL = """
+import json
+import boto3
+
+def handler(event, context):
+    boto3.client("stepfunctions").send_task_failure(
+        taskToken=event["token"], error="DmsTaskFailed", cause=json.dumps({"status": "failed"})
+    )
+"""
+
+
+@pytest.mark.parametrize("caught", [False, True], ids=["uncaught", "fail-state-cause-path"])
+def test_send_task_failure_keeps_its_cause(cloud: LocalCloud, caught: bool) -> None:
+    response_cls = sfn_responses.StepFunctionResponse
+    assert response_cls.send_task_failure.__localcloud_patch__ == "send_task_failure_cause"
+    cloud.create_function("self-fail", {"app.py": SELF_FAIL})
+    task: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "self-fail", "Payload": {"token.$": "$$.Task.Token"}},
+        "TimeoutSeconds": 3600,
+    }
+    states: tuple[tuple[str, dict[str, Any]], ...] = (("Task", task),)
+    if caught:
+        # The callback workflow's shape: Catch, then a Fail state taking the sender's cause.
+        task["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}]
+        fail = {"Type": "Fail", "Error": "DmsTaskFailed", "CausePath": "$.error.Cause"}
+        states += (("Failed", fail),)
+    result = cloud.run_execution(cloud.create_state_machine("m", machine(*states)), real_timeout=10)
+    assert result.status == "FAILED"
+    assert (result.error, result.cause_json) == ("DmsTaskFailed", {"status": "failed"})
+    [failed] = result.events("TaskFailed")
+    assert failed["taskFailedEventDetails"]["cause"] == result.cause
+    [execution_failed] = result.events("ExecutionFailed")
+    assert execution_failed["executionFailedEventDetails"]["cause"] == result.cause

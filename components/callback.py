@@ -1,0 +1,319 @@
+"""``DmsCallbackWorkflow``: wait for a DMS task on a task token, resumed by the task's events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Final, Required, TypedDict, cast
+
+import pulumi
+
+from . import iam_policies
+from .callback_definition import (
+    DEFAULT_TIMEOUT_SECONDS,
+    CallbackSpec,
+    build_callback_definition,
+)
+from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .lambda_function import create_lambda_function
+from .lambdas import contract
+from .lambdas import dms_status as dms
+from .state_machine import create_state_machine
+from .validation import (
+    DEFAULT_LOG_RETENTION_DAYS,
+    MAX_EXECUTION_SECONDS,
+    ArgChecker,
+    InvalidArgumentError,
+    LogLevel,
+    StartType,
+)
+
+#: How many reconcile periods a wait may go without a heartbeat by default: one missed run of
+#: the reconciler is tolerated, two in a row are not a wait anymore but an outage.
+HEARTBEAT_RECONCILE_PERIODS: Final = 3
+#: A waiter outlives its workflow's deadline by a day, so the reconciler can still see (and
+#: clear) it after the timeout; DynamoDB TTL removes it after that.
+WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
+STARTER_TIMEOUT_SECONDS: Final = 30
+
+
+class DmsCallbackWorkflowArgs(TypedDict, total=False):
+    """Arguments of ``DmsCallbackWorkflow``; every key but ``replication_task_arn`` is optional."""
+
+    replication_task_arn: Required[pulumi.Input[str]]
+    """ARN of the DMS replication task to start and wait for (required)."""
+    start_type: StartType
+    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
+    to only wait for a task started elsewhere (the starter then gets no start permission). The
+    execution input ``{"start_type": ...}`` may override it."""
+    success_stop_reasons: list[str]
+    """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
+    STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
+    STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
+    timeout_seconds: int
+    """Overall deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
+    one year."""
+    heartbeat_seconds: int | None
+    """Fail with ``DmsWaitTimedOut`` when no heartbeat arrives for this long (the hub's
+    reconciler sends one per run); default 3 x the hub's reconcile period, none when the
+    reconciler is off. At least 2 x the period and less than ``timeout_seconds``; ``None``
+    turns it off."""
+    hub: DmsEventHub
+    """An existing ``DmsEventHub`` to share; default: the workflow creates its own,
+    ``<name>-hub``."""
+    hub_args: DmsEventHubArgs
+    """Arguments of the hub the workflow creates when no ``hub`` is given."""
+    log_level: LogLevel
+    """Execution log level; default ``ERROR``."""
+    log_retention_days: int
+    """Retention of the execution and starter log groups; default 30."""
+    tracing: bool
+    """X-Ray tracing of the state machine and the starter; default false."""
+    tags: pulumi.Input[dict[str, str]]
+    """Tags for every taggable resource (and the hub the workflow creates)."""
+
+
+@dataclass(frozen=True)
+class CallbackSettings:
+    """Validated arguments, except the hub (resolved by the component)."""
+
+    task_arn: pulumi.Input[str]
+    start_type: str
+    success_stop_reasons: list[str]
+    timeout_seconds: int
+    heartbeat_seconds: int | None
+    log_level: str
+    log_retention_days: int
+    tracing: bool
+
+
+def callback_settings_from_args(
+    name: str, args: DmsCallbackWorkflowArgs, reconcile_every_minutes: int
+) -> CallbackSettings:
+    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one.
+
+    ``reconcile_every_minutes`` is the hub's period (0 when its reconciler is off): it sets the
+    default heartbeat and the shortest one that makes sense.
+    """
+    check = ArgChecker("DmsCallbackWorkflow", name)
+    check.known_arguments(args, DmsCallbackWorkflowArgs.__annotations__)
+    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
+    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
+    reasons = check.success_stop_reasons(
+        "success_stop_reasons",
+        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
+    )
+    timeout = check.integer(
+        "timeout_seconds",
+        args.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
+        1,
+        MAX_EXECUTION_SECONDS,
+    )
+    period_seconds = reconcile_every_minutes * 60
+    heartbeat: int | None
+    if "heartbeat_seconds" not in args:
+        heartbeat = HEARTBEAT_RECONCILE_PERIODS * period_seconds or None
+        if heartbeat is not None and heartbeat >= timeout:
+            heartbeat = None  # the deadline comes first anyway
+    elif args["heartbeat_seconds"] is None:
+        heartbeat = None
+    else:
+        heartbeat = check.integer("heartbeat_seconds", args["heartbeat_seconds"], 1)
+        if heartbeat >= timeout:
+            raise check.fail(
+                "heartbeat_seconds",
+                f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
+            )
+        if not period_seconds:
+            raise check.fail(
+                "heartbeat_seconds",
+                f"is {heartbeat}, but the hub's reconciler is off (reconcile_every_minutes 0), "
+                "so nothing would send heartbeats; leave it unset and rely on timeout_seconds",
+            )
+        if heartbeat < 2 * period_seconds:
+            raise check.fail(
+                "heartbeat_seconds",
+                f"is {heartbeat}; it must be at least twice the hub's reconcile period "
+                f"({2 * period_seconds} s), since the reconciler sends one heartbeat per run",
+            )
+    log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
+    retention = check.log_retention_days(
+        "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+    )
+    tracing = check.boolean("tracing", args.get("tracing", False))
+    return CallbackSettings(
+        task_arn=arn,
+        start_type=start_type,
+        success_stop_reasons=reasons,
+        timeout_seconds=timeout,
+        heartbeat_seconds=heartbeat,
+        log_level=log_level,
+        log_retention_days=retention,
+        tracing=tracing,
+    )
+
+
+def _check_hub_args(name: str, args: DmsCallbackWorkflowArgs) -> None:
+    check = ArgChecker("DmsCallbackWorkflow", name)
+    if "hub" in args and "hub_args" in args:
+        raise check.fail(
+            "hub_args",
+            "cannot be combined with hub: hub_args configure the hub the workflow creates "
+            "when no hub is given; configure a shared hub where it is created",
+        )
+    if "hub" in args and not isinstance(args["hub"], DmsEventHub):
+        raise check.fail("hub", f"must be a DmsEventHub, got {type(args['hub']).__name__}")
+
+
+def _own_hub_args(name: str, args: DmsCallbackWorkflowArgs) -> tuple[DmsEventHubArgs, int]:
+    """``hub_args`` (with the workflow's tags by default), checked as the hub will check them,
+    and the reconcile period the hub will have."""
+    check = ArgChecker("DmsCallbackWorkflow", name)
+    hub_args = args.get("hub_args", {})
+    if not isinstance(hub_args, dict):
+        raise check.fail(
+            "hub_args", f"must be a mapping of DmsEventHub arguments, got {hub_args!r}"
+        )
+    result = cast(DmsEventHubArgs, dict(hub_args))
+    if "tags" in args:
+        result.setdefault("tags", args["tags"])
+    try:
+        period = hub_settings_from_args(f"{name}-hub", result).reconcile_every_minutes
+    except InvalidArgumentError as err:
+        raise check.fail("hub_args", f"is invalid: {err}") from err
+    return result, period
+
+
+def starter_environment(
+    settings: CallbackSettings, table_name: pulumi.Input[str], workflow_name: str
+) -> dict[str, pulumi.Input[str]]:
+    """The starter's environment (names from ``lambdas/contract.py``)."""
+    return {
+        contract.ENV_WAITER_TABLE: table_name,
+        contract.ENV_REPLICATION_TASK_ARN: settings.task_arn,
+        contract.ENV_START_TYPE: settings.start_type,
+        contract.ENV_SUCCESS_STOP_REASONS: ",".join(settings.success_stop_reasons),
+        contract.ENV_WAITER_TTL_SECONDS: str(settings.timeout_seconds + WAITER_TTL_MARGIN_SECONDS),
+        contract.ENV_WORKFLOW_NAME: workflow_name,
+    }
+
+
+class DmsCallbackWorkflow(pulumi.ComponentResource):
+    """Wait for a DMS replication task on a task token, resumed when DMS reports the change.
+
+    The state machine's one ``lambda:invoke.waitForTaskToken`` task invokes the starter Lambda,
+    which stores the token in the hub's waiter table (a conditional write: one waiter per task)
+    *before* starting the task, so even a task that stops at once is seen. The hub's resume
+    Lambda completes the wait when the task's state-change event arrives; its reconciler
+    heartbeats and catches lost events. Success and failure are judged as in the polling
+    pattern and fail with the same error names (``DmsTaskFailed``, ``DmsTaskStopped``,
+    ``DmsWaitTimedOut``, ``DmsTaskNotFound``, ``DmsStartFailed``, ``DmsDescribeFailed``,
+    ``DmsInvalidInput``, plus ``DmsAlreadyWaiting`` when another execution already waits for
+    the task).
+
+    Creates: the starter Lambda (role: items of the hub's waiter table, and
+    ``dms:StartReplicationTask`` on this task only), the state machine (Standard) with its role
+    (invoke the starter only) and log group, and a ``DmsEventHub`` named ``<name>-hub`` unless
+    ``hub`` is given.
+    """
+
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine; start an execution with ``{}`` or ``{"start_type": ...}``."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the state machine's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group receiving execution logs."""
+    starter_function_arn: pulumi.Output[str]
+    """ARN of the starter Lambda."""
+    hub_table_name: pulumi.Output[str]
+    """Name of the hub's waiter table."""
+    hub: DmsEventHub
+    """The hub this workflow waits through (given, or created as ``<name>-hub``)."""
+    heartbeat_seconds: int | None
+    """The heartbeat interval in effect (None: no heartbeat)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: DmsCallbackWorkflowArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
+        _check_hub_args(name, args)
+        given_hub = args.get("hub")
+        if given_hub is None:
+            hub_args, period = _own_hub_args(name, args)
+            # The workflow's arguments are checked before anything is created, against the
+            # period the hub will have.
+            settings = callback_settings_from_args(name, args, period)
+            hub = DmsEventHub(f"{name}-hub", hub_args, pulumi.ResourceOptions(parent=self))
+        else:
+            hub = given_hub
+            settings = callback_settings_from_args(name, args, hub.reconcile_every_minutes)
+        self.hub = hub
+        self.heartbeat_seconds = settings.heartbeat_seconds
+        tags = args.get("tags")
+        task_arn = pulumi.Output.from_input(settings.task_arn)
+        can_start = settings.start_type != dms.START_TYPE_NONE
+
+        starter = create_lambda_function(
+            f"{name}-starter",
+            parent=self,
+            handler=contract.STARTER_HANDLER,
+            description=f"Registers the waiter, then starts the DMS task of workflow {name}",
+            statements=pulumi.Output.all(hub.table_arn, task_arn).apply(
+                lambda arns: iam_policies.starter_statements(arns[0], arns[1], can_start)
+            ),
+            environment=starter_environment(settings, hub.table_name, name),
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+            timeout_seconds=STARTER_TIMEOUT_SECONDS,
+            tracing=settings.tracing,
+        )
+        definition = pulumi.Output.all(task_arn, starter.arn).apply(
+            lambda arns: json.dumps(
+                build_callback_definition(
+                    CallbackSpec(
+                        replication_task_arn=arns[0],
+                        starter_function_arn=arns[1],
+                        start_type=settings.start_type,
+                        timeout_seconds=settings.timeout_seconds,
+                        heartbeat_seconds=settings.heartbeat_seconds,
+                    )
+                ),
+                separators=(",", ":"),
+            )
+        )
+        created = create_state_machine(
+            name,
+            parent=self,
+            description=f"Execution role of the DMS callback workflow {name}",
+            definition=definition,
+            policy=starter.arn.apply(
+                lambda arn: json.dumps(
+                    iam_policies.callback_state_machine_policy(arn, settings.tracing)
+                )
+            ),
+            log_level=settings.log_level,
+            log_retention_days=settings.log_retention_days,
+            tracing=settings.tracing,
+            tags=tags,
+        )
+        self.state_machine_arn = created.machine.arn
+        self.state_machine_name = created.machine.name
+        self.role_arn = created.role.arn
+        self.log_group_name = created.log_group.name
+        self.starter_function_arn = starter.arn
+        self.hub_table_name = hub.table_name
+        self.register_outputs(
+            {
+                "state_machine_arn": self.state_machine_arn,
+                "state_machine_name": self.state_machine_name,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
+                "starter_function_arn": self.starter_function_arn,
+                "hub_table_name": self.hub_table_name,
+            }
+        )

@@ -1,0 +1,342 @@
+"""``DmsEventHub``: the shared half of the event-driven patterns, one per stack.
+
+Holds the waiter table (who waits for which DMS task, and the token that resumes it), the one
+EventBridge rule that turns DMS state changes into resume calls, the resume Lambda, a dead-letter
+queue, the scheduled reconciler (heartbeats, and the safety net for lost events) and alarms. Any
+number of ``DmsCallbackWorkflow``s share one hub.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Final, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from . import iam_policies
+from .event_patterns import dms_state_change_pattern, schedule_expression
+from .lambda_function import LambdaFunction, create_lambda_function
+from .lambdas import contract
+from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
+
+DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
+MAX_RECONCILE_EVERY_MINUTES: Final = 1440
+#: SQS's longest retention: 14 days to notice the alarm and redrive.
+DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
+#: EventBridge's retries of a resume invocation it could not deliver. After an hour the
+#: reconciler (every 15 minutes by default) has long since resumed the waiter; what is left goes
+#: to the dead-letter queue, whose alarm tells someone.
+TARGET_MAX_EVENT_AGE_SECONDS: Final = 3600
+TARGET_MAX_RETRY_ATTEMPTS: Final = 10
+#: The resume Lambda makes four quick API calls; the reconciler may walk many waiters.
+RESUME_TIMEOUT_SECONDS: Final = 30
+RECONCILER_TIMEOUT_SECONDS: Final = 300
+#: Alarm period: SQS publishes its queue metrics every 5 minutes.
+ALARM_PERIOD_SECONDS: Final = 300
+
+
+class DmsEventHubArgs(TypedDict, total=False):
+    """Arguments of ``DmsEventHub``; all optional."""
+
+    reconcile_every_minutes: int | None
+    """How often the reconciler runs (heartbeats, and resumes waits whose event was lost):
+    default 15, 1 to 1440; ``0`` or ``None`` turns it off (then nothing heartbeats and a lost
+    event is only caught by each workflow's timeout)."""
+    include_serverless: bool
+    """Also route DMS Serverless replication state changes (``DMS Replication State Change``)
+    to the resume Lambda; default false."""
+    alarms: bool
+    """Create the CloudWatch alarms (dead-letter queue not empty, resume errors, reconciler
+    errors); default true."""
+    alarm_actions: list[pulumi.Input[str]]
+    """SNS topic ARNs notified when an alarm fires; default none."""
+    log_retention_days: int
+    """Retention of the Lambda log groups; default 30 (a CloudWatch Logs retention value)."""
+    tags: pulumi.Input[dict[str, str]]
+    """Tags for every taggable resource."""
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """Validated ``DmsEventHubArgs``."""
+
+    reconcile_every_minutes: int
+    """0 when the reconciler is off."""
+    include_serverless: bool
+    alarms: bool
+    alarm_actions: list[Any]
+    log_retention_days: int
+
+
+def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
+    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
+    check = ArgChecker("DmsEventHub", name)
+    if not isinstance(args, dict):
+        raise check.fail("args", f"must be a mapping of DmsEventHubArgs, got {args!r}")
+    check.known_arguments(args, DmsEventHubArgs.__annotations__)
+    raw_period = args.get("reconcile_every_minutes", DEFAULT_RECONCILE_EVERY_MINUTES)
+    period = 0
+    if raw_period is not None and raw_period != 0:
+        period = check.integer(
+            "reconcile_every_minutes", raw_period, 1, MAX_RECONCILE_EVERY_MINUTES, unit="minutes"
+        )
+    return HubSettings(
+        reconcile_every_minutes=period,
+        include_serverless=check.boolean(
+            "include_serverless", args.get("include_serverless", False)
+        ),
+        alarms=check.boolean("alarms", args.get("alarms", True)),
+        alarm_actions=check.sns_topic_arns("alarm_actions", args.get("alarm_actions", [])),
+        log_retention_days=check.log_retention_days(
+            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+        ),
+    )
+
+
+class DmsEventHub(pulumi.ComponentResource):
+    """The waiter table, DMS event rule, resume and reconciler Lambdas shared by callback waits.
+
+    A DMS state-change event on the default bus invokes the resume Lambda (EventBridge retries,
+    then the dead-letter queue); it looks the task's waiter up, asks DescribeReplicationTasks
+    for the real status and, when the task has finished, completes the waiting execution. The
+    reconciler runs every ``reconcile_every_minutes``: it heartbeats running waits and completes
+    those whose event was lost.
+
+    Creates: the waiter table (DynamoDB, on demand, encrypted with the AWS managed key,
+    point-in-time recovery, TTL on ``expires_at``), the dead-letter queue (SQS-managed
+    encryption, 14 days) and its policy, the rule and its target, the resume Lambda (role, log
+    group, permission for the rule), the reconciler (Lambda, schedule rule, target, permission)
+    unless turned off, and alarms unless turned off.
+    """
+
+    table_name: pulumi.Output[str]
+    """Name of the waiter table (``WAITER_TABLE`` of every handler)."""
+    table_arn: pulumi.Output[str]
+    """ARN of the waiter table (workflows scope their starter's policy to it)."""
+    rule_arn: pulumi.Output[str]
+    """ARN of the EventBridge rule matching DMS state changes."""
+    resume_function_arn: pulumi.Output[str]
+    """ARN of the resume Lambda."""
+    reconciler_function_arn: pulumi.Output[str | None]
+    """ARN of the reconciler Lambda; None when it is turned off."""
+    dlq_url: pulumi.Output[str]
+    """URL of the dead-letter queue (events that could not be delivered or resumed)."""
+    dlq_arn: pulumi.Output[str]
+    """ARN of the dead-letter queue."""
+    callback_base_url: pulumi.Output[str | None]
+    """Base URL of the HTTP callback endpoint; None until that feature exists."""
+    reconcile_every_minutes: int
+    """The reconciler's period in minutes, 0 when off (plain int: workflows derive their default
+    heartbeat from it at preview)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: DmsEventHubArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("dms-waiters:index:DmsEventHub", name, {}, opts)
+        settings = hub_settings_from_args(name, {} if args is None else args)
+        tags = (args or {}).get("tags")
+        child = pulumi.ResourceOptions(parent=self)
+        self.reconcile_every_minutes = settings.reconcile_every_minutes
+
+        table = aws.dynamodb.Table(
+            f"{name}-waiters",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=contract.KEY,
+            attributes=[{"name": contract.KEY, "type": "S"}],
+            # A waiter whose workflow timed out or vanished expires by itself.
+            ttl={"attribute_name": contract.ATTR_EXPIRES_AT, "enabled": True},
+            # The AWS managed key (aws/dynamodb): its key policy already lets the account's
+            # principals use it through DynamoDB, so no role needs a kms: permission.
+            server_side_encryption={"enabled": True},
+            point_in_time_recovery={"enabled": True},
+            tags=tags,
+            opts=child,
+        )
+        dlq = aws.sqs.Queue(
+            f"{name}-dlq",
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            # SSE-SQS rather than a KMS key: EventBridge can deliver to it without key grants.
+            sqs_managed_sse_enabled=True,
+            tags=tags,
+            opts=child,
+        )
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-dms-events",
+            description="DMS replication task state changes, to the dms-waiters resume Lambda",
+            event_pattern=json.dumps(dms_state_change_pattern(settings.include_serverless)),
+            tags=tags,
+            opts=child,
+        )
+        dlq_policy = aws.sqs.QueuePolicy(
+            f"{name}-dlq-policy",
+            queue_url=dlq.url,
+            policy=pulumi.Output.all(dlq.arn, rule.arn).apply(
+                lambda arns: json.dumps(iam_policies.dead_letter_queue_policy(arns[0], arns[1]))
+            ),
+            opts=child,
+        )
+        resume = create_lambda_function(
+            f"{name}-resume",
+            parent=self,
+            handler=contract.RESUME_HANDLER,
+            description="Resumes the workflow waiting for a DMS task when DMS reports a change",
+            statements=pulumi.Output.all(table.arn, dlq.arn).apply(
+                lambda arns: iam_policies.resume_statements(arns[0], arns[1])
+            ),
+            environment={contract.ENV_WAITER_TABLE: table.name},
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+            timeout_seconds=RESUME_TIMEOUT_SECONDS,
+            dead_letter_queue_arn=dlq.arn,
+        )
+        permission = aws.lambda_.Permission(
+            f"{name}-resume-permission",
+            action="lambda:InvokeFunction",
+            function=resume.function.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=child,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-resume-target",
+            rule=rule.name,
+            arn=resume.arn,
+            retry_policy={
+                "maximum_event_age_in_seconds": TARGET_MAX_EVENT_AGE_SECONDS,
+                "maximum_retry_attempts": TARGET_MAX_RETRY_ATTEMPTS,
+            },
+            dead_letter_config={"arn": dlq.arn},
+            # Events may only flow once the function accepts them and the DLQ accepts failures.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, dlq_policy]),
+        )
+        reconciler = self._reconciler(name, settings, table, tags)
+        if settings.alarms:
+            self._alarms(name, settings, dlq, resume, reconciler, tags)
+
+        self.table_name = table.name
+        self.table_arn = table.arn
+        self.rule_arn = rule.arn
+        self.resume_function_arn = resume.arn
+        self.reconciler_function_arn = (
+            pulumi.Output.from_input(None) if reconciler is None else reconciler.arn
+        )
+        self.dlq_url = dlq.url
+        self.dlq_arn = dlq.arn
+        self.callback_base_url = pulumi.Output.from_input(None)
+        self.register_outputs(
+            {
+                "table_name": self.table_name,
+                "table_arn": self.table_arn,
+                "rule_arn": self.rule_arn,
+                "resume_function_arn": self.resume_function_arn,
+                "reconciler_function_arn": self.reconciler_function_arn,
+                "dlq_url": self.dlq_url,
+                "dlq_arn": self.dlq_arn,
+                "callback_base_url": self.callback_base_url,
+                "reconcile_every_minutes": self.reconcile_every_minutes,
+            }
+        )
+
+    def _reconciler(
+        self,
+        name: str,
+        settings: HubSettings,
+        table: aws.dynamodb.Table,
+        tags: pulumi.Input[dict[str, str]] | None,
+    ) -> LambdaFunction | None:
+        """The scheduled reconciler, or None when ``reconcile_every_minutes`` is 0."""
+        period = settings.reconcile_every_minutes
+        if not period:
+            return None
+        child = pulumi.ResourceOptions(parent=self)
+        reconciler = create_lambda_function(
+            f"{name}-reconciler",
+            parent=self,
+            handler=contract.RECONCILER_HANDLER,
+            description="Heartbeats waiting workflows and resumes those whose DMS event was lost",
+            statements=table.arn.apply(iam_policies.reconciler_statements),
+            environment={contract.ENV_WAITER_TABLE: table.name},
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+            # A run must end before the next one starts.
+            timeout_seconds=min(RECONCILER_TIMEOUT_SECONDS, period * 60),
+        )
+        schedule = aws.cloudwatch.EventRule(
+            f"{name}-reconcile-schedule",
+            description="Runs the dms-waiters reconciler",
+            schedule_expression=schedule_expression(period),
+            tags=tags,
+            opts=child,
+        )
+        permission = aws.lambda_.Permission(
+            f"{name}-reconciler-permission",
+            action="lambda:InvokeFunction",
+            function=reconciler.function.name,
+            principal="events.amazonaws.com",
+            source_arn=schedule.arn,
+            opts=child,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-reconcile-target",
+            rule=schedule.name,
+            arn=reconciler.arn,
+            # A missed run is made good by the next one: no point retrying past the period.
+            retry_policy={
+                "maximum_event_age_in_seconds": max(60, period * 60),
+                "maximum_retry_attempts": 2,
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+        return reconciler
+
+    def _alarms(
+        self,
+        name: str,
+        settings: HubSettings,
+        dlq: aws.sqs.Queue,
+        resume: LambdaFunction,
+        reconciler: LambdaFunction | None,
+        tags: pulumi.Input[dict[str, str]] | None,
+    ) -> None:
+        """Alarms for what must never happen quietly: a dead letter, a failing resume path."""
+        child = pulumi.ResourceOptions(parent=self)
+        common: dict[str, Any] = {
+            "comparison_operator": "GreaterThanThreshold",
+            "threshold": 0,
+            "evaluation_periods": 1,
+            "period": ALARM_PERIOD_SECONDS,
+            # No data means no messages / no invocations: nothing is wrong.
+            "treat_missing_data": "notBreaching",
+            "alarm_actions": settings.alarm_actions,
+            "tags": tags,
+            "opts": child,
+        }
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-dlq-not-empty",
+            alarm_description="A DMS event or resume invocation was dead-lettered: a waiting "
+            "workflow may not have been resumed. Inspect and redrive the queue.",
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": dlq.name},
+            statistic="Maximum",
+            **common,
+        )
+        functions = [("resume", resume)] + (
+            [] if reconciler is None else [("reconciler", reconciler)]
+        )
+        for role, function in functions:
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{role}-errors",
+                alarm_description=f"The dms-waiters {role} Lambda failed; see its log group "
+                f"/aws/lambda/{function.function_name}.",
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions={"FunctionName": function.function_name},
+                statistic="Sum",
+                **common,
+            )

@@ -1,0 +1,109 @@
+"""The contract between the components and the handlers they deploy: one place for each name.
+
+Environment variable names, the waiter table's item layout and the handlers' entry points. The
+components (``components/``) set these; the handlers (``lambdas/``) read them. Pure constants,
+standard library only.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# -- handler entry points (module path inside the deployed archive, which holds ``lambdas/``) --
+STARTER_HANDLER: Final = "lambdas.starter.handler"
+RESUME_HANDLER: Final = "lambdas.resume.handler"
+RECONCILER_HANDLER: Final = "lambdas.reconciler.handler"
+CALLBACK_URL_HANDLER: Final = "lambdas.callback_url.handler"
+DURABLE_WAITER_HANDLER: Final = "lambdas.durable_waiter.handler"
+"""The Lambda durable function that waits for one DMS task (poll or callback mode)."""
+
+# -- environment variables --------------------------------------------------------------------
+ENV_WAITER_TABLE: Final = "WAITER_TABLE"
+"""Name of the hub's DynamoDB waiter table (every handler)."""
+ENV_REPLICATION_TASK_ARN: Final = "REPLICATION_TASK_ARN"
+"""The DMS task a starter starts (starter)."""
+ENV_START_TYPE: Final = "START_TYPE"
+"""Default StartReplicationTaskType, or ``none`` (starter)."""
+ENV_SUCCESS_STOP_REASONS: Final = "SUCCESS_STOP_REASONS"
+"""Comma-separated bare stop reasons that count as success (starter; stored on the waiter)."""
+ENV_WAITER_TTL_SECONDS: Final = "WAITER_TTL_SECONDS"
+"""How long a waiter item lives before DynamoDB TTL removes it (starter)."""
+ENV_WORKFLOW_NAME: Final = "WORKFLOW_NAME"
+"""The component's name, recorded on the waiter for logs (starter)."""
+
+# -- durable waiter (``lambdas.durable_waiter``) besides the names above ----------------------
+# It also reads REPLICATION_TASK_ARN, START_TYPE, SUCCESS_STOP_REASONS, WAITER_TABLE (callback
+# mode), WAITER_TTL_SECONDS (callback mode) and WORKFLOW_NAME.
+ENV_WAIT_MODE: Final = "WAIT_MODE"
+"""``poll`` (describe the task with capped exponential backoff) or ``callback`` (register the
+callback id in the waiter table; the hub completes it)."""
+WAIT_MODE_POLL: Final = "poll"
+WAIT_MODE_CALLBACK: Final = "callback"
+WAIT_MODES: Final[tuple[str, ...]] = (WAIT_MODE_POLL, WAIT_MODE_CALLBACK)
+ENV_POLL_INTERVAL_SECONDS: Final = "POLL_INTERVAL_SECONDS"
+"""Poll mode: the first delay between two describes (seconds, >= 1)."""
+ENV_MAX_POLL_INTERVAL_SECONDS: Final = "MAX_POLL_INTERVAL_SECONDS"
+"""Poll mode: the cap of the backoff (the delay doubles after each describe up to this)."""
+ENV_POLL_JITTER: Final = "POLL_JITTER"
+"""Poll mode: ``none`` (exact delays, the default) or ``full`` (random in [0, delay])."""
+POLL_JITTERS: Final[tuple[str, ...]] = ("none", "full")
+ENV_TIMEOUT_SECONDS: Final = "TIMEOUT_SECONDS"
+"""Both modes: give up with DmsWaitTimedOut after this long (poll deadline, callback timeout)."""
+ENV_HEARTBEAT_SECONDS: Final = "HEARTBEAT_SECONDS"
+"""Callback mode, optional: fail with DmsWaitTimedOut when the hub sends no heartbeat for this
+long (less than TIMEOUT_SECONDS; unset or 0: no heartbeat timeout)."""
+DEFAULT_POLL_INTERVAL_SECONDS: Final = 60
+DEFAULT_MAX_POLL_INTERVAL_SECONDS: Final = 600
+DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
+"""The polling pattern's default deadline (7 days)."""
+#: Callback mode: the waiter outlives the callback timeout by this much when WAITER_TTL_SECONDS
+#: is unset, so the reconciler can still find (and clean up) a waiter whose wait timed out.
+DURABLE_WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
+# Its event is ``{}`` or ``{"start_type": ...}`` (PAYLOAD_START_TYPE, validated as the starter's).
+
+# -- waiter table items -----------------------------------------------------------------------
+KEY: Final = "pk"
+"""Partition key (S): the replication task ARN, or ``url#<id>`` for a callback-URL waiter."""
+URL_KEY_PREFIX: Final = "url#"
+ATTR_KIND: Final = "kind"
+"""``sfn`` (a Step Functions task token) or ``durable`` (a durable execution callback id)."""
+KIND_SFN: Final = "sfn"
+KIND_DURABLE: Final = "durable"
+ATTR_TOKEN: Final = "token"  # noqa: S105 - an attribute name, not a secret
+"""The task token or callback id that resumes the waiting workflow."""
+ATTR_SUCCESS_STOP_REASONS: Final = "success_stop_reasons"
+"""List (L of S) of bare stop reasons that count as success for this waiter."""
+ATTR_CREATED_AT: Final = "created_at"
+"""Epoch seconds (N) the waiter was registered."""
+ATTR_EXPIRES_AT: Final = "expires_at"
+"""Epoch seconds (N); the table's TTL attribute."""
+ATTR_WORKFLOW: Final = "workflow"
+"""Name of the workflow that registered the waiter (S), for logs and metrics."""
+ATTR_EXECUTION: Final = "execution"
+"""The waiting execution's id or ARN (S), when known."""
+ATTR_STARTED_AT: Final = "started_at"
+"""Epoch seconds (N) the starter started the DMS task for this waiter; absent until then. Lets a
+re-invoked starter (same token) skip a second StartReplicationTask."""
+
+# -- starter payload (Step Functions ``lambda:invoke.waitForTaskToken`` Payload) ---------------
+PAYLOAD_TOKEN: Final = "token"  # noqa: S105 - a payload key, not a secret
+"""The task token (``$$.Task.Token``); required."""
+PAYLOAD_EXECUTION: Final = "execution"
+"""The execution's id or ARN (``$$.Execution.Id``); optional, recorded on the waiter."""
+PAYLOAD_START_TYPE: Final = "start_type"
+"""Optional per-run override of ``START_TYPE`` (one of ``dms_status.START_TYPES``)."""
+
+#: Default of ``WAITER_TTL_SECONDS`` when unset: the polling default deadline (7 days) + 1 day.
+DEFAULT_WAITER_TTL_SECONDS: Final = 8 * 24 * 3600
+
+# -- error names the handlers raise besides dms_status.ERROR_* (DmsAlreadyWaiting lives there) --
+ERROR_THROTTLED: Final = "DmsThrottled"
+"""Starter: DMS or DynamoDB throttled; nothing is left behind, retrying the invocation is safe."""
+
+# -- durable callback failure payload -----------------------------------------------------------
+# SendDurableExecutionCallbackFailure(Error={ErrorType, ErrorMessage, ErrorData}):
+#   ErrorType = the error name (DmsTaskFailed...), ErrorMessage = the cause JSON (the same string
+#   Step Functions gets as ``cause``), ErrorData = JSON {"error": <name>, "cause": <cause object>}
+#   because the durable SDK surfaces only message and data on CallbackError, not the type.
+DURABLE_ERROR_DATA_ERROR: Final = "error"
+DURABLE_ERROR_DATA_CAUSE: Final = "cause"

@@ -1,0 +1,117 @@
+"""Errors the handlers raise, named exactly as the workflows see them, and AWS error helpers.
+
+Step Functions reports a failed Lambda invocation with the exception's class name as the error
+(``errorType``), so each class below is named after the error a state machine can ``Catch`` on:
+the names are the constants of ``dms_status`` and ``contract``. ``HandlerError`` is their common
+base so handler code can tell its own errors from unexpected ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from . import contract
+from . import dms_status as dms
+
+#: Error codes AWS services use for "slow down"; retrying later is the right answer.
+THROTTLING_CODES: Final = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
+
+
+class HandlerError(Exception):
+    """Base of the errors whose class name is the error a workflow sees."""
+
+    #: The error name; equal to the class name (checked by the tests).
+    error_name: str = ""
+
+
+class DmsInvalidInput(HandlerError):  # noqa: N818 - the class name is the workflow's error name
+    """The payload or the function's configuration is invalid (bad start type, bad reasons)."""
+
+    error_name = dms.ERROR_INVALID_INPUT
+
+
+class DmsStartFailed(HandlerError):  # noqa: N818
+    """StartReplicationTask refused to start the task (wrong state, access denied...)."""
+
+    error_name = dms.ERROR_START_FAILED
+
+
+class DmsTaskNotFound(HandlerError):  # noqa: N818
+    """DMS has no replication task with the configured ARN."""
+
+    error_name = dms.ERROR_TASK_NOT_FOUND
+
+
+class DmsAlreadyWaiting(HandlerError):  # noqa: N818
+    """A live waiter with a different token already waits for this task."""
+
+    error_name = dms.ERROR_ALREADY_WAITING
+
+
+class DmsTaskFailed(HandlerError):  # noqa: N818
+    """The task ended failed (``failed``, ``failed-move``, ``deleting``)."""
+
+    error_name = dms.ERROR_TASK_FAILED
+
+
+class DmsTaskStopped(HandlerError):  # noqa: N818
+    """The task stopped with a stop reason that is not a success (NORMAL, errors...)."""
+
+    error_name = dms.ERROR_TASK_STOPPED
+
+
+class DmsWaitTimedOut(HandlerError):  # noqa: N818
+    """The wait's deadline passed before the task finished (or the hub stopped heartbeating)."""
+
+    error_name = dms.ERROR_WAIT_TIMED_OUT
+
+
+class DmsDescribeFailed(HandlerError):  # noqa: N818
+    """DescribeReplicationTasks failed with an error that retrying will not fix (access...)."""
+
+    error_name = dms.ERROR_DESCRIBE_FAILED
+
+
+class DmsThrottled(HandlerError):  # noqa: N818
+    """An AWS call was throttled; nothing was left behind, so the invocation can be retried."""
+
+    error_name = contract.ERROR_THROTTLED
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a botocore ``ClientError`` (duck-typed), else None."""
+    response: Any = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    error = response.get("Error")
+    if not isinstance(error, dict):
+        return None
+    code = error.get("Code")
+    return code if isinstance(code, str) else None
+
+
+def error_message(exc: BaseException) -> str:
+    """The AWS error message of a ``ClientError``, or ``str(exc)`` for anything else."""
+    response: Any = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        error = response.get("Error")
+        if isinstance(error, dict) and isinstance(error.get("Message"), str):
+            return str(error["Message"])
+    return str(exc)
+
+
+def is_throttling(exc: BaseException) -> bool:
+    """True for an AWS "slow down" answer."""
+    return error_code(exc) in THROTTLING_CODES

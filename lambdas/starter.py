@@ -1,0 +1,231 @@
+"""Starter: register the waiting workflow's task token, THEN start the DMS task.
+
+Invoked by Step Functions ``arn:aws:states:::lambda:invoke.waitForTaskToken`` with
+``Payload = {"token": $$.Task.Token, "execution": $$.Execution.Id, "start_type"?: ...}``. The
+execution waits until the resume handler (or the reconciler) sends the token back; this
+function's return value is not the task's output.
+
+Order matters: a very short task can stop before anyone sees it running, so the waiter is
+registered (a conditional write) before StartReplicationTask, and the event that follows always
+finds it. Failures raise an exception named after the error the state machine sees:
+
+* ``DmsInvalidInput``: bad payload, start type or function configuration;
+* ``DmsAlreadyWaiting``: a live waiter with another token waits for this task;
+* ``DmsTaskNotFound``: StartReplicationTask answered ResourceNotFoundFault;
+* ``DmsStartFailed``: StartReplicationTask failed otherwise (wrong state, access denied...);
+* ``DmsThrottled``: DMS or DynamoDB throttled (safe to retry: nothing is left behind).
+
+On a start failure the waiter is deleted first, so a retry or another execution can register.
+Retries are idempotent: the same token registers again without conflict, and a task already
+started for that token (``started_at`` on the waiter) is not started a second time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import contract as c
+from . import dms_status as dms
+from .aws_clients import client as aws_client
+from .dms_api import NOT_FOUND, start_task
+from .errors import (
+    DmsAlreadyWaiting,
+    DmsInvalidInput,
+    DmsStartFailed,
+    DmsTaskNotFound,
+    DmsThrottled,
+    error_code,
+    error_message,
+    is_throttling,
+)
+from .logs import log
+from .waiter_store import WaiterAlreadyRegistered, WaiterStore
+
+#: Step Functions task tokens are 1-2048 characters.
+MAX_TOKEN_CHARS = 2048
+
+
+@dataclass(frozen=True)
+class StarterEvent:
+    """The invocation payload."""
+
+    token: str
+    execution: str | None = None
+    start_type: str | None = None
+
+    @classmethod
+    def from_event(cls, event: Any) -> StarterEvent:
+        """Validate the payload; ``DmsInvalidInput`` names what is wrong."""
+        if not isinstance(event, Mapping):
+            raise DmsInvalidInput("the payload must be a JSON object with a 'token'")
+        token = event.get(c.PAYLOAD_TOKEN)
+        if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_CHARS:
+            raise DmsInvalidInput(
+                f"'{c.PAYLOAD_TOKEN}' must be the task token ($$.Task.Token), a string of 1 to "
+                f"{MAX_TOKEN_CHARS} characters"
+            )
+        execution = event.get(c.PAYLOAD_EXECUTION)
+        if execution is not None and not isinstance(execution, str):
+            raise DmsInvalidInput(f"'{c.PAYLOAD_EXECUTION}' must be a string")
+        start_type = event.get(c.PAYLOAD_START_TYPE)
+        if start_type is not None and not isinstance(start_type, str):
+            raise DmsInvalidInput(f"'{c.PAYLOAD_START_TYPE}' must be a string")
+        return cls(token=token, execution=execution or None, start_type=start_type)
+
+
+@dataclass(frozen=True)
+class StarterConfig:
+    """The function's configuration (environment variables set by the component)."""
+
+    replication_task_arn: str
+    start_type: str
+    success_stop_reasons: tuple[str, ...]
+    ttl_seconds: int
+    table_name: str
+    workflow: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> StarterConfig:
+        """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
+        arn = env.get(c.ENV_REPLICATION_TASK_ARN, "").strip()
+        if not arn.startswith("arn:") or ":dms:" not in arn or ":task:" not in arn:
+            raise DmsInvalidInput(f"{c.ENV_REPLICATION_TASK_ARN} is not a DMS task ARN: {arn!r}")
+        table = env.get(c.ENV_WAITER_TABLE, "").strip()
+        if not table:
+            raise DmsInvalidInput(f"{c.ENV_WAITER_TABLE} is not set")
+        start_type = env.get(c.ENV_START_TYPE, "").strip() or dms.START_TYPES[0]
+        if start_type not in dms.START_TYPES:
+            raise DmsInvalidInput(
+                f"{c.ENV_START_TYPE} {start_type!r} is not one of {', '.join(dms.START_TYPES)}"
+            )
+        raw_reasons = [r for r in env.get(c.ENV_SUCCESS_STOP_REASONS, "").split(",") if r.strip()]
+        try:
+            reasons = tuple(dms.validate_stop_reasons(raw_reasons)) or tuple(
+                dms.DEFAULT_SUCCESS_STOP_REASONS
+            )
+        except ValueError as exc:
+            raise DmsInvalidInput(f"{c.ENV_SUCCESS_STOP_REASONS}: {exc}") from exc
+        raw_ttl = env.get(c.ENV_WAITER_TTL_SECONDS, "").strip()
+        try:
+            ttl = int(raw_ttl) if raw_ttl else c.DEFAULT_WAITER_TTL_SECONDS
+        except ValueError as exc:
+            raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} is not an integer") from exc
+        if ttl <= 0:
+            raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} must be positive")
+        return cls(
+            replication_task_arn=arn,
+            start_type=start_type,
+            success_stop_reasons=reasons,
+            ttl_seconds=ttl,
+            table_name=table,
+            workflow=env.get(c.ENV_WORKFLOW_NAME, "").strip(),
+        )
+
+
+def effective_start_type(config: StarterConfig, requested: str | None) -> str:
+    """The start type of this run: the payload's override, or the configured one.
+
+    As in the polling workflow, a wait-only function (``none``) accepts no other type: it has no
+    permission to start the task.
+    """
+    if requested is None:
+        return config.start_type
+    allowed = (
+        dms.START_TYPES if config.start_type != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
+    )
+    if requested not in allowed:
+        raise DmsInvalidInput(f"start_type must be one of: {', '.join(allowed)}")
+    return requested
+
+
+def run(
+    event: StarterEvent,
+    config: StarterConfig,
+    *,
+    store: WaiterStore,
+    dms_client: Any,
+    now: float,
+) -> dict[str, Any]:
+    """Register the waiter, then start the task; see the module docstring for the errors."""
+    arn = config.replication_task_arn
+    start_type = effective_start_type(config, event.start_type)
+    try:
+        waiter = store.register(
+            arn,
+            c.KIND_SFN,
+            event.token,
+            config.success_stop_reasons,
+            config.ttl_seconds,
+            config.workflow,
+            execution=event.execution,
+            now=now,
+        )
+    except WaiterAlreadyRegistered as exc:
+        raise DmsAlreadyWaiting(str(exc)) from exc
+    except Exception as exc:
+        if is_throttling(exc):
+            raise DmsThrottled(f"registering the waiter: {error_message(exc)}") from exc
+        raise
+    result: dict[str, Any] = {
+        "replication_task_arn": arn,
+        "start_type": start_type,
+        "workflow": config.workflow,
+        "execution": event.execution,
+    }
+    if start_type == dms.START_TYPE_NONE:
+        return {**result, "result": "registered"}
+    if waiter.started_at is not None:
+        # A retry of an invocation that already started the task: starting again would fail
+        # (running) or, worse, restart a task that already finished.
+        return {**result, "result": "already_started"}
+    try:
+        task = start_task(dms_client, arn, start_type)
+    except Exception as exc:
+        _forget(store, arn, event.token)
+        code, message = error_code(exc), error_message(exc)
+        if code == NOT_FOUND:
+            raise DmsTaskNotFound(message) from exc
+        if is_throttling(exc):
+            raise DmsThrottled(f"StartReplicationTask: {message}") from exc
+        raise DmsStartFailed(f"{code}: {message}" if code else message) from exc
+    try:
+        store.mark_started(arn, event.token, now=time.time())
+    except Exception as exc:
+        # Only an optimisation for retries: the task runs and the waiter is registered, so the
+        # workflow must not fail because of it.
+        log("WARNING", "could not record the start on the waiter", key=arn, error=repr(exc))
+    return {**result, "result": "started", "status": task.get("Status")}
+
+
+def _forget(store: WaiterStore, key: str, token: str) -> None:
+    # The start failed: nobody will resume this token, so free the task for a retry. If the
+    # delete itself fails, the reconciler removes the waiter once the execution is gone.
+    try:
+        store.delete(key, token)
+    except Exception as exc:
+        log("ERROR", "could not delete the waiter after a failed start", key=key, error=repr(exc))
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point (``contract.STARTER_HANDLER``)."""
+    try:
+        config = StarterConfig.from_env(os.environ)
+        payload = StarterEvent.from_event(event)
+        store = WaiterStore(config.table_name)
+        result = run(payload, config, store=store, dms_client=aws_client("dms"), now=time.time())
+    except Exception as exc:
+        log(
+            "ERROR",
+            "starter failed",
+            handler="starter",
+            error=type(exc).__name__,
+            detail=str(exc),
+            request_id=getattr(context, "aws_request_id", None),
+        )
+        raise
+    log("INFO", "starter", handler="starter", **result)
+    return result
