@@ -107,3 +107,26 @@ ERROR_THROTTLED: Final = "DmsThrottled"
 #   because the durable SDK surfaces only message and data on CallbackError, not the type.
 DURABLE_ERROR_DATA_ERROR: Final = "error"
 DURABLE_ERROR_DATA_CAUSE: Final = "cause"
+
+# -- callback URL endpoint (``lambdas.callback_url``, a Lambda function URL) -------------------
+# It also reads WAITER_TABLE. Its waiters are keyed ``url#<id>`` (URL_KEY_PREFIX).
+ENV_SIGNING_SECRET_ARN: Final = "SIGNING_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+"""ARN of the Secrets Manager secret whose value is the HMAC key that signs callback URLs
+(SecretString as UTF-8 bytes, or SecretBinary; at least 32 bytes)."""
+CALLBACK_ACTION_SUCCESS: Final = "success"
+CALLBACK_ACTION_FAILURE: Final = "failure"
+CALLBACK_ACTION_HEARTBEAT: Final = "heartbeat"
+CALLBACK_ACTIONS: Final[tuple[str, ...]] = (
+    CALLBACK_ACTION_SUCCESS,
+    CALLBACK_ACTION_FAILURE,
+    CALLBACK_ACTION_HEARTBEAT,
+)
+#: Query parameters of a signed callback URL.
+CALLBACK_PARAM_ID: Final = "id"
+CALLBACK_PARAM_ACTION: Final = "action"
+CALLBACK_PARAM_EXPIRES: Final = "expires"
+CALLBACK_PARAM_SIG: Final = "sig"
+CALLBACK_MAX_BODY_BYTES: Final = 32 * 1024
+"""Largest accepted request body (decoded bytes); larger bodies get 413."""
+CALLBACK_DEFAULT_ERROR: Final = "CallbackFailed"
+"""The error a failure callback sends when its body names no (safe) error."""

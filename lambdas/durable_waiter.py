@@ -98,6 +98,7 @@ from .errors import (
     is_throttling,
 )
 from .logs import json_default, log
+from .task_settings import task_settings_from_env
 from .waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 # -- operation names (part of the replay contract: renaming one breaks executions in flight) --
@@ -201,21 +202,12 @@ class DurableWaiterConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DurableWaiterConfig:
         """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
-        arn = env.get(c.ENV_REPLICATION_TASK_ARN, "").strip()
-        if not arn.startswith("arn:") or ":dms:" not in arn or ":task:" not in arn:
-            raise DmsInvalidInput(f"{c.ENV_REPLICATION_TASK_ARN} is not a DMS task ARN: {arn!r}")
-        start_type = env.get(c.ENV_START_TYPE, "").strip() or dms.START_TYPES[0]
-        if start_type not in dms.START_TYPES:
-            raise DmsInvalidInput(
-                f"{c.ENV_START_TYPE} {start_type!r} is not one of {', '.join(dms.START_TYPES)}"
-            )
-        raw_reasons = [r for r in env.get(c.ENV_SUCCESS_STOP_REASONS, "").split(",") if r.strip()]
-        try:
-            reasons = tuple(dms.validate_stop_reasons(raw_reasons)) or tuple(
-                dms.DEFAULT_SUCCESS_STOP_REASONS
-            )
-        except ValueError as exc:
-            raise DmsInvalidInput(f"{c.ENV_SUCCESS_STOP_REASONS}: {exc}") from exc
+        task = task_settings_from_env(env)
+        arn, start_type, reasons = (
+            task.replication_task_arn,
+            task.start_type,
+            task.success_stop_reasons,
+        )
         mode = env.get(c.ENV_WAIT_MODE, "").strip() or c.WAIT_MODE_POLL
         if mode not in c.WAIT_MODES:
             raise DmsInvalidInput(f"{c.ENV_WAIT_MODE} {mode!r} is not one of {c.WAIT_MODES}")

@@ -43,6 +43,7 @@ from .errors import (
     is_throttling,
 )
 from .logs import log
+from .task_settings import task_settings_from_env
 from .waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 #: Step Functions task tokens are 1-2048 characters.
@@ -91,24 +92,15 @@ class StarterConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StarterConfig:
         """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
-        arn = env.get(c.ENV_REPLICATION_TASK_ARN, "").strip()
-        if not arn.startswith("arn:") or ":dms:" not in arn or ":task:" not in arn:
-            raise DmsInvalidInput(f"{c.ENV_REPLICATION_TASK_ARN} is not a DMS task ARN: {arn!r}")
+        task = task_settings_from_env(env)
+        arn, start_type, reasons = (
+            task.replication_task_arn,
+            task.start_type,
+            task.success_stop_reasons,
+        )
         table = env.get(c.ENV_WAITER_TABLE, "").strip()
         if not table:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TABLE} is not set")
-        start_type = env.get(c.ENV_START_TYPE, "").strip() or dms.START_TYPES[0]
-        if start_type not in dms.START_TYPES:
-            raise DmsInvalidInput(
-                f"{c.ENV_START_TYPE} {start_type!r} is not one of {', '.join(dms.START_TYPES)}"
-            )
-        raw_reasons = [r for r in env.get(c.ENV_SUCCESS_STOP_REASONS, "").split(",") if r.strip()]
-        try:
-            reasons = tuple(dms.validate_stop_reasons(raw_reasons)) or tuple(
-                dms.DEFAULT_SUCCESS_STOP_REASONS
-            )
-        except ValueError as exc:
-            raise DmsInvalidInput(f"{c.ENV_SUCCESS_STOP_REASONS}: {exc}") from exc
         raw_ttl = env.get(c.ENV_WAITER_TTL_SECONDS, "").strip()
         try:
             ttl = int(raw_ttl) if raw_ttl else c.DEFAULT_WAITER_TTL_SECONDS

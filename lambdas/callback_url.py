@@ -1,0 +1,421 @@
+"""Callback URL endpoint: resume a waiting workflow from a signed HTTP call (Lambda function URL).
+
+For third-party services that only accept a callback URL. The starter registers a waiter under
+``url#<id>`` (``register_url_waiter``, an unguessable id) and hands out three signed URLs::
+
+    <base_url>?id=<id>&action=<success|failure|heartbeat>&expires=<epoch>&sig=<hex>
+
+``sig`` is HMAC-SHA256 (key from Secrets Manager) over ``v1\\n<id>\\n<action>\\n<expires>``, so
+neither the id, the action nor the expiry can be changed without the key.
+
+``handler`` (payload format 2.0, POST only: a GET from a link scanner must not resume anything):
+
+* bad or missing signature, unknown action, malformed parameters -> 403; expired URL -> 410;
+  body over ``CALLBACK_MAX_BODY_BYTES`` -> 413; success body that is not JSON -> 400;
+* no live waiter ``url#<id>`` (already used, expired or unknown) -> 410: a reused URL resumes
+  nothing;
+* success / failure: the waiter is *consumed first* (conditional delete on its token), then the
+  workflow is resumed, so of concurrent or repeated calls exactly one resumes and the others get
+  410. If resuming then fails with a retryable error the waiter is put back and the caller gets
+  503 (retry later); "already done" answers (TaskTimedOut, TaskDoesNotExist, InvalidToken) -> 410;
+* heartbeat: does not consume; an "already done" answer removes the waiter and gives 410.
+
+Responses are ``{"status": ...}`` and never carry the signature, the token or the key. One JSON
+log line per request, without secrets (no signature, token or key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from . import contract as c
+from .completion import MAX_CAUSE_CHARS, TokenGone, completer_for
+from .errors import error_code
+from .logs import log
+from .waiter_store import Waiter, WaiterStore
+
+_CANONICAL_VERSION: Final = "v1"
+_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_EXPIRES_PATTERN: Final = re.compile(r"[0-9]{1,12}")
+_SIG_PATTERN: Final = re.compile(r"[0-9a-f]{64}")
+#: Error names a failure body may choose: no dots (``States.*`` is reserved), short, plain.
+_SAFE_ERROR: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+#: Bytes of entropy in a waiter id (``secrets.token_urlsafe``: 32 bytes -> 43 characters).
+ID_BYTES: Final = 32
+MIN_KEY_BYTES: Final = 32
+_TRUNCATED: Final = " [truncated]"
+
+
+class CallbackRejected(Exception):  # noqa: N818 - a verdict on a request, not our failure
+    """A callback request that must not resume anything."""
+
+
+class Forged(CallbackRejected):
+    """Missing, malformed or wrongly signed parameters, or an unknown action."""
+
+
+class Expired(CallbackRejected):
+    """A correctly signed URL whose ``expires`` has passed."""
+
+
+@dataclass(frozen=True)
+class VerifiedRequest:
+    """The parameters of a correctly signed, unexpired callback URL."""
+
+    waiter_id: str
+    action: str
+    expires_at: int
+
+    @property
+    def key(self) -> str:
+        """The waiter table key, ``url#<id>``."""
+        return c.URL_KEY_PREFIX + self.waiter_id
+
+
+# -- pure signing -------------------------------------------------------------------------------
+
+
+def _signature(waiter_id: str, action: str, expires_at: int, key: bytes) -> str:
+    canonical = "\n".join((_CANONICAL_VERSION, waiter_id, action, str(expires_at)))
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def sign_url(base_url: str, waiter_id: str, action: str, expires_at: int, key: bytes) -> str:
+    """The signed URL that performs ``action`` on waiter ``waiter_id`` until ``expires_at``."""
+    if action not in c.CALLBACK_ACTIONS:
+        raise ValueError(f"action must be one of {c.CALLBACK_ACTIONS}, not {action!r}")
+    if not _ID_PATTERN.fullmatch(waiter_id):
+        raise ValueError("the waiter id must be 16-128 URL-safe characters")
+    if expires_at < 0:
+        raise ValueError("expires_at must not be negative")
+    if not key:
+        raise ValueError("the signing key is empty")
+    query = urlencode(
+        {
+            c.CALLBACK_PARAM_ID: waiter_id,
+            c.CALLBACK_PARAM_ACTION: action,
+            c.CALLBACK_PARAM_EXPIRES: str(int(expires_at)),
+            c.CALLBACK_PARAM_SIG: _signature(waiter_id, action, int(expires_at), key),
+        }
+    )
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}{query}"
+
+
+def signed_urls(base_url: str, waiter_id: str, expires_at: int, key: bytes) -> dict[str, str]:
+    """``{action: signed URL}`` for every action."""
+    return {a: sign_url(base_url, waiter_id, a, expires_at, key) for a in c.CALLBACK_ACTIONS}
+
+
+def verify(params: Mapping[str, Any] | None, key: bytes, now: float) -> VerifiedRequest:
+    """Check a request's query parameters; ``Forged`` or ``Expired`` unless valid.
+
+    The signature is checked before the expiry, so only a genuine URL is ever "expired".
+    """
+    if not key:
+        raise ValueError("the signing key is empty")
+    params = params or {}
+    values = []
+    for name in (
+        c.CALLBACK_PARAM_ID,
+        c.CALLBACK_PARAM_ACTION,
+        c.CALLBACK_PARAM_EXPIRES,
+        c.CALLBACK_PARAM_SIG,
+    ):
+        value = params.get(name)
+        if not isinstance(value, str) or not value:
+            raise Forged(f"missing parameter {name!r}")
+        values.append(value)
+    waiter_id, action, expires, sig = values
+    if not _ID_PATTERN.fullmatch(waiter_id):
+        raise Forged("malformed id")
+    if not _EXPIRES_PATTERN.fullmatch(expires):
+        raise Forged("malformed expires")
+    if not _SIG_PATTERN.fullmatch(sig):
+        raise Forged("malformed signature")
+    expires_at = int(expires)
+    expected = _signature(waiter_id, action, expires_at, key)
+    if not hmac.compare_digest(expected, sig):
+        raise Forged("bad signature")
+    if action not in c.CALLBACK_ACTIONS:
+        raise Forged("unknown action")
+    if expires_at < now:
+        raise Expired("the callback URL has expired")
+    return VerifiedRequest(waiter_id=waiter_id, action=action, expires_at=expires_at)
+
+
+def register_url_waiter(
+    store: WaiterStore,
+    token: str,
+    ttl_seconds: int,
+    workflow: str,
+    execution: str | None,
+    key: bytes,
+    base_url: str,
+    now: float | None = None,
+) -> tuple[str, dict[str, str]]:
+    """Register a Step Functions waiter under ``url#<new id>``; return the id and signed URLs.
+
+    The URLs expire with the waiter (``now + ttl_seconds``).
+    """
+    waiter_id = secrets.token_urlsafe(ID_BYTES)
+    waiter = store.register(
+        c.URL_KEY_PREFIX + waiter_id,
+        c.KIND_SFN,
+        token,
+        [],
+        ttl_seconds,
+        workflow,
+        execution=execution,
+        now=now,
+    )
+    return waiter_id, signed_urls(base_url, waiter_id, waiter.expires_at, key)
+
+
+# -- signing key (Secrets Manager, cached per container) ----------------------------------------
+
+_lock = threading.Lock()
+_key_cache: dict[str, bytes] = {}
+_secrets_client: Any = None
+
+
+def set_secrets_client(value: Any) -> None:
+    """Use ``value`` as the Secrets Manager client (tests); None: build one on first use."""
+    global _secrets_client
+    with _lock:
+        _secrets_client = value
+        _key_cache.clear()
+
+
+def reset_signing_key_cache() -> None:
+    """Forget the cached key (the next request reads the secret again)."""
+    with _lock:
+        _key_cache.clear()
+
+
+def _secretsmanager() -> Any:
+    global _secrets_client
+    if _secrets_client is None:
+        import boto3  # type: ignore[import-untyped]
+        from botocore.config import Config  # type: ignore[import-untyped]
+
+        config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
+        _secrets_client = boto3.client("secretsmanager", config=config)
+    return _secrets_client
+
+
+def signing_key(secret_arn: str) -> bytes:
+    """The HMAC key stored in ``secret_arn``, read once per container."""
+    if not secret_arn:
+        raise RuntimeError(f"{c.ENV_SIGNING_SECRET_ARN} is not set")
+    with _lock:
+        cached = _key_cache.get(secret_arn)
+        if cached is not None:
+            return cached
+        response = _secretsmanager().get_secret_value(SecretId=secret_arn)
+        text = response.get("SecretString")
+        key: bytes = text.encode("utf-8") if isinstance(text, str) else response["SecretBinary"]
+        if len(key) < MIN_KEY_BYTES:
+            raise RuntimeError(f"the signing key is shorter than {MIN_KEY_BYTES} bytes")
+        _key_cache[secret_arn] = key
+        return key
+
+
+# -- the HTTP handler ---------------------------------------------------------------------------
+
+
+class _BodyTooLargeError(Exception):
+    """The request body exceeds ``CALLBACK_MAX_BODY_BYTES``."""
+
+
+def _response(status_code: int, status: str) -> dict[str, Any]:
+    return {
+        "statusCode": status_code,
+        "headers": {"content-type": "application/json", "cache-control": "no-store"},
+        "body": json.dumps({"status": status}),
+    }
+
+
+def _body(event: Mapping[str, Any]) -> bytes:
+    raw = event.get("body")
+    if raw is None or raw == "":
+        return b""
+    if not isinstance(raw, str):
+        raise ValueError("body is not a string")
+    # Cheap bound before decoding: base64 is 4/3 the size, UTF-8 at least one byte a character.
+    if len(raw) > c.CALLBACK_MAX_BODY_BYTES * 4 // 3 + 4:
+        raise _BodyTooLargeError
+    if event.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("body is not valid base64") from exc
+    else:
+        data = raw.encode("utf-8")
+    if len(data) > c.CALLBACK_MAX_BODY_BYTES:
+        raise _BodyTooLargeError
+    return data
+
+
+def _cap(text: str) -> str:
+    if len(text) <= MAX_CAUSE_CHARS:
+        return text
+    return text[: MAX_CAUSE_CHARS - len(_TRUNCATED)] + _TRUNCATED
+
+
+def _failure(data: bytes) -> tuple[str, str]:
+    """``(error, cause)`` from a failure body (optional; a JSON object or any text)."""
+    text = data.decode("utf-8", errors="replace")
+    error: str = c.CALLBACK_DEFAULT_ERROR
+    cause = text
+    try:
+        parsed: Any = json.loads(text) if text.strip() else None
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        named = parsed.get("error")
+        if isinstance(named, str) and _SAFE_ERROR.fullmatch(named):
+            error = named
+        value = parsed.get("cause")
+        if value is None:
+            cause = ""
+        elif isinstance(value, str):
+            cause = value
+        else:
+            cause = json.dumps(value)
+    return error, _cap(cause)
+
+
+def _restore(store: WaiterStore, waiter: Waiter) -> bool:
+    """Put a consumed waiter back (its resume failed retryably); False if the key is taken."""
+    try:
+        store.dynamodb.put_item(
+            TableName=store.table_name,
+            Item=waiter.to_item(),
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": c.KEY},
+        )
+    except Exception as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def handle(
+    event: Mapping[str, Any], *, store: WaiterStore, key: bytes, now: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Process one request; return ``(HTTP response, log fields)``."""
+    fields: dict[str, Any] = {}
+    http = (event.get("requestContext") or {}).get("http") or {}
+    method = http.get("method")
+    fields["method"] = method
+    if method != "POST":
+        return _response(405, "method_not_allowed"), fields
+    try:
+        request = verify(event.get("queryStringParameters"), key, now)
+    except Expired:
+        return _response(410, "expired"), fields
+    except Forged as exc:
+        fields["reason"] = str(exc)
+        return _response(403, "forbidden"), fields
+    fields.update(waiter_id=request.waiter_id, action=request.action)
+    try:
+        data = _body(event)
+    except _BodyTooLargeError:
+        return _response(413, "too_large"), fields
+    except ValueError as exc:
+        fields["reason"] = str(exc)
+        return _response(400, "bad_request"), fields
+
+    output = ""
+    if request.action == c.CALLBACK_ACTION_SUCCESS:
+        try:
+            output = json.dumps(json.loads(data)) if data.strip() else "{}"
+        except ValueError:
+            fields["reason"] = "success body is not JSON"
+            return _response(400, "bad_request"), fields
+
+    waiter = store.get(request.key, now=now)
+    if waiter is None:
+        return _response(410, "gone"), fields
+    fields.update(workflow=waiter.workflow, execution=waiter.execution)
+    completer = completer_for(waiter.kind)
+
+    if request.action == c.CALLBACK_ACTION_HEARTBEAT:
+        try:
+            completer.heartbeat(waiter.token)
+        except TokenGone as exc:
+            store.delete(waiter.key, waiter.token)
+            fields["code"] = exc.code
+            return _response(410, "already_done"), fields
+        return _response(200, "heartbeat"), fields
+
+    # Single use: whoever deletes the waiter resumes; a concurrent or repeated call gets 410.
+    if not store.delete(waiter.key, waiter.token):
+        return _response(410, "gone"), fields
+    try:
+        if request.action == c.CALLBACK_ACTION_SUCCESS:
+            completer.succeed(waiter.token, output)
+            status = "resumed"
+        else:
+            error, cause = _failure(data)
+            fields["error"] = error
+            completer.fail(waiter.token, error, cause)
+            status = "failed"
+    except TokenGone as exc:
+        fields["code"] = exc.code
+        return _response(410, "already_done"), fields
+    except Exception as exc:
+        # Throttled or unavailable: give the URL back so the caller's retry can succeed.
+        fields.update(code=error_code(exc), error_type=type(exc).__name__)
+        fields["restored"] = _restore(store, waiter)
+        return _response(503, "retry_later"), fields
+    return _response(200, status), fields
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point (``contract.CALLBACK_URL_HANDLER``), a function URL (payload 2.0)."""
+    request_id = getattr(context, "aws_request_id", None)
+    if not isinstance(event, Mapping):
+        event = {}
+    try:
+        store = WaiterStore(os.environ.get(c.ENV_WAITER_TABLE, ""))
+        key = signing_key(os.environ.get(c.ENV_SIGNING_SECRET_ARN, ""))
+        response, fields = handle(event, store=store, key=key, now=time.time())
+    except Exception as exc:
+        # Only the type and the AWS code: a message could quote configuration.
+        log(
+            "ERROR",
+            "callback url request failed",
+            handler="callback_url",
+            request_id=request_id,
+            error_type=type(exc).__name__,
+            code=error_code(exc),
+        )
+        return _response(500, "error")
+    status_code = response["statusCode"]
+    level = "INFO" if status_code < 400 else "WARNING"
+    log(
+        level,
+        "callback url",
+        handler="callback_url",
+        request_id=request_id,
+        status_code=status_code,
+        status=json.loads(response["body"])["status"],
+        **fields,
+    )
+    return response
