@@ -194,25 +194,15 @@ class DmsEventHub(pulumi.ComponentResource):
             timeout_seconds=RESUME_TIMEOUT_SECONDS,
             dead_letter_queue_arn=dlq.arn,
         )
-        permission = aws.lambda_.Permission(
-            f"{name}-resume-permission",
-            action="lambda:InvokeFunction",
-            function=resume.function.name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-resume-target",
-            rule=rule.name,
-            arn=resume.arn,
-            retry_policy={
-                "maximum_event_age_in_seconds": TARGET_MAX_EVENT_AGE_SECONDS,
-                "maximum_retry_attempts": TARGET_MAX_RETRY_ATTEMPTS,
-            },
-            dead_letter_config={"arn": dlq.arn},
-            # Events may only flow once the function accepts them and the DLQ accepts failures.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, dlq_policy]),
+        self._invoke_from_rule(
+            f"{name}-resume",
+            rule,
+            resume,
+            max_event_age_seconds=TARGET_MAX_EVENT_AGE_SECONDS,
+            max_retry_attempts=TARGET_MAX_RETRY_ATTEMPTS,
+            dead_letter_arn=dlq.arn,
+            # Failed deliveries may only flow once the DLQ accepts them.
+            depends_on=[dlq_policy],
         )
         reconciler = self._reconciler(name, settings, table, tags)
         if settings.alarms:
@@ -273,26 +263,50 @@ class DmsEventHub(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        permission = aws.lambda_.Permission(
-            f"{name}-reconciler-permission",
-            action="lambda:InvokeFunction",
-            function=reconciler.function.name,
-            principal="events.amazonaws.com",
-            source_arn=schedule.arn,
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-reconcile-target",
-            rule=schedule.name,
-            arn=reconciler.arn,
+        self._invoke_from_rule(
+            f"{name}-reconciler",
+            schedule,
+            reconciler,
             # A missed run is made good by the next one: no point retrying past the period.
-            retry_policy={
-                "maximum_event_age_in_seconds": max(60, period * 60),
-                "maximum_retry_attempts": 2,
-            },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+            max_event_age_seconds=max(60, period * 60),
+            max_retry_attempts=2,
+            target_name=f"{name}-reconcile-target",
         )
         return reconciler
+
+    def _invoke_from_rule(
+        self,
+        prefix: str,
+        rule: aws.cloudwatch.EventRule,
+        function: LambdaFunction,
+        *,
+        max_event_age_seconds: int,
+        max_retry_attempts: int,
+        dead_letter_arn: pulumi.Input[str] | None = None,
+        depends_on: list[pulumi.Resource] | None = None,
+        target_name: str | None = None,
+    ) -> aws.cloudwatch.EventTarget:
+        """Let ``rule`` invoke ``function`` (a permission scoped to the rule) and target it."""
+        permission = aws.lambda_.Permission(
+            f"{prefix}-permission",
+            action="lambda:InvokeFunction",
+            function=function.function.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.cloudwatch.EventTarget(
+            target_name or f"{prefix}-target",
+            rule=rule.name,
+            arn=function.arn,
+            retry_policy={
+                "maximum_event_age_in_seconds": max_event_age_seconds,
+                "maximum_retry_attempts": max_retry_attempts,
+            },
+            dead_letter_config=None if dead_letter_arn is None else {"arn": dead_letter_arn},
+            # Events may only flow once the function accepts them.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, *(depends_on or [])]),
+        )
 
     def _alarms(
         self,
