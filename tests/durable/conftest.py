@@ -18,21 +18,14 @@ from lambdas import aws_clients, durable_waiter
 from lambdas import contract as c
 from lambdas.waiter_store import WaiterStore
 from tests.durable.fakes import TASK_ARN, ScriptedDms
-from tests.handlers.fakes import REGION, Forbidden
+from tests.handlers.fakes import REGION, Forbidden, use_dummy_aws_environment
 
 TABLE = "dms-waiters-durable-test"
 
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
+    use_dummy_aws_environment(monkeypatch)
     for name in (
         c.ENV_WAIT_MODE,
         c.ENV_POLL_INTERVAL_SECONDS,

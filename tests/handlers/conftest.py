@@ -19,7 +19,15 @@ from moto import mock_aws
 from lambdas import aws_clients
 from lambdas import contract as c
 from lambdas.waiter_store import WaiterStore
-from tests.handlers.fakes import REGION, FakeDms, FakeLambda, FakeSfn, Forbidden, create_task
+from tests.handlers.fakes import (
+    REGION,
+    FakeDms,
+    FakeLambda,
+    FakeSfn,
+    Forbidden,
+    create_task,
+    use_dummy_aws_environment,
+)
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 TABLE = "dms-waiters-test"
@@ -33,16 +41,7 @@ def load_event(name: str) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # Dummy credentials and a region: nothing can authenticate against real AWS, and boto3
-    # needs a region to build a client.
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
+    use_dummy_aws_environment(monkeypatch)
     for service in aws_clients.SERVICES:
         aws_clients.set_client(service, Forbidden(service))
     yield

@@ -16,6 +16,21 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 REGION = "us-east-1"
+
+
+def use_dummy_aws_environment(monkeypatch: Any) -> None:
+    """Dummy credentials and a region: nothing can authenticate against real AWS, and boto3
+    needs a region to build a client."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
 ACCOUNT = "123456789012"
 
 
