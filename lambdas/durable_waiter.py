@@ -80,7 +80,7 @@ from aws_durable_execution_sdk_python.waits import (
 from . import contract as c
 from . import dms_status as dms
 from .aws_clients import client as aws_client
-from .completion import failure_cause
+from .completion import failure_cause, success_output
 from .dms_api import NOT_FOUND, describe_task, start_task
 from .errors import (
     DmsAlreadyWaiting,
@@ -366,25 +366,25 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def output(arn: str, state: Mapping[str, Any]) -> dict[str, Any]:
-    """``{replication_task_arn, status, stop_reason, stats}``, the output of every pattern."""
+def _as_task(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A checkpointed state in DescribeReplicationTasks' shape, for the shared output builders."""
     stats = state.get("stats")
     return {
-        "replication_task_arn": arn,
-        "status": _text(state.get("status")),
-        "stop_reason": _text(state.get("stop_reason")),
-        "stats": dict(stats) if isinstance(stats, Mapping) else {},
+        "Status": _text(state.get("status")),
+        "StopReason": _text(state.get("stop_reason")),
+        "LastFailureMessage": _text(state.get("message")),
+        "ReplicationTaskStats": dict(stats) if isinstance(stats, Mapping) else {},
     }
+
+
+def output(arn: str, state: Mapping[str, Any]) -> dict[str, Any]:
+    """``{replication_task_arn, status, stop_reason, stats}``, the output of every pattern."""
+    return success_output(arn, _as_task(state))
 
 
 def cause(arn: str, state: Mapping[str, Any]) -> str:
     """The failure cause JSON of every pattern, from a checkpointed state."""
-    task = {
-        "Status": _text(state.get("status")),
-        "StopReason": _text(state.get("stop_reason")),
-        "LastFailureMessage": _text(state.get("message")),
-    }
-    return failure_cause(arn, task)
+    return failure_cause(arn, _as_task(state))
 
 
 # -- poll mode -------------------------------------------------------------------------------
