@@ -205,8 +205,11 @@ class DmsEventHub(pulumi.ComponentResource):
             depends_on=[dlq_policy],
         )
         reconciler = self._reconciler(name, settings, table, tags)
+        self._completers = [("resume", resume)] + (
+            [] if reconciler is None else [("reconciler", reconciler)]
+        )
         if settings.alarms:
-            self._alarms(name, settings, dlq, resume, reconciler, tags)
+            self._alarms(name, settings, dlq, self._completers, tags)
 
         self.table_name = table.name
         self.table_arn = table.arn
@@ -231,6 +234,30 @@ class DmsEventHub(pulumi.ComponentResource):
                 "reconcile_every_minutes": self.reconcile_every_minutes,
             }
         )
+
+    def allow_durable_callbacks(
+        self, name: str, function_arn: pulumi.Input[str], parent: pulumi.Resource
+    ) -> list[aws.iam.RolePolicy]:
+        """Let the hub complete the callbacks of the durable function ``function_arn``.
+
+        Adds one inline policy ``<name>-<role>-callbacks`` to the resume Lambda's role and, when
+        there is one, the reconciler's (parented to ``parent``, the durable workflow, so it goes
+        away with it): ``lambda:SendDurableExecutionCallback{Success,Failure,Heartbeat}`` on
+        that function's versions and aliases only.
+        """
+        return [
+            aws.iam.RolePolicy(
+                f"{name}-{role}-callbacks",
+                role=function.role.id,
+                policy=pulumi.Output.from_input(function_arn).apply(
+                    lambda arn: json.dumps(
+                        iam_policies.document(*iam_policies.durable_callback_statements(arn))
+                    )
+                ),
+                opts=pulumi.ResourceOptions(parent=parent),
+            )
+            for role, function in self._completers
+        ]
 
     def _reconciler(
         self,
@@ -313,8 +340,7 @@ class DmsEventHub(pulumi.ComponentResource):
         name: str,
         settings: HubSettings,
         dlq: aws.sqs.Queue,
-        resume: LambdaFunction,
-        reconciler: LambdaFunction | None,
+        functions: list[tuple[str, LambdaFunction]],
         tags: pulumi.Input[dict[str, str]] | None,
     ) -> None:
         """Alarms for what must never happen quietly: a dead letter, a failing resume path."""
@@ -339,9 +365,6 @@ class DmsEventHub(pulumi.ComponentResource):
             dimensions={"QueueName": dlq.name},
             statistic="Maximum",
             **common,
-        )
-        functions = [("resume", resume)] + (
-            [] if reconciler is None else [("reconciler", reconciler)]
         )
         for role, function in functions:
             aws.cloudwatch.MetricAlarm(

@@ -181,6 +181,24 @@ def reconciler_statements(table_arn: str) -> list[dict[str, Any]]:
     ]
 
 
+DURABLE_CALLBACK_ACTIONS: Final[list[str]] = [
+    "lambda:SendDurableExecutionCallbackSuccess",
+    "lambda:SendDurableExecutionCallbackFailure",
+    "lambda:SendDurableExecutionCallbackHeartbeat",
+]
+
+
+def durable_callback_statements(function_arn: str) -> list[dict[str, Any]]:
+    """Complete (and heartbeat) the callbacks of one durable function's executions.
+
+    The resource is ``function:NAME:VERSION/durable-execution/...``: ``<unqualified ARN>:*``
+    covers every version and alias of that one function and nothing else.
+    """
+    return [
+        statement("CompleteDurableCallbacks", DURABLE_CALLBACK_ACTIONS, [f"{function_arn}:*"]),
+    ]
+
+
 def dead_letter_queue_policy(queue_arn: str, rule_arn: str) -> PolicyDocument:
     """The DLQ's resource policy: only EventBridge, and only for the hub's rule, may send."""
     return document(

@@ -117,6 +117,10 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
         ),
         DESCRIBE | SEND_TASK | HEARTBEAT,
     ),
+    "durable-callback-grant": (
+        iam_policies.document(*iam_policies.durable_callback_statements(STARTER_ARN)),
+        set(),
+    ),
     "state-machine": (
         iam_policies.callback_state_machine_policy(STARTER_ARN, tracing=False),
         LOG_DELIVERY,

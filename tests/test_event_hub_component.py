@@ -496,3 +496,35 @@ def test_bad_arguments_fail_at_preview_naming_the_argument(
     assert err.value.argument == argument
     assert f"DmsEventHub 'events': argument '{argument}'" in str(err.value)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("period", [15, 0])
+def test_durable_callback_grant_is_scoped_to_one_function(period: int) -> None:
+    function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:waiter-0123abcd"
+
+    def program() -> None:
+        hub = DmsEventHub("events", {"reconcile_every_minutes": period})
+        hub.allow_durable_callbacks("orders", function_arn, parent=hub)
+
+    mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
+    expected_roles = ["resume", "reconciler"] if period else ["resume"]
+    grants = [r for r in mocks.created("aws:iam/rolePolicy:RolePolicy") if "callbacks" in r.name]
+    assert sorted(g.name for g in grants) == sorted(f"orders-{r}-callbacks" for r in expected_roles)
+    for role in expected_roles:
+        grant = mocks.by_name(f"orders-{role}-callbacks")
+        assert grant.inputs["role"] == mocks.by_name(f"events-{role}-role").id
+        assert json.loads(grant.inputs["policy"]) == {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "CompleteDurableCallbacks",
+                    "Effect": "Allow",
+                    "Action": [
+                        "lambda:SendDurableExecutionCallbackSuccess",
+                        "lambda:SendDurableExecutionCallbackFailure",
+                        "lambda:SendDurableExecutionCallbackHeartbeat",
+                    ],
+                    "Resource": [f"{function_arn}:*"],
+                }
+            ],
+        }
