@@ -33,6 +33,8 @@ TARGET_MAX_RETRY_ATTEMPTS: Final = 10
 #: The resume Lambda makes four quick API calls; the reconciler may walk many waiters.
 RESUME_TIMEOUT_SECONDS: Final = 30
 RECONCILER_TIMEOUT_SECONDS: Final = 300
+#: The endpoint makes three quick calls; a caller's HTTP client waits for it.
+CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
 #: Alarm period: SQS publishes its queue metrics every 5 minutes.
 ALARM_PERIOD_SECONDS: Final = 300
 
@@ -47,6 +49,10 @@ class DmsEventHubArgs(TypedDict, total=False):
     include_serverless: bool
     """Also route DMS Serverless replication state changes (``DMS Replication State Change``)
     to the resume Lambda; default false."""
+    callback_url: bool
+    """Add the HTTP callback endpoint for third-party services that only accept a callback URL
+    (``CallbackUrlWorkflow``): a public Lambda function URL that accepts signed, expiring,
+    single-use URLs, and a Secrets Manager secret for the signing key; default false."""
     alarms: bool
     """Create the CloudWatch alarms (dead-letter queue not empty, resume errors, reconciler
     errors); default true."""
@@ -65,6 +71,7 @@ class HubSettings:
     reconcile_every_minutes: int
     """0 when the reconciler is off."""
     include_serverless: bool
+    callback_url: bool
     alarms: bool
     alarm_actions: list[Any]
     log_retention_days: int
@@ -87,6 +94,7 @@ def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
         include_serverless=check.boolean(
             "include_serverless", args.get("include_serverless", False)
         ),
+        callback_url=check.boolean("callback_url", args.get("callback_url", False)),
         alarms=check.boolean("alarms", args.get("alarms", True)),
         alarm_actions=check.sns_topic_arns("alarm_actions", args.get("alarm_actions", [])),
         log_retention_days=check.log_retention_days(
@@ -104,11 +112,21 @@ class DmsEventHub(pulumi.ComponentResource):
     reconciler runs every ``reconcile_every_minutes``: it heartbeats running waits and completes
     those whose event was lost.
 
+    With ``callback_url``, third-party services resume ``CallbackUrlWorkflow``s by POSTing to
+    signed URLs: a public function URL (authorization ``NONE``: the HMAC signature is the
+    credential) verifies the signature and expiry, consumes the waiter and resumes the
+    execution; a forged URL gets 403, an expired or reused one 410. The signing key lives only
+    in Secrets Manager: the secret is created *empty* and the first URL starter generates the
+    key into it (``lambdas/signing_key.py``), so it never appears in the program, the Pulumi
+    state, the code, logs or outputs.
+
     Creates: the waiter table (DynamoDB, on demand, encrypted with the AWS managed key,
     point-in-time recovery, TTL on ``expires_at``), the dead-letter queue (SQS-managed
     encryption, 14 days) and its policy, the rule and its target, the resume Lambda (role, log
     group, permission for the rule), the reconciler (Lambda, schedule rule, target, permission)
-    unless turned off, and alarms unless turned off.
+    unless turned off, with ``callback_url`` the signing-key secret (encrypted with the AWS
+    managed key), the endpoint Lambda, its function URL and the two public permissions a
+    function URL needs, and alarms (DLQ not empty; errors of each Lambda) unless turned off.
     """
 
     table_name: pulumi.Output[str]
@@ -126,10 +144,19 @@ class DmsEventHub(pulumi.ComponentResource):
     dlq_arn: pulumi.Output[str]
     """ARN of the dead-letter queue."""
     callback_base_url: pulumi.Output[str | None]
-    """Base URL of the HTTP callback endpoint; None until that feature exists."""
+    """Base URL of the HTTP callback endpoint (the function URL); None without
+    ``callback_url``."""
+    signing_secret_arn: pulumi.Output[str | None]
+    """ARN of the secret holding the URL signing key (the ARN only, never the value); None
+    without ``callback_url``."""
+    callback_function_arn: pulumi.Output[str | None]
+    """ARN of the callback endpoint Lambda; None without ``callback_url``."""
     reconcile_every_minutes: int
     """The reconciler's period in minutes, 0 when off (plain int: workflows derive their default
     heartbeat from it at preview)."""
+    callback_url: bool
+    """Whether the hub has the HTTP callback endpoint (plain bool: ``CallbackUrlWorkflow``
+    checks it at preview)."""
 
     def __init__(
         self,
@@ -208,8 +235,12 @@ class DmsEventHub(pulumi.ComponentResource):
         self._completers = [("resume", resume)] + (
             [] if reconciler is None else [("reconciler", reconciler)]
         )
+        endpoint = self._callback_endpoint(name, settings, table, tags)
         if settings.alarms:
-            self._alarms(name, settings, dlq, self._completers, tags)
+            watched = self._completers + (
+                [] if endpoint is None else [("callback-url", endpoint[0])]
+            )
+            self._alarms(name, settings, dlq, watched, tags)
 
         self.table_name = table.name
         self.table_arn = table.arn
@@ -220,7 +251,11 @@ class DmsEventHub(pulumi.ComponentResource):
         )
         self.dlq_url = dlq.url
         self.dlq_arn = dlq.arn
-        self.callback_base_url = pulumi.Output.from_input(None)
+        none: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        self.callback_base_url = none if endpoint is None else endpoint[2].function_url
+        self.signing_secret_arn = none if endpoint is None else endpoint[1].arn
+        self.callback_function_arn = none if endpoint is None else endpoint[0].arn
+        self.callback_url = settings.callback_url
         self.register_outputs(
             {
                 "table_name": self.table_name,
@@ -231,6 +266,9 @@ class DmsEventHub(pulumi.ComponentResource):
                 "dlq_url": self.dlq_url,
                 "dlq_arn": self.dlq_arn,
                 "callback_base_url": self.callback_base_url,
+                "signing_secret_arn": self.signing_secret_arn,
+                "callback_function_arn": self.callback_function_arn,
+                "callback_url": self.callback_url,
                 "reconcile_every_minutes": self.reconcile_every_minutes,
             }
         )
@@ -258,6 +296,69 @@ class DmsEventHub(pulumi.ComponentResource):
             )
             for role, function in self._completers
         ]
+
+    def _callback_endpoint(
+        self,
+        name: str,
+        settings: HubSettings,
+        table: aws.dynamodb.Table,
+        tags: pulumi.Input[dict[str, str]] | None,
+    ) -> tuple[LambdaFunction, aws.secretsmanager.Secret, aws.lambda_.FunctionUrl] | None:
+        """The signing-key secret, the endpoint Lambda and its public function URL."""
+        if not settings.callback_url:
+            return None
+        child = pulumi.ResourceOptions(parent=self)
+        # No SecretVersion: the key is generated inside AWS on first use (lambdas/signing_key).
+        secret = aws.secretsmanager.Secret(
+            f"{name}-signing-key",
+            description="HMAC key signing dms-waiters callback URLs (generated on first use)",
+            tags=tags,
+            opts=child,
+        )
+        endpoint = create_lambda_function(
+            f"{name}-callback-url",
+            parent=self,
+            handler=contract.CALLBACK_URL_HANDLER,
+            description="Resumes a waiting workflow from a signed callback URL",
+            statements=pulumi.Output.all(table.arn, secret.arn).apply(
+                lambda arns: iam_policies.callback_url_statements(arns[0], arns[1])
+            ),
+            environment={
+                contract.ENV_WAITER_TABLE: table.name,
+                contract.ENV_SIGNING_SECRET_ARN: secret.arn,
+            },
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+            timeout_seconds=CALLBACK_URL_TIMEOUT_SECONDS,
+        )
+        # Anyone may call the URL: the signature, not IAM, is the credential. Since October
+        # 2025 a public function URL needs both permissions.
+        public = [
+            aws.lambda_.Permission(
+                f"{name}-callback-url-public",
+                action="lambda:InvokeFunctionUrl",
+                function=endpoint.function.name,
+                principal="*",
+                function_url_auth_type="NONE",
+                opts=child,
+            ),
+            aws.lambda_.Permission(
+                f"{name}-callback-url-invoke",
+                action="lambda:InvokeFunction",
+                function=endpoint.function.name,
+                principal="*",
+                invoked_via_function_url=True,
+                opts=child,
+            ),
+        ]
+        url = aws.lambda_.FunctionUrl(
+            f"{name}-callback-url-endpoint",
+            function_name=endpoint.function.name,
+            authorization_type="NONE",
+            invoke_mode="BUFFERED",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=public),
+        )
+        return endpoint, secret, url
 
     def _reconciler(
         self,

@@ -181,6 +181,47 @@ def reconciler_statements(table_arn: str) -> list[dict[str, Any]]:
     ]
 
 
+# -- callback URLs ------------------------------------------------------------------------------
+
+
+def callback_url_statements(table_arn: str, secret_arn: str) -> list[dict[str, Any]]:
+    """The URL endpoint's permissions: read and consume a URL waiter (and put it back when the
+    resume failed retryably), read the signing key, resume or heartbeat the execution."""
+    return [
+        statement(
+            "ConsumeUrlWaiters",
+            ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem"],
+            [table_arn],
+        ),
+        statement("ReadTheSigningKey", ["secretsmanager:GetSecretValue"], [secret_arn]),
+        statement(
+            "ResumeWaitingExecutions",
+            ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            "*",
+        ),
+    ]
+
+
+def url_starter_statements(
+    table_arn: str, secret_arn: str, job_function_arn: str
+) -> list[dict[str, Any]]:
+    """The URL starter's permissions: register (and on failure remove) its waiter, read the
+    signing key or store the generated one, and invoke the user's job function."""
+    return [
+        statement(
+            "RegisterWaiter",
+            ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            [table_arn],
+        ),
+        statement(
+            "ReadOrCreateTheSigningKey",
+            ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+            [secret_arn],
+        ),
+        statement("InvokeTheJob", ["lambda:InvokeFunction"], [job_function_arn]),
+    ]
+
+
 DURABLE_CALLBACK_ACTIONS: Final[list[str]] = [
     "lambda:SendDurableExecutionCallbackSuccess",
     "lambda:SendDurableExecutionCallbackFailure",

@@ -262,6 +262,7 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
                 physical,
                 {"name": physical, "arn": self._arn("cloudwatch", f"alarm:{physical}")},
             ),
+            "aws:lambda/functionUrl:FunctionUrl": lambda: self._function_url(inputs),
             "aws:secretsmanager/secret:Secret": lambda: (
                 self._arn("secretsmanager", f"secret:{physical}-AbCdEf"),
                 {"name": physical, "arn": self._arn("secretsmanager", f"secret:{physical}-AbCdEf")},
@@ -271,6 +272,15 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
         if builder is None:
             return f"{physical}-id", {}
         return builder()
+
+    def _function_url(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        function = str(inputs.get("functionName", "function"))
+        url_id = hashlib.sha256(function.encode()).hexdigest()[:32]
+        return function, {
+            "functionUrl": f"https://{url_id}.lambda-url.{self.region}.on.aws/",
+            "functionArn": self._arn("lambda", f"function:{function}"),
+            "urlId": url_id,
+        }
 
     def _log_group(self, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         name = inputs.get("name") or (inputs.get("namePrefix", "") + _suffix(physical))

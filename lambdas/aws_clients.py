@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 #: Every client the handlers use, by boto3 service name.
-SERVICES = ("dms", "dynamodb", "stepfunctions", "lambda")
+SERVICES = ("dms", "dynamodb", "stepfunctions", "lambda", "secretsmanager")
 
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import secrets
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from . import contract as c
 from .completion import MAX_CAUSE_CHARS, TokenGone, completer_for
 from .errors import error_code
 from .logs import log
+from .signing_key import signing_key
 from .waiter_store import Waiter, WaiterStore
 
 _CANONICAL_VERSION: Final = "v1"
@@ -55,7 +55,6 @@ _SIG_PATTERN: Final = re.compile(r"[0-9a-f]{64}")
 _SAFE_ERROR: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 #: Bytes of entropy in a waiter id (``secrets.token_urlsafe``: 32 bytes -> 43 characters).
 ID_BYTES: Final = 32
-MIN_KEY_BYTES: Final = 32
 _TRUNCATED: Final = " [truncated]"
 
 
@@ -157,81 +156,48 @@ def verify(params: Mapping[str, Any] | None, key: bytes, now: float) -> Verified
     return VerifiedRequest(waiter_id=waiter_id, action=action, expires_at=expires_at)
 
 
+def waiter_id_for(execution: str | None, key: bytes) -> str:
+    """The waiter id of ``execution``: stable, so a retried starter hands out the same URLs,
+    and unguessable (an HMAC under the signing key); random when there is no execution."""
+    if not execution:
+        return secrets.token_urlsafe(ID_BYTES)
+    digest = hmac.new(key, f"waiter-id\n{execution}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 def register_url_waiter(
     store: WaiterStore,
     token: str,
-    ttl_seconds: int,
+    *,
+    url_ttl_seconds: int,
+    waiter_ttl_seconds: int,
     workflow: str,
     execution: str | None,
     key: bytes,
     base_url: str,
     now: float | None = None,
-) -> tuple[str, dict[str, str]]:
-    """Register a Step Functions waiter under ``url#<new id>``; return the id and signed URLs.
+) -> tuple[Waiter, dict[str, str]]:
+    """Register a Step Functions waiter under ``url#<id>``; return it and its signed URLs.
 
-    The URLs expire with the waiter (``now + ttl_seconds``).
+    The URLs expire ``url_ttl_seconds`` after the waiter was first registered (a retry gets the
+    same URLs); the item itself lives ``waiter_ttl_seconds``. Registering again for the same
+    execution with a new token (a retried invocation) hands the waiter to the new token.
     """
-    waiter_id = secrets.token_urlsafe(ID_BYTES)
+    if not 0 < url_ttl_seconds <= waiter_ttl_seconds:
+        raise ValueError("url_ttl_seconds must be positive and at most waiter_ttl_seconds")
+    waiter_id = waiter_id_for(execution, key)
     waiter = store.register(
         c.URL_KEY_PREFIX + waiter_id,
         c.KIND_SFN,
         token,
         [],
-        ttl_seconds,
+        waiter_ttl_seconds,
         workflow,
         execution=execution,
         now=now,
     )
-    return waiter_id, signed_urls(base_url, waiter_id, waiter.expires_at, key)
-
-
-# -- signing key (Secrets Manager, cached per container) ----------------------------------------
-
-_lock = threading.Lock()
-_key_cache: dict[str, bytes] = {}
-_secrets_client: Any = None
-
-
-def set_secrets_client(value: Any) -> None:
-    """Use ``value`` as the Secrets Manager client (tests); None: build one on first use."""
-    global _secrets_client
-    with _lock:
-        _secrets_client = value
-        _key_cache.clear()
-
-
-def reset_signing_key_cache() -> None:
-    """Forget the cached key (the next request reads the secret again)."""
-    with _lock:
-        _key_cache.clear()
-
-
-def _secretsmanager() -> Any:
-    global _secrets_client
-    if _secrets_client is None:
-        import boto3  # type: ignore[import-untyped]
-        from botocore.config import Config  # type: ignore[import-untyped]
-
-        config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
-        _secrets_client = boto3.client("secretsmanager", config=config)
-    return _secrets_client
-
-
-def signing_key(secret_arn: str) -> bytes:
-    """The HMAC key stored in ``secret_arn``, read once per container."""
-    if not secret_arn:
-        raise RuntimeError(f"{c.ENV_SIGNING_SECRET_ARN} is not set")
-    with _lock:
-        cached = _key_cache.get(secret_arn)
-        if cached is not None:
-            return cached
-        response = _secretsmanager().get_secret_value(SecretId=secret_arn)
-        text = response.get("SecretString")
-        key: bytes = text.encode("utf-8") if isinstance(text, str) else response["SecretBinary"]
-        if len(key) < MIN_KEY_BYTES:
-            raise RuntimeError(f"the signing key is shorter than {MIN_KEY_BYTES} bytes")
-        _key_cache[secret_arn] = key
-        return key
+    expires_at = waiter.created_at + url_ttl_seconds
+    return waiter, signed_urls(base_url, waiter_id, expires_at, key)
 
 
 # -- the HTTP handler ---------------------------------------------------------------------------
@@ -395,7 +361,11 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         store = WaiterStore(os.environ.get(c.ENV_WAITER_TABLE, ""))
         key = signing_key(os.environ.get(c.ENV_SIGNING_SECRET_ARN, ""))
-        response, fields = handle(event, store=store, key=key, now=time.time())
+        if key is None:
+            # No key was ever generated, so no URL was ever issued: nothing can be genuine.
+            response, fields = _response(403, "forbidden"), {"reason": "no signing key yet"}
+        else:
+            response, fields = handle(event, store=store, key=key, now=time.time())
     except Exception as exc:
         # Only the type and the AWS code: a message could quote configuration.
         log(

@@ -14,6 +14,8 @@ STARTER_HANDLER: Final = "lambdas.starter.handler"
 RESUME_HANDLER: Final = "lambdas.resume.handler"
 RECONCILER_HANDLER: Final = "lambdas.reconciler.handler"
 CALLBACK_URL_HANDLER: Final = "lambdas.callback_url.handler"
+URL_STARTER_HANDLER: Final = "lambdas.url_starter.handler"
+"""CallbackUrlWorkflow's starter: registers a URL waiter, then invokes the user's job function."""
 DURABLE_WAITER_HANDLER: Final = "lambdas.durable_waiter.handler"
 """The Lambda durable function that waits for one DMS task (poll or callback mode)."""
 
@@ -130,3 +132,29 @@ CALLBACK_MAX_BODY_BYTES: Final = 32 * 1024
 """Largest accepted request body (decoded bytes); larger bodies get 413."""
 CALLBACK_DEFAULT_ERROR: Final = "CallbackFailed"
 """The error a failure callback sends when its body names no (safe) error."""
+
+# -- URL starter (``lambdas.url_starter``, CallbackUrlWorkflow) ---------------------------------
+# It also reads WAITER_TABLE, SIGNING_SECRET_ARN, WAITER_TTL_SECONDS and WORKFLOW_NAME. Its
+# payload is the starter's (PAYLOAD_TOKEN, PAYLOAD_EXECUTION) plus PAYLOAD_INPUT.
+ENV_CALLBACK_BASE_URL: Final = "CALLBACK_BASE_URL"
+"""The hub's function URL, the base of every signed URL."""
+ENV_JOB_FUNCTION: Final = "JOB_FUNCTION_NAME"
+"""The user's function that starts the external job (invoked synchronously with the URLs)."""
+ENV_URL_TTL_SECONDS: Final = "URL_TTL_SECONDS"
+"""How long the signed URLs stay valid after the wait began (the workflow's timeout)."""
+PAYLOAD_INPUT: Final = "input"
+"""The execution input, handed to the job function as is."""
+#: The job function's event: ``{"callback_urls": {"success": ..., "failure": ...,
+#: "heartbeat": ...}, "expires_at": <epoch>, "execution": <id>, "input": <execution input>}``.
+JOB_EVENT_CALLBACK_URLS: Final = "callback_urls"
+JOB_EVENT_EXPIRES_AT: Final = "expires_at"
+JOB_EVENT_EXECUTION: Final = "execution"
+JOB_EVENT_INPUT: Final = "input"
+ERROR_CALLBACK_JOB_FAILED: Final = "CallbackJobFailed"
+"""The job function failed (or could not be invoked): no job is waited for."""
+ERROR_CALLBACK_INVALID_INPUT: Final = "CallbackInvalidInput"
+"""The URL starter's payload or configuration is invalid."""
+ERROR_CALLBACK_THROTTLED: Final = "CallbackThrottled"
+"""Invoking the job function or DynamoDB was throttled; nothing is left behind, safe to retry."""
+ERROR_CALLBACK_TIMED_OUT: Final = "CallbackTimedOut"
+"""No callback (or no heartbeat) arrived in time (the state machine's Fail state)."""

@@ -90,6 +90,24 @@ class DmsThrottled(HandlerError):  # noqa: N818
     error_name = contract.ERROR_THROTTLED
 
 
+class CallbackJobFailed(HandlerError):  # noqa: N818
+    """CallbackUrlWorkflow: the user's job function failed or could not be invoked."""
+
+    error_name = contract.ERROR_CALLBACK_JOB_FAILED
+
+
+class CallbackInvalidInput(HandlerError):  # noqa: N818
+    """CallbackUrlWorkflow: the URL starter's payload or configuration is invalid."""
+
+    error_name = contract.ERROR_CALLBACK_INVALID_INPUT
+
+
+class CallbackThrottled(HandlerError):  # noqa: N818
+    """CallbackUrlWorkflow: an AWS call was throttled; nothing was left behind."""
+
+    error_name = contract.ERROR_CALLBACK_THROTTLED
+
+
 def error_code(exc: BaseException) -> str | None:
     """The AWS error code of a botocore ``ClientError`` (duck-typed), else None."""
     response: Any = getattr(exc, "response", None)

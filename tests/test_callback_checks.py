@@ -22,6 +22,8 @@ STARTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-starter-1a2b3c
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/dms-events-waiters-1a2b3c4"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:dms-events-dlq-1a2b3c4"
 RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/dms-events-dms-events-1a2b3c4"
+SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:dms-events-signing-key-AbCdEf"
+JOB_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:export-job-1a2b3c4d"
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/orders-starter-1a2b3c4d"
 
 #: Argument combinations that change the definition's shape.
@@ -116,6 +118,18 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
             iam_policies.reconciler_statements(TABLE_ARN), LOG_GROUP_ARN
         ),
         DESCRIBE | SEND_TASK | HEARTBEAT,
+    ),
+    "callback-url": (
+        iam_policies.lambda_function_policy(
+            iam_policies.callback_url_statements(TABLE_ARN, SECRET_ARN), LOG_GROUP_ARN
+        ),
+        SEND_TASK | HEARTBEAT,
+    ),
+    "url-starter": (
+        iam_policies.lambda_function_policy(
+            iam_policies.url_starter_statements(TABLE_ARN, SECRET_ARN, JOB_ARN), LOG_GROUP_ARN
+        ),
+        set(),
     ),
     "durable-callback-grant": (
         iam_policies.document(*iam_policies.durable_callback_statements(STARTER_ARN)),

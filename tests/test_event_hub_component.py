@@ -483,7 +483,8 @@ BAD_ARGS = [
     ),
     ({"log_retention_days": 10}, "log_retention_days", "allowed values: 1, 3"),
     ({"log_retention_days": "30"}, "log_retention_days", "whole number of days"),
-    ({"callback_url": True}, "callback_url", "is not an argument; allowed: alarm_actions"),
+    ({"callback_url": "yes"}, "callback_url", "must be true or false"),
+    ({"callback_urls": True}, "callback_urls", "is not an argument; allowed: alarm_actions"),
 ]
 
 
@@ -528,3 +529,132 @@ def test_durable_callback_grant_is_scoped_to_one_function(period: int) -> None:
                 }
             ],
         }
+
+
+# -- callback URL endpoint ------------------------------------------------------------------------
+
+URL_RESOURCES = [
+    ("aws:secretsmanager/secret:Secret", "events-signing-key"),
+    ("aws:cloudwatch/logGroup:LogGroup", "events-callback-url-logs"),
+    ("aws:iam/role:Role", "events-callback-url-role"),
+    ("aws:iam/rolePolicy:RolePolicy", "events-callback-url-policy"),
+    ("aws:lambda/function:Function", "events-callback-url"),
+    ("aws:lambda/permission:Permission", "events-callback-url-public"),
+    ("aws:lambda/permission:Permission", "events-callback-url-invoke"),
+    ("aws:lambda/functionUrl:FunctionUrl", "events-callback-url-endpoint"),
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "events-callback-url-errors"),
+]
+
+
+def test_callback_url_adds_exactly_the_endpoint_resources() -> None:
+    without = {(r.type, r.name) for r in deploy().created()}
+    with_url = {(r.type, r.name) for r in deploy({"callback_url": True}).created()}
+    assert with_url - without == set(URL_RESOURCES)
+    assert without <= with_url
+
+
+def test_the_signing_key_never_passes_through_the_program() -> None:
+    mocks = deploy({"callback_url": True})
+    # The secret is created empty: no version, so no key in the program or its state.
+    assert mocks.created("aws:secretsmanager/secretVersion:SecretVersion") == []
+    secret = mocks.by_name("events-signing-key")
+    assert not {"secretString", "secretBinary"} & set(secret.inputs)
+    function = mocks.by_name("events-callback-url")
+    assert function.inputs["environment"]["variables"] == {
+        "WAITER_TABLE": one(mocks, "aws:dynamodb/table:Table").output("name"),
+        "SIGNING_SECRET_ARN": secret.output("arn"),
+    }
+    assert function.inputs["handler"] == contract.CALLBACK_URL_HANDLER
+
+
+def test_callback_url_is_public_and_signature_checked() -> None:
+    mocks = deploy({"callback_url": True})
+    function_name = _function_name("events-callback-url")
+    url = mocks.by_name("events-callback-url-endpoint")
+    assert url.inputs["functionName"] == function_name
+    assert url.inputs["authorizationType"] == "NONE"
+    assert url.inputs["invokeMode"] == "BUFFERED"
+    assert "cors" not in url.inputs
+    public = mocks.by_name("events-callback-url-public").inputs
+    assert (public["action"], public["principal"], public["functionUrlAuthType"]) == (
+        "lambda:InvokeFunctionUrl",
+        "*",
+        "NONE",
+    )
+    invoke = mocks.by_name("events-callback-url-invoke").inputs
+    assert (invoke["action"], invoke["principal"], invoke["invokedViaFunctionUrl"]) == (
+        "lambda:InvokeFunction",
+        "*",
+        True,
+    )
+    assert "sourceArn" not in invoke
+
+
+def test_exact_callback_url_policy() -> None:
+    mocks = deploy({"callback_url": True})
+    secret_arn = mocks.by_name("events-signing-key").output("arn")
+    assert policy_of(mocks, "events-callback-url-policy") == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ConsumeUrlWaiters",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem"],
+                "Resource": [table_arn(mocks)],
+            },
+            {
+                "Sid": "ReadTheSigningKey",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": [secret_arn],
+            },
+            {
+                "Sid": "ResumeWaitingExecutions",
+                "Effect": "Allow",
+                "Action": [
+                    "states:SendTaskSuccess",
+                    "states:SendTaskFailure",
+                    "states:SendTaskHeartbeat",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "OwnLogGroup",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [f"{LOGS}/aws/lambda/{_function_name('events-callback-url')}:*"],
+            },
+        ],
+    }
+
+
+def test_callback_url_outputs() -> None:
+    seen: dict[str, Any] = {}
+    names = ["callback_base_url", "signing_secret_arn", "callback_function_arn"]
+
+    def program() -> Any:
+        hub = DmsEventHub("events", {"callback_url": True})
+        seen["callback_url"] = hub.callback_url
+        return pulumi.Output.all(*[getattr(hub, n) for n in names]).apply(
+            lambda values: seen.update(zip(names, values, strict=True))
+        )
+
+    mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
+    assert seen == {
+        "callback_url": True,
+        "callback_base_url": mocks.by_name("events-callback-url-endpoint").output("functionUrl"),
+        "signing_secret_arn": mocks.by_name("events-signing-key").output("arn"),
+        "callback_function_arn": mocks.by_name("events-callback-url").output("arn"),
+    }
+    assert seen["callback_base_url"].startswith("https://")
+    assert seen["callback_base_url"].endswith(f".lambda-url.{REGION}.on.aws/")
+
+
+def test_callback_url_alarm_watches_the_endpoint() -> None:
+    mocks = deploy({"callback_url": True})
+    alarm = mocks.by_name("events-callback-url-errors").inputs
+    assert alarm["dimensions"] == {"FunctionName": _function_name("events-callback-url")}
+    assert (alarm["metricName"], alarm["threshold"]) == ("Errors", 0)
+    assert "events-callback-url-errors" not in {
+        r.name for r in deploy({"callback_url": True, "alarms": False}).created()
+    }

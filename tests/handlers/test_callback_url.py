@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 import pytest
 
+from lambdas import aws_clients, signing_key
 from lambdas import callback_url as cu
 from lambdas import contract as c
 from lambdas.waiter_store import WaiterStore
@@ -115,13 +117,30 @@ def env(aws: Aws, secrets_client: Any, monkeypatch: pytest.MonkeyPatch) -> Itera
     """``aws`` (inside mock_aws) plus the signing secret in moto Secrets Manager."""
     arn = secrets_client.create_secret(Name="callback-signing-key", SecretString=KEY_TEXT)["ARN"]
     monkeypatch.setenv(c.ENV_SIGNING_SECRET_ARN, arn)
-    cu.set_secrets_client(secrets_client)
+    aws_clients.set_client("secretsmanager", secrets_client)
+    signing_key.reset_cache()
     yield aws
-    cu.set_secrets_client(None)
+    signing_key.reset_cache()
 
 
-def register(aws: Aws, ttl: int = 3600) -> tuple[str, dict[str, str]]:
-    return cu.register_url_waiter(aws.store, TOKEN, ttl, "orders", "exec-1", KEY, BASE)
+_executions = itertools.count(1)
+
+
+def register(
+    aws: Aws, ttl: int = 3600, *, execution: str | None = None, token: str = TOKEN
+) -> tuple[str, dict[str, str]]:
+    """Register a URL waiter for a new execution (or ``execution``); return its id and URLs."""
+    waiter, urls = cu.register_url_waiter(
+        aws.store,
+        token,
+        url_ttl_seconds=ttl,
+        waiter_ttl_seconds=ttl + 86400,
+        workflow="orders",
+        execution=execution or f"exec-{next(_executions)}",
+        key=KEY,
+        base_url=BASE,
+    )
+    return waiter.key.removeprefix("url#"), urls
 
 
 def request(url: str, body: str | None = None, *, method: str = "POST", b64: bool = False) -> Any:
@@ -142,7 +161,7 @@ def waiter_exists(aws: Aws, waiter_id: str) -> bool:
 
 
 def test_register_url_waiter(env: Aws) -> None:
-    waiter_id, urls = register(env)
+    waiter_id, urls = register(env, execution="exec-A")
     assert len(waiter_id) >= 43
     waiter = env.store.get("url#" + waiter_id)
     assert waiter is not None
@@ -150,10 +169,29 @@ def test_register_url_waiter(env: Aws) -> None:
         "sfn",
         TOKEN,
         "orders",
-        "exec-1",
+        "exec-A",
     )
-    assert int(params_of(urls["success"])["expires"]) == waiter.expires_at
+    # The URLs expire with the wait; the item outlives them by the margin.
+    assert int(params_of(urls["success"])["expires"]) == waiter.created_at + 3600
+    assert waiter.expires_at == waiter.created_at + 3600 + 86400
     assert register(env)[0] != waiter_id
+
+
+def test_a_retried_starter_gets_the_same_urls_for_its_new_token(env: Aws) -> None:
+    waiter_id, urls = register(env, execution="exec-R", token="first-token")
+    again_id, again = register(env, execution="exec-R", token="second-token")
+    assert (again_id, again) == (waiter_id, urls)
+    waiter = env.store.get("url#" + waiter_id)
+    assert waiter is not None and waiter.token == "second-token"
+
+
+def test_waiter_ids_are_keyed_and_unguessable() -> None:
+    assert cu.waiter_id_for("exec-1", KEY) == cu.waiter_id_for("exec-1", KEY)
+    assert cu.waiter_id_for("exec-1", KEY) != cu.waiter_id_for("exec-1", KEY[::-1])
+    assert cu.waiter_id_for("exec-1", KEY) != cu.waiter_id_for("exec-2", KEY)
+    assert cu.waiter_id_for(None, KEY) != cu.waiter_id_for(None, KEY)
+    for execution in ("exec-1", None):
+        assert cu._ID_PATTERN.fullmatch(cu.waiter_id_for(execution, KEY))
 
 
 def test_success_resumes_exactly_once(env: Aws) -> None:
@@ -304,7 +342,7 @@ def test_key_is_read_once_per_container(env: Aws, secrets_client: Any) -> None:
             calls.append(kwargs["SecretId"])
             return secrets_client.get_secret_value(**kwargs)
 
-    cu.set_secrets_client(Counting())
+    aws_clients.set_client("secretsmanager", Counting())
     _, urls = register(env)
     request(urls["heartbeat"])
     request(urls["heartbeat"])
@@ -339,3 +377,15 @@ def test_key_signature_and_token_never_leak(env: Aws, capsys: pytest.CaptureFixt
     for secret in [KEY_TEXT, TOKEN, *sigs, "f" * 64]:
         assert secret not in logs
         assert all(secret not in out for out in outputs)
+
+
+def test_before_any_key_exists_every_request_is_forbidden(
+    env: Aws, secrets_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, urls = register(env)
+    empty = secrets_client.create_secret(Name="never-used-key")["ARN"]
+    monkeypatch.setenv(c.ENV_SIGNING_SECRET_ARN, empty)
+    assert request(urls["success"], "{}") == (403, {"status": "forbidden"})
+    assert env.sfn.calls == []
+    # The endpoint only verifies: it did not create a key.
+    assert "VersionIdsToStages" not in secrets_client.describe_secret(SecretId=empty)

@@ -52,6 +52,9 @@ def test_error_classes_are_named_as_the_workflow_errors() -> None:
         errors.DmsTaskNotFound,
         errors.DmsAlreadyWaiting,
         errors.DmsThrottled,
+        errors.CallbackJobFailed,
+        errors.CallbackInvalidInput,
+        errors.CallbackThrottled,
     ]
     assert [cls.__name__ for cls in classes] == [cls.error_name for cls in classes]
     assert {cls.error_name for cls in classes} == {
@@ -60,6 +63,9 @@ def test_error_classes_are_named_as_the_workflow_errors() -> None:
         dms.ERROR_TASK_NOT_FOUND,
         dms.ERROR_ALREADY_WAITING,
         c.ERROR_THROTTLED,
+        c.ERROR_CALLBACK_JOB_FAILED,
+        c.ERROR_CALLBACK_INVALID_INPUT,
+        c.ERROR_CALLBACK_THROTTLED,
     }
 
 
