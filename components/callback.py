@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Final, Required, TypedDict, cast
+from typing import Final, Required, TypedDict
 
 import pulumi
 
@@ -14,7 +14,8 @@ from .callback_definition import (
     CallbackSpec,
     build_callback_definition,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .event_hub import DmsEventHub, DmsEventHubArgs
+from .hub_choice import check_hub_choice, create_own_hub, own_hub_args
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
@@ -23,7 +24,6 @@ from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
     ArgChecker,
-    InvalidArgumentError,
     LogLevel,
     StartType,
 )
@@ -35,6 +35,7 @@ HEARTBEAT_RECONCILE_PERIODS: Final = 3
 #: clear) it after the timeout; DynamoDB TTL removes it after that.
 WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
 STARTER_TIMEOUT_SECONDS: Final = 30
+COMPONENT: Final = "DmsCallbackWorkflow"
 
 
 class DmsCallbackWorkflowArgs(TypedDict, total=False):
@@ -95,7 +96,7 @@ def callback_settings_from_args(
     ``reconcile_every_minutes`` is the hub's period (0 when its reconciler is off): it sets the
     default heartbeat and the shortest one that makes sense.
     """
-    check = ArgChecker("DmsCallbackWorkflow", name)
+    check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsCallbackWorkflowArgs.__annotations__)
     arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
     start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
@@ -151,37 +152,6 @@ def callback_settings_from_args(
         log_retention_days=retention,
         tracing=tracing,
     )
-
-
-def _check_hub_args(name: str, args: DmsCallbackWorkflowArgs) -> None:
-    check = ArgChecker("DmsCallbackWorkflow", name)
-    if "hub" in args and "hub_args" in args:
-        raise check.fail(
-            "hub_args",
-            "cannot be combined with hub: hub_args configure the hub the workflow creates "
-            "when no hub is given; configure a shared hub where it is created",
-        )
-    if "hub" in args and not isinstance(args["hub"], DmsEventHub):
-        raise check.fail("hub", f"must be a DmsEventHub, got {type(args['hub']).__name__}")
-
-
-def _own_hub_args(name: str, args: DmsCallbackWorkflowArgs) -> tuple[DmsEventHubArgs, int]:
-    """``hub_args`` (with the workflow's tags by default), checked as the hub will check them,
-    and the reconcile period the hub will have."""
-    check = ArgChecker("DmsCallbackWorkflow", name)
-    hub_args = args.get("hub_args", {})
-    if not isinstance(hub_args, dict):
-        raise check.fail(
-            "hub_args", f"must be a mapping of DmsEventHub arguments, got {hub_args!r}"
-        )
-    result = cast(DmsEventHubArgs, dict(hub_args))
-    if "tags" in args:
-        result.setdefault("tags", args["tags"])
-    try:
-        period = hub_settings_from_args(f"{name}-hub", result).reconcile_every_minutes
-    except InvalidArgumentError as err:
-        raise check.fail("hub_args", f"is invalid: {err}") from err
-    return result, period
 
 
 def starter_environment(
@@ -241,14 +211,14 @@ class DmsCallbackWorkflow(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
-        _check_hub_args(name, args)
+        check_hub_choice(COMPONENT, name, args)
         given_hub = args.get("hub")
         if given_hub is None:
-            hub_args, period = _own_hub_args(name, args)
+            hub_args, hub_settings = own_hub_args(COMPONENT, name, args)
             # The workflow's arguments are checked before anything is created, against the
             # period the hub will have.
-            settings = callback_settings_from_args(name, args, period)
-            hub = DmsEventHub(f"{name}-hub", hub_args, pulumi.ResourceOptions(parent=self))
+            settings = callback_settings_from_args(name, args, hub_settings.reconcile_every_minutes)
+            hub = create_own_hub(name, hub_args, self)
         else:
             hub = given_hub
             settings = callback_settings_from_args(name, args, hub.reconcile_every_minutes)

@@ -30,13 +30,13 @@ PAYLOAD_START_TYPE: Final = contract.PAYLOAD_START_TYPE
 
 #: Transient faults worth retrying: Lambda's own (AWS's recommended retry set for lambda:invoke)
 #: and the starter's DmsThrottled (DMS or DynamoDB throttled; it leaves nothing behind).
-RETRIED_ERRORS: Final = (
+LAMBDA_TRANSIENT_ERRORS: Final = (
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
-    contract.ERROR_THROTTLED,
 )
+RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, contract.ERROR_THROTTLED)
 #: Errors that end the wait, raised by the starter or sent with SendTaskFailure by the resume
 #: Lambda or the reconciler; each fails the execution under the same name, with the same cause.
 PASS_THROUGH_ERRORS: Final = (
@@ -94,25 +94,29 @@ def validate_callback_spec(spec: CallbackSpec) -> None:
         )
 
 
-def _wait_state(spec: CallbackSpec, with_start_type: bool) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        f"{PAYLOAD_TOKEN}.$": "$$.Task.Token",
-        f"{PAYLOAD_EXECUTION}.$": "$$.Execution.Id",
-    }
-    if with_start_type:
-        payload[f"{PAYLOAD_START_TYPE}.$"] = "$.start_type"
+def lambda_token_task(
+    function_arn: str,
+    payload: dict[str, Any],
+    *,
+    comment: str,
+    timeout_seconds: int,
+    heartbeat_seconds: int | None,
+    retried_errors: tuple[str, ...],
+) -> dict[str, Any]:
+    """A ``lambda:invoke.waitForTaskToken`` Task (no Catch, no Next/End yet): a deadline, an
+    optional heartbeat, and capped, jittered retries of ``retried_errors``."""
     state: dict[str, Any] = {
         "Type": "Task",
-        "Comment": "The starter stores the token, then starts the task; the hub resumes us.",
+        "Comment": comment,
         "Resource": LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-        "Parameters": {"FunctionName": spec.starter_function_arn, "Payload": payload},
-        "TimeoutSeconds": spec.timeout_seconds,
+        "Parameters": {"FunctionName": function_arn, "Payload": payload},
+        "TimeoutSeconds": timeout_seconds,
     }
-    if spec.heartbeat_seconds is not None:
-        state["HeartbeatSeconds"] = spec.heartbeat_seconds
+    if heartbeat_seconds is not None:
+        state["HeartbeatSeconds"] = heartbeat_seconds
     state["Retry"] = [
         {
-            "ErrorEquals": list(RETRIED_ERRORS),
+            "ErrorEquals": list(retried_errors),
             "IntervalSeconds": 2,
             "BackoffRate": 2.0,
             "MaxAttempts": 6,
@@ -120,19 +124,46 @@ def _wait_state(spec: CallbackSpec, with_start_type: bool) -> dict[str, Any]:
             "JitterStrategy": "FULL",
         }
     ]
-    # A missed deadline (TimeoutSeconds, or HeartbeatSeconds without a heartbeat) fails with
-    # DmsWaitTimedOut either way; moto reports a missed heartbeat as States.Timeout.
-    catch = [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": TIMED_OUT}]
-    if spec.heartbeat_seconds is not None:
-        # Only a task with HeartbeatSeconds raises it (and Step Functions rejects unreachable
-        # states, so HeartbeatLost exists only then).
+    return state
+
+
+def timeout_catches(
+    heartbeat_seconds: int | None, timed_out: str, heartbeat_lost: str
+) -> list[dict[str, Any]]:
+    """Catch a missed deadline (and, with a heartbeat, a missed heartbeat) into Fail states.
+
+    moto reports a missed heartbeat as States.Timeout; Step Functions rejects unreachable
+    states, so the heartbeat state exists (and is caught) only with ``heartbeat_seconds``.
+    """
+    catch = [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": timed_out}]
+    if heartbeat_seconds is not None:
         catch.append(
             {
                 "ErrorEquals": ["States.HeartbeatTimeout"],
                 "ResultPath": "$.error",
-                "Next": HEARTBEAT_LOST,
+                "Next": heartbeat_lost,
             }
         )
+    return catch
+
+
+def _wait_state(spec: CallbackSpec, with_start_type: bool) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        f"{PAYLOAD_TOKEN}.$": "$$.Task.Token",
+        f"{PAYLOAD_EXECUTION}.$": "$$.Execution.Id",
+    }
+    if with_start_type:
+        payload[f"{PAYLOAD_START_TYPE}.$"] = "$.start_type"
+    state = lambda_token_task(
+        spec.starter_function_arn,
+        payload,
+        comment="The starter stores the token, then starts the task; the hub resumes us.",
+        timeout_seconds=spec.timeout_seconds,
+        heartbeat_seconds=spec.heartbeat_seconds,
+        retried_errors=RETRIED_ERRORS,
+    )
+    # A missed deadline or heartbeat fails with DmsWaitTimedOut either way.
+    catch = timeout_catches(spec.heartbeat_seconds, TIMED_OUT, HEARTBEAT_LOST)
     catch.extend(
         {"ErrorEquals": [error], "ResultPath": "$.error", "Next": error}
         for error in PASS_THROUGH_ERRORS

@@ -97,6 +97,8 @@ def create_lambda_function(
     memory_mb: int = 256,
     tracing: bool = False,
     dead_letter_queue_arn: pulumi.Input[str] | None = None,
+    code: pulumi.Archive | None = None,
+    runtime: str = RUNTIME,
 ) -> LambdaFunction:
     """Create the function ``name`` running ``handler`` (an entry point of ``lambdas/contract``).
 
@@ -104,7 +106,8 @@ def create_lambda_function(
     ``<name>-policy`` (``statements`` plus the log group; see ``iam_policies``) and the function
     ``<name>``, which depends on its policy and log group so its first invocation can log and
     act. ``dead_letter_queue_arn`` receives asynchronous invocations that failed every retry
-    (the role must be allowed ``sqs:SendMessage`` on it).
+    (the role must be allowed ``sqs:SendMessage`` on it). ``code`` and ``runtime`` replace
+    the handler archive and Python 3.13 for a user's own function.
     """
     child = pulumi.ResourceOptions(parent=parent)
     function_name = function_physical_name(name, pulumi.get_project(), pulumi.get_stack())
@@ -142,10 +145,10 @@ def create_lambda_function(
         name=function_name,
         description=description,
         role=role.arn,
-        runtime=RUNTIME,
+        runtime=runtime,
         architectures=[ARCHITECTURE],
         handler=handler,
-        code=handler_archive(),
+        code=handler_archive() if code is None else code,
         environment={"variables": dict(environment)},
         timeout=timeout_seconds,
         memory_size=memory_mb,

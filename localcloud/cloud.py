@@ -35,6 +35,7 @@ from moto.stepfunctions.parser.utils import TMP_THREADS
 from . import patches
 from .clock import DEFAULT_EPOCH, DEFAULT_REAL_TIMEOUT, VirtualClock
 from .dms_sim import DmsScenario, DmsSimulator, SimulatedTask
+from .function_urls import HttpResponse, http_request
 from .lambda_runtime import LambdaRuntime, build_zip
 
 if TYPE_CHECKING:
@@ -334,6 +335,18 @@ class LocalCloud:
         """AWS API requests answered so far, by (service id, operation), e.g.
         ``("dynamodb", "PutItem")``; DMS appears as ``database-migration-service``."""
         return patches.api_calls()
+
+    def http_request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpResponse:
+        """Call a Lambda function URL of this cloud (``function_urls.http_request``)."""
+        return http_request(
+            self.lambda_runtime, self.account_id, self.region, method, url, body, headers
+        )
 
     def lambda_invocations(self, function_name: str | None = None) -> int:
         """Handler runs of ``function_name`` so far (all functions when None), retries included."""

@@ -731,7 +731,8 @@ def create_alias(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
 @handles("aws:lambda/permission:Permission")
 def create_permission(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Resource-based policy statement on a function: AddPermission (action, principal, source
-    ARN/account, qualifier, org, function URL auth type). ``statementId`` is explicit,
+    ARN/account, qualifier, org, function URL auth type, invoked via function URL).
+    ``statementId`` is explicit,
     ``statementIdPrefix`` + unique id, or auto-named. Id: the statement id."""
     statement_id = req.physical_name(
         max_length=100, name_key="statementId", prefix_key="statementIdPrefix"
@@ -749,6 +750,7 @@ def create_permission(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
                 "Qualifier": req.get("qualifier"),
                 "PrincipalOrgID": req.get("principalOrgId"),
                 "FunctionUrlAuthType": req.get("functionUrlAuthType"),
+                "InvokedViaFunctionUrl": req.get("invokedViaFunctionUrl"),
             }
         )
     )

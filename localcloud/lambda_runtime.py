@@ -15,6 +15,8 @@ moto stores functions (code, handler, environment) but runs them only in a Docke
 * runs asynchronous invocations (``InvocationType=Event``, EventBridge targets) in background
   threads tracked by the virtual clock, retrying function errors twice on virtual time (1 then 2
   minutes later, as Lambda does) before the on-failure destination;
+* runs each handler on the virtual wall clock: ``time.time()`` inside a handler is the clock's
+  instant (``wall_clock``), so expiries and TTLs that handlers compute pass with virtual time;
 * counts invocations per function (``invocations``) and can throttle a function on demand
   (``throttle``) to exercise callers' handling of ``TooManyRequestsException``.
 
@@ -59,6 +61,7 @@ from typing import Any, Final
 from moto.awslambda.exceptions import LambdaClientError
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
+from . import wall_clock
 from .clock import VirtualClock
 
 LOG = logging.getLogger(__name__)
@@ -307,12 +310,15 @@ class LambdaRuntime:
         self._counts: Counter[str] = Counter()
         self._throttles: Counter[str] = Counter()
         self._closed = False
+        self._uninstall_wall_clock = wall_clock.install()
 
     def close(self) -> None:
         """Forget loaded code and delete the extracted packages."""
         import shutil
 
         with self._run_lock:
+            if not self._closed:
+                self._uninstall_wall_clock()
             self._closed = True
             self._code.clear()
             shutil.rmtree(self._root, ignore_errors=True)
@@ -428,6 +434,7 @@ class LambdaRuntime:
             with (
                 code.installed(),
                 _environment(environment),
+                wall_clock.virtual_wall_clock(self.clock),
                 contextlib.redirect_stdout(output),
                 contextlib.redirect_stderr(output),
             ):
@@ -566,7 +573,7 @@ class LambdaRuntime:
         backend = getattr(fn, "logs_backend", None)
         if backend is None:
             return
-        millis = int(time.time() * 1000)
+        millis = int(wall_clock.real_time() * 1000)
         try:
             backend.ensure_log_group(fn.logs_group_name)
             backend.create_log_stream(fn.logs_group_name, stream)

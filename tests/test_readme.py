@@ -75,3 +75,10 @@ def test_readme_documents_every_demo_option() -> None:
     assert {"--hours", "--chart", "--config"} <= options
     for option in options:
         assert f"`{option}" in README, option
+
+
+def test_readme_lists_every_callback_url_argument() -> None:
+    from components import CallbackUrlWorkflowArgs
+
+    heading = "### `CallbackUrlWorkflow`: any third-party job that only accepts a callback URL"
+    assert _table_arguments(heading) == list(CallbackUrlWorkflowArgs.__annotations__)

@@ -1,0 +1,102 @@
+"""Pure builder of ``CallbackUrlWorkflow``'s state machine (Amazon States Language, JSONPath).
+
+One ``lambda:invoke.waitForTaskToken`` task: the URL starter registers the task token under a
+signed URL, then starts the user's job with the URLs; the third party's POST to a URL resumes
+the execution through the hub's endpoint. The execution's output is the JSON body of the
+success call; a failure call fails it with the error and cause the caller sent (unknown or
+reserved names become ``CallbackFailed``); a failed job start fails it with
+``CallbackJobFailed``; a missed deadline or heartbeat with ``CallbackTimedOut``. A run costs one
+state transition (two when it times out).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .callback_definition import LAMBDA_TRANSIENT_ERRORS, lambda_token_task, timeout_catches
+from .lambdas import contract
+from .validation import MAX_EXECUTION_SECONDS
+
+DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
+#: The starter's transient faults: Lambda's own, and CallbackThrottled (nothing left behind).
+RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, contract.ERROR_CALLBACK_THROTTLED)
+
+# State names.
+WAIT: Final = "StartJobAndWait"
+TIMED_OUT: Final = "CallbackTimedOut"
+HEARTBEAT_LOST: Final = "HeartbeatLost"
+
+
+@dataclass(frozen=True)
+class CallbackUrlSpec:
+    """Everything the definition depends on; checked by ``validate_callback_url_spec``."""
+
+    starter_function_arn: str
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    heartbeat_seconds: int | None = None
+
+
+def validate_callback_url_spec(spec: CallbackUrlSpec) -> None:
+    """Raise ``ValueError`` for a spec Step Functions would reject."""
+    if not 1 <= spec.timeout_seconds <= MAX_EXECUTION_SECONDS:
+        raise ValueError(
+            f"timeout_seconds {spec.timeout_seconds} is not in 1..{MAX_EXECUTION_SECONDS}"
+        )
+    heartbeat = spec.heartbeat_seconds
+    if heartbeat is not None and not 1 <= heartbeat < spec.timeout_seconds:
+        raise ValueError(
+            f"heartbeat_seconds {heartbeat} must be at least 1 and less than timeout_seconds "
+            f"({spec.timeout_seconds})"
+        )
+
+
+def _timeout_cause(spec: CallbackUrlSpec, reason: str) -> str:
+    return json.dumps(
+        {
+            "timeout_seconds": spec.timeout_seconds,
+            "heartbeat_seconds": spec.heartbeat_seconds,
+            "reason": reason,
+        },
+        separators=(",", ":"),
+    )
+
+
+def build_callback_url_definition(spec: CallbackUrlSpec) -> dict[str, Any]:
+    """Return the state machine definition for ``spec`` (validated first)."""
+    validate_callback_url_spec(spec)
+    wait = lambda_token_task(
+        spec.starter_function_arn,
+        {
+            f"{contract.PAYLOAD_TOKEN}.$": "$$.Task.Token",
+            f"{contract.PAYLOAD_EXECUTION}.$": "$$.Execution.Id",
+            f"{contract.PAYLOAD_INPUT}.$": "$",
+        },
+        comment="The starter signs URLs for our token and starts the job; a URL call resumes us.",
+        timeout_seconds=spec.timeout_seconds,
+        heartbeat_seconds=spec.heartbeat_seconds,
+        retried_errors=RETRIED_ERRORS,
+    )
+    # Every other error (CallbackJobFailed, the caller's own) fails the execution as is.
+    wait["Catch"] = timeout_catches(spec.heartbeat_seconds, TIMED_OUT, HEARTBEAT_LOST)
+    wait["End"] = True
+    states: dict[str, Any] = {
+        WAIT: wait,
+        TIMED_OUT: {
+            "Type": "Fail",
+            "Error": contract.ERROR_CALLBACK_TIMED_OUT,
+            "Cause": _timeout_cause(spec, "no callback within timeout_seconds"),
+        },
+    }
+    if spec.heartbeat_seconds is not None:
+        states[HEARTBEAT_LOST] = {
+            "Type": "Fail",
+            "Error": contract.ERROR_CALLBACK_TIMED_OUT,
+            "Cause": _timeout_cause(spec, "no heartbeat call within heartbeat_seconds"),
+        }
+    return {
+        "Comment": "Start a third-party job and wait for its signed callback URL (dms-waiters).",
+        "StartAt": WAIT,
+        "States": states,
+    }

@@ -1,0 +1,324 @@
+"""``CallbackUrlWorkflow``: start any third-party job and wait for its signed callback URL."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Required, TypedDict
+
+import pulumi
+
+from . import iam_policies
+from .callback_url_definition import (
+    DEFAULT_TIMEOUT_SECONDS,
+    CallbackUrlSpec,
+    build_callback_url_definition,
+)
+from .event_hub import DmsEventHub, DmsEventHubArgs
+from .hub_choice import check_hub_choice, create_own_hub, own_hub_args
+from .lambda_function import RUNTIME, create_lambda_function
+from .lambdas import contract
+from .state_machine import create_state_machine
+from .validation import (
+    DEFAULT_LOG_RETENTION_DAYS,
+    MAX_EXECUTION_SECONDS,
+    ArgChecker,
+    LogLevel,
+)
+
+COMPONENT: Final = "CallbackUrlWorkflow"
+#: Runtimes a job function may use (Lambda's supported Python and Node.js runtimes).
+JOB_RUNTIMES: Final = (
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "nodejs20.x",
+    "nodejs22.x",
+)
+DEFAULT_JOB_TIMEOUT_SECONDS: Final = 60
+#: The URL starter waits for the job function and needs a little longer itself; Lambda's
+#: limit is 900 s.
+STARTER_EXTRA_SECONDS: Final = 30
+MAX_JOB_TIMEOUT_SECONDS: Final = 900 - STARTER_EXTRA_SECONDS
+#: The waiter item outlives the URLs by a day (DynamoDB TTL then removes it).
+WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
+_HANDLER_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+class CallbackUrlWorkflowArgs(TypedDict, total=False):
+    """Arguments of ``CallbackUrlWorkflow``; ``job_code_path`` and ``job_handler`` are required."""
+
+    job_code_path: Required[str]
+    """Directory holding the job function's code (packed as is)."""
+    job_handler: Required[str]
+    """The job function's entry point, ``module.function`` (e.g. ``job.handler``). It is
+    invoked synchronously with ``{"callback_urls": {"success", "failure", "heartbeat"},
+    "expires_at", "execution", "input"}``, must start the external job (handing it a URL) and
+    return; raising fails the execution with ``CallbackJobFailed``."""
+    job_runtime: str
+    """The job function's runtime; default ``python3.13``; one of ``JOB_RUNTIMES``."""
+    job_environment: dict[str, pulumi.Input[str]]
+    """Environment variables of the job function; default none."""
+    job_policy_statements: list[dict[str, Any]]
+    """IAM policy statements the job function needs (its role gets only these and its own log
+    group); default none."""
+    job_timeout_seconds: int
+    """Timeout of one job function invocation; default 60, 1 to 870."""
+    timeout_seconds: int
+    """How long to wait for the callback, failing with ``CallbackTimedOut``; also how long the
+    URLs stay valid; default 7 days, at most one year."""
+    heartbeat_seconds: int | None
+    """Fail with ``CallbackTimedOut`` when the third party calls the heartbeat URL less often
+    than this; default ``None`` (no heartbeat required); less than ``timeout_seconds``."""
+    hub: DmsEventHub
+    """An existing ``DmsEventHub`` created with ``callback_url: true``; default: the workflow
+    creates ``<name>-hub`` with the endpoint."""
+    hub_args: DmsEventHubArgs
+    """Arguments of the hub the workflow creates when no ``hub`` is given (``callback_url`` is
+    always on)."""
+    log_level: LogLevel
+    """Execution log level; default ``ERROR``."""
+    log_retention_days: int
+    """Retention of the execution, starter and job log groups; default 30."""
+    tracing: bool
+    """X-Ray tracing of the state machine, the starter and the job function; default false."""
+    tags: pulumi.Input[dict[str, str]]
+    """Tags for every taggable resource (and the hub the workflow creates)."""
+
+
+@dataclass(frozen=True)
+class CallbackUrlSettings:
+    """Validated arguments, except the hub."""
+
+    job_code_path: str
+    job_handler: str
+    job_runtime: str
+    job_environment: dict[str, Any]
+    job_policy_statements: list[dict[str, Any]]
+    job_timeout_seconds: int
+    timeout_seconds: int
+    heartbeat_seconds: int | None
+    log_level: str
+    log_retention_days: int
+    tracing: bool
+
+
+def _statements(check: ArgChecker, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(s, dict) for s in value):
+        raise check.fail("job_policy_statements", "must be a list of IAM statement mappings")
+    for statement in value:
+        missing = [k for k in ("Action", "Resource") if k not in statement]
+        if missing or statement.get("Effect", "Allow") not in ("Allow", "Deny"):
+            raise check.fail(
+                "job_policy_statements",
+                f"each statement needs Action and Resource and an Effect of Allow or Deny; "
+                f"got {statement!r}",
+            )
+    return [{"Effect": "Allow", **s} for s in value]
+
+
+def callback_url_settings_from_args(
+    name: str, args: CallbackUrlWorkflowArgs
+) -> CallbackUrlSettings:
+    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
+    check = ArgChecker(COMPONENT, name)
+    if not isinstance(args, dict):
+        raise check.fail("args", f"must be a mapping of CallbackUrlWorkflowArgs, got {args!r}")
+    check.known_arguments(args, CallbackUrlWorkflowArgs.__annotations__)
+    code_path = args.get("job_code_path")
+    if not isinstance(code_path, str) or not Path(code_path).is_dir():
+        raise check.fail("job_code_path", f"must be an existing directory, got {code_path!r}")
+    runtime = check.choice("job_runtime", args.get("job_runtime", RUNTIME), JOB_RUNTIMES)
+    handler = args.get("job_handler")
+    if not isinstance(handler, str) or not _HANDLER_RE.fullmatch(handler):
+        raise check.fail("job_handler", f"must be 'module.function', got {handler!r}")
+    if runtime.startswith("python"):
+        module = Path(code_path, *handler.split(".")[:-1]).with_suffix(".py")
+        if not module.is_file():
+            raise check.fail("job_handler", f"names {module}, which does not exist")
+    environment = args.get("job_environment", {})
+    if not isinstance(environment, dict) or not all(isinstance(k, str) for k in environment):
+        raise check.fail("job_environment", "must be a mapping of variable names to strings")
+    timeout = check.integer(
+        "timeout_seconds",
+        args.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
+        1,
+        MAX_EXECUTION_SECONDS,
+    )
+    heartbeat = args.get("heartbeat_seconds")
+    if heartbeat is not None:
+        heartbeat = check.integer("heartbeat_seconds", heartbeat, 1)
+        if heartbeat >= timeout:
+            raise check.fail(
+                "heartbeat_seconds",
+                f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
+            )
+    return CallbackUrlSettings(
+        job_code_path=code_path,
+        job_handler=handler,
+        job_runtime=runtime,
+        job_environment=dict(environment),
+        job_policy_statements=_statements(check, args.get("job_policy_statements", [])),
+        job_timeout_seconds=check.integer(
+            "job_timeout_seconds",
+            args.get("job_timeout_seconds", DEFAULT_JOB_TIMEOUT_SECONDS),
+            1,
+            MAX_JOB_TIMEOUT_SECONDS,
+        ),
+        timeout_seconds=timeout,
+        heartbeat_seconds=heartbeat,
+        log_level=check.log_level("log_level", args.get("log_level", LogLevel.ERROR)),
+        log_retention_days=check.log_retention_days(
+            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+        ),
+        tracing=check.boolean("tracing", args.get("tracing", False)),
+    )
+
+
+class CallbackUrlWorkflow(pulumi.ComponentResource):
+    """Start a third-party job with signed callback URLs and wait until it calls one.
+
+    For services that only accept a callback URL. An execution's one
+    ``lambda:invoke.waitForTaskToken`` task invokes the URL starter, which registers the task
+    token in the hub's waiter table under an unguessable id *before* invoking the user's job
+    function with three signed URLs (success, failure, heartbeat) that expire with the wait. The
+    third party POSTs to one of them; the hub's endpoint checks the signature and expiry,
+    consumes the waiter (a URL works once) and resumes the execution: the success body (JSON)
+    becomes the execution's output, a failure body ``{"error", "cause"}`` its error. A forged
+    URL gets 403 and an expired or reused one 410, and neither resumes anything.
+
+    Creates: the job function from ``job_code_path`` (its role: ``job_policy_statements`` and
+    its own log group only), the URL starter (role: the hub's table, the signing secret, invoke
+    the job function), the state machine (Standard) with its role (invoke the starter only) and
+    log group, and a hub ``<name>-hub`` with the callback endpoint unless ``hub`` is given.
+    """
+
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine; the execution input is handed to the job as ``input``."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the state machine's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group receiving execution logs."""
+    job_function_arn: pulumi.Output[str]
+    """ARN of the job function."""
+    job_role_arn: pulumi.Output[str]
+    """ARN of the job function's role (grant it more with your own policies)."""
+    starter_function_arn: pulumi.Output[str]
+    """ARN of the URL starter."""
+    callback_base_url: pulumi.Output[str | None]
+    """The hub's callback endpoint (every signed URL starts with it)."""
+    hub: DmsEventHub
+    """The hub this workflow waits through (given, or created as ``<name>-hub``)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: CallbackUrlWorkflowArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        check_hub_choice(COMPONENT, name, args)
+        settings = callback_url_settings_from_args(name, args)
+        given_hub = args.get("hub")
+        if given_hub is None:
+            hub_args, _ = own_hub_args(COMPONENT, name, args, required={"callback_url": True})
+            hub = create_own_hub(name, hub_args, self)
+        else:
+            if not given_hub.callback_url:
+                raise ArgChecker(COMPONENT, name).fail(
+                    "hub", "has no callback endpoint: create it with callback_url: true"
+                )
+            hub = given_hub
+        self.hub = hub
+        tags = args.get("tags")
+
+        job = create_lambda_function(
+            f"{name}-job",
+            parent=self,
+            handler=settings.job_handler,
+            description=f"Starts the third-party job of workflow {name} with its callback URLs",
+            statements=settings.job_policy_statements,
+            environment=settings.job_environment,
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+            timeout_seconds=settings.job_timeout_seconds,
+            tracing=settings.tracing,
+            code=pulumi.FileArchive(settings.job_code_path),
+            runtime=settings.job_runtime,
+        )
+        starter = create_lambda_function(
+            f"{name}-starter",
+            parent=self,
+            handler=contract.URL_STARTER_HANDLER,
+            description=f"Signs callback URLs, then starts the job of workflow {name}",
+            statements=pulumi.Output.all(hub.table_arn, hub.signing_secret_arn, job.arn).apply(
+                lambda arns: iam_policies.url_starter_statements(arns[0], arns[1], arns[2])
+            ),
+            environment={
+                contract.ENV_WAITER_TABLE: hub.table_name,
+                contract.ENV_SIGNING_SECRET_ARN: hub.signing_secret_arn.apply(str),
+                contract.ENV_CALLBACK_BASE_URL: hub.callback_base_url.apply(str),
+                contract.ENV_JOB_FUNCTION: job.function.name,
+                contract.ENV_URL_TTL_SECONDS: str(settings.timeout_seconds),
+                contract.ENV_WAITER_TTL_SECONDS: str(
+                    settings.timeout_seconds + WAITER_TTL_MARGIN_SECONDS
+                ),
+                contract.ENV_WORKFLOW_NAME: name,
+            },
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+            timeout_seconds=settings.job_timeout_seconds + STARTER_EXTRA_SECONDS,
+            tracing=settings.tracing,
+        )
+        definition = starter.arn.apply(
+            lambda arn: json.dumps(
+                build_callback_url_definition(
+                    CallbackUrlSpec(
+                        starter_function_arn=arn,
+                        timeout_seconds=settings.timeout_seconds,
+                        heartbeat_seconds=settings.heartbeat_seconds,
+                    )
+                ),
+                separators=(",", ":"),
+            )
+        )
+        created = create_state_machine(
+            name,
+            parent=self,
+            description=f"Execution role of the callback URL workflow {name}",
+            definition=definition,
+            policy=starter.arn.apply(
+                lambda arn: json.dumps(
+                    iam_policies.callback_state_machine_policy(arn, settings.tracing)
+                )
+            ),
+            log_level=settings.log_level,
+            log_retention_days=settings.log_retention_days,
+            tracing=settings.tracing,
+            tags=tags,
+        )
+        self.state_machine_arn = created.machine.arn
+        self.state_machine_name = created.machine.name
+        self.role_arn = created.role.arn
+        self.log_group_name = created.log_group.name
+        self.job_function_arn = job.arn
+        self.job_role_arn = job.role.arn
+        self.starter_function_arn = starter.arn
+        self.callback_base_url = hub.callback_base_url
+        self.register_outputs(
+            {
+                "state_machine_arn": self.state_machine_arn,
+                "state_machine_name": self.state_machine_name,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
+                "job_function_arn": self.job_function_arn,
+                "job_role_arn": self.job_role_arn,
+                "starter_function_arn": self.starter_function_arn,
+                "callback_base_url": self.callback_base_url,
+            }
+        )
