@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Final, Required, TypedDict
 
@@ -19,7 +18,7 @@ from .hub_choice import check_hub_choice, create_own_hub, own_hub_args
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
-from .state_machine import create_state_machine
+from .state_machine import create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -243,29 +242,22 @@ class DmsCallbackWorkflow(pulumi.ComponentResource):
             tracing=settings.tracing,
         )
         definition = pulumi.Output.all(task_arn, starter.arn).apply(
-            lambda arns: json.dumps(
-                build_callback_definition(
-                    CallbackSpec(
-                        replication_task_arn=arns[0],
-                        starter_function_arn=arns[1],
-                        start_type=settings.start_type,
-                        timeout_seconds=settings.timeout_seconds,
-                        heartbeat_seconds=settings.heartbeat_seconds,
-                    )
-                ),
-                separators=(",", ":"),
+            lambda arns: build_callback_definition(
+                CallbackSpec(
+                    replication_task_arn=arns[0],
+                    starter_function_arn=arns[1],
+                    start_type=settings.start_type,
+                    timeout_seconds=settings.timeout_seconds,
+                    heartbeat_seconds=settings.heartbeat_seconds,
+                )
             )
         )
-        created = create_state_machine(
+        created = create_starter_state_machine(
             name,
             parent=self,
             description=f"Execution role of the DMS callback workflow {name}",
+            starter_arn=starter.arn,
             definition=definition,
-            policy=starter.arn.apply(
-                lambda arn: json.dumps(
-                    iam_policies.callback_state_machine_policy(arn, settings.tracing)
-                )
-            ),
             log_level=settings.log_level,
             log_retention_days=settings.log_retention_days,
             tracing=settings.tracing,

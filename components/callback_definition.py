@@ -81,16 +81,18 @@ def validate_callback_spec(spec: CallbackSpec) -> None:
     """
     if spec.start_type not in dms.START_TYPES:
         raise ValueError(f"start_type {spec.start_type!r} is not one of {dms.START_TYPES}")
-    if not 1 <= spec.timeout_seconds <= MAX_EXECUTION_SECONDS:
-        raise ValueError(
-            f"timeout_seconds {spec.timeout_seconds} is not in 1..{MAX_EXECUTION_SECONDS}"
-        )
-    heartbeat = spec.heartbeat_seconds
-    if heartbeat is not None and not 1 <= heartbeat < spec.timeout_seconds:
+    validate_token_wait(spec.timeout_seconds, spec.heartbeat_seconds)
+
+
+def validate_token_wait(timeout_seconds: int, heartbeat_seconds: int | None) -> None:
+    """Raise ``ValueError`` for a deadline or heartbeat Step Functions would reject."""
+    if not 1 <= timeout_seconds <= MAX_EXECUTION_SECONDS:
+        raise ValueError(f"timeout_seconds {timeout_seconds} is not in 1..{MAX_EXECUTION_SECONDS}")
+    if heartbeat_seconds is not None and not 1 <= heartbeat_seconds < timeout_seconds:
         # Step Functions rejects HeartbeatSeconds >= TimeoutSeconds at creation.
         raise ValueError(
-            f"heartbeat_seconds {heartbeat} must be at least 1 and less than timeout_seconds "
-            f"({spec.timeout_seconds})"
+            f"heartbeat_seconds {heartbeat_seconds} must be at least 1 and less than "
+            f"timeout_seconds ({timeout_seconds})"
         )
 
 

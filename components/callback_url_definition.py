@@ -15,9 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .callback_definition import LAMBDA_TRANSIENT_ERRORS, lambda_token_task, timeout_catches
+from .callback_definition import (
+    LAMBDA_TRANSIENT_ERRORS,
+    lambda_token_task,
+    timeout_catches,
+    validate_token_wait,
+)
 from .lambdas import contract
-from .validation import MAX_EXECUTION_SECONDS
 
 DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
 #: The starter's transient faults: Lambda's own, and CallbackThrottled (nothing left behind).
@@ -40,16 +44,7 @@ class CallbackUrlSpec:
 
 def validate_callback_url_spec(spec: CallbackUrlSpec) -> None:
     """Raise ``ValueError`` for a spec Step Functions would reject."""
-    if not 1 <= spec.timeout_seconds <= MAX_EXECUTION_SECONDS:
-        raise ValueError(
-            f"timeout_seconds {spec.timeout_seconds} is not in 1..{MAX_EXECUTION_SECONDS}"
-        )
-    heartbeat = spec.heartbeat_seconds
-    if heartbeat is not None and not 1 <= heartbeat < spec.timeout_seconds:
-        raise ValueError(
-            f"heartbeat_seconds {heartbeat} must be at least 1 and less than timeout_seconds "
-            f"({spec.timeout_seconds})"
-        )
+    validate_token_wait(spec.timeout_seconds, spec.heartbeat_seconds)
 
 
 def _timeout_cause(spec: CallbackUrlSpec, reason: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from .event_hub import DmsEventHub, DmsEventHubArgs
 from .hub_choice import check_hub_choice, create_own_hub, own_hub_args
 from .lambda_function import RUNTIME, create_lambda_function
 from .lambdas import contract
-from .state_machine import create_state_machine
+from .state_machine import create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -276,27 +275,20 @@ class CallbackUrlWorkflow(pulumi.ComponentResource):
             tracing=settings.tracing,
         )
         definition = starter.arn.apply(
-            lambda arn: json.dumps(
-                build_callback_url_definition(
-                    CallbackUrlSpec(
-                        starter_function_arn=arn,
-                        timeout_seconds=settings.timeout_seconds,
-                        heartbeat_seconds=settings.heartbeat_seconds,
-                    )
-                ),
-                separators=(",", ":"),
+            lambda arn: build_callback_url_definition(
+                CallbackUrlSpec(
+                    starter_function_arn=arn,
+                    timeout_seconds=settings.timeout_seconds,
+                    heartbeat_seconds=settings.heartbeat_seconds,
+                )
             )
         )
-        created = create_state_machine(
+        created = create_starter_state_machine(
             name,
             parent=self,
             description=f"Execution role of the callback URL workflow {name}",
+            starter_arn=starter.arn,
             definition=definition,
-            policy=starter.arn.apply(
-                lambda arn: json.dumps(
-                    iam_policies.callback_state_machine_policy(arn, settings.tracing)
-                )
-            ),
             log_level=settings.log_level,
             log_retention_days=settings.log_retention_days,
             tracing=settings.tracing,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -84,3 +85,32 @@ def create_state_machine(
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[role_policy]),
     )
     return StateMachineResources(role, role_policy, log_group, machine)
+
+
+def create_starter_state_machine(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    description: str,
+    starter_arn: pulumi.Output[str],
+    definition: pulumi.Output[dict[str, Any]],
+    log_level: str,
+    log_retention_days: int,
+    tracing: bool,
+    tags: pulumi.Input[dict[str, str]] | None,
+) -> StateMachineResources:
+    """``create_state_machine`` for the callback patterns: one task token wait whose role may
+    only invoke the starter Lambda (``iam_policies.callback_state_machine_policy``)."""
+    return create_state_machine(
+        name,
+        parent=parent,
+        description=description,
+        definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
+        policy=starter_arn.apply(
+            lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, tracing))
+        ),
+        log_level=log_level,
+        log_retention_days=log_retention_days,
+        tracing=tracing,
+        tags=tags,
+    )

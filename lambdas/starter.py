@@ -50,6 +50,23 @@ from .waiter_store import WaiterAlreadyRegistered, WaiterStore
 MAX_TOKEN_CHARS = 2048
 
 
+def token_and_execution(event: Any, invalid: type[Exception]) -> tuple[str, str | None]:
+    """The task token and execution id of a ``waitForTaskToken`` payload; ``invalid`` names
+    what is wrong."""
+    if not isinstance(event, Mapping):
+        raise invalid("the payload must be a JSON object with a 'token'")
+    token = event.get(c.PAYLOAD_TOKEN)
+    if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_CHARS:
+        raise invalid(
+            f"'{c.PAYLOAD_TOKEN}' must be the task token ($$.Task.Token), a string of 1 to "
+            f"{MAX_TOKEN_CHARS} characters"
+        )
+    execution = event.get(c.PAYLOAD_EXECUTION)
+    if execution is not None and not isinstance(execution, str):
+        raise invalid(f"'{c.PAYLOAD_EXECUTION}' must be a string")
+    return token, execution
+
+
 @dataclass(frozen=True)
 class StarterEvent:
     """The invocation payload."""
@@ -61,17 +78,7 @@ class StarterEvent:
     @classmethod
     def from_event(cls, event: Any) -> StarterEvent:
         """Validate the payload; ``DmsInvalidInput`` names what is wrong."""
-        if not isinstance(event, Mapping):
-            raise DmsInvalidInput("the payload must be a JSON object with a 'token'")
-        token = event.get(c.PAYLOAD_TOKEN)
-        if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_CHARS:
-            raise DmsInvalidInput(
-                f"'{c.PAYLOAD_TOKEN}' must be the task token ($$.Task.Token), a string of 1 to "
-                f"{MAX_TOKEN_CHARS} characters"
-            )
-        execution = event.get(c.PAYLOAD_EXECUTION)
-        if execution is not None and not isinstance(execution, str):
-            raise DmsInvalidInput(f"'{c.PAYLOAD_EXECUTION}' must be a string")
+        token, execution = token_and_execution(event, DmsInvalidInput)
         start_type = event.get(c.PAYLOAD_START_TYPE)
         if start_type is not None and not isinstance(start_type, str):
             raise DmsInvalidInput(f"'{c.PAYLOAD_START_TYPE}' must be a string")

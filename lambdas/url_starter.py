@@ -41,7 +41,7 @@ from .errors import (
 )
 from .logs import log
 from .signing_key import signing_key
-from .starter import MAX_TOKEN_CHARS
+from .starter import token_and_execution
 from .waiter_store import WaiterStore
 
 #: Lambda's own throttling answers to Invoke (besides the generic THROTTLING_CODES).
@@ -61,17 +61,7 @@ class UrlStarterEvent:
     @classmethod
     def from_event(cls, event: Any) -> UrlStarterEvent:
         """Validate the payload; ``CallbackInvalidInput`` names what is wrong."""
-        if not isinstance(event, Mapping):
-            raise CallbackInvalidInput("the payload must be a JSON object with a 'token'")
-        token = event.get(c.PAYLOAD_TOKEN)
-        if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_CHARS:
-            raise CallbackInvalidInput(
-                f"'{c.PAYLOAD_TOKEN}' must be the task token ($$.Task.Token), a string of 1 to "
-                f"{MAX_TOKEN_CHARS} characters"
-            )
-        execution = event.get(c.PAYLOAD_EXECUTION)
-        if execution is not None and not isinstance(execution, str):
-            raise CallbackInvalidInput(f"'{c.PAYLOAD_EXECUTION}' must be a string")
+        token, execution = token_and_execution(event, CallbackInvalidInput)
         return cls(token=token, execution=execution or None, input=event.get(c.PAYLOAD_INPUT))
 
 
