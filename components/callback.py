@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Final, Required, TypedDict, cast
+from typing import Final, Required, TypedDict
 
 import pulumi
 
@@ -14,23 +14,21 @@ from .callback_definition import (
     CallbackSpec,
     build_callback_definition,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
+from .shared_hub import heartbeat_from_args, resolve_hub
 from .state_machine import create_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
     ArgChecker,
-    InvalidArgumentError,
     LogLevel,
     StartType,
 )
 
-#: How many reconcile periods a wait may go without a heartbeat by default: one missed run of
-#: the reconciler is tolerated, two in a row are not a wait anymore but an outage.
-HEARTBEAT_RECONCILE_PERIODS: Final = 3
 #: A waiter outlives its workflow's deadline by a day, so the reconciler can still see (and
 #: clear) it after the timeout; DynamoDB TTL removes it after that.
 WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
@@ -109,33 +107,7 @@ def callback_settings_from_args(
         1,
         MAX_EXECUTION_SECONDS,
     )
-    period_seconds = reconcile_every_minutes * 60
-    heartbeat: int | None
-    if "heartbeat_seconds" not in args:
-        heartbeat = HEARTBEAT_RECONCILE_PERIODS * period_seconds or None
-        if heartbeat is not None and heartbeat >= timeout:
-            heartbeat = None  # the deadline comes first anyway
-    elif args["heartbeat_seconds"] is None:
-        heartbeat = None
-    else:
-        heartbeat = check.integer("heartbeat_seconds", args["heartbeat_seconds"], 1)
-        if heartbeat >= timeout:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
-            )
-        if not period_seconds:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}, but the hub's reconciler is off (reconcile_every_minutes 0), "
-                "so nothing would send heartbeats; leave it unset and rely on timeout_seconds",
-            )
-        if heartbeat < 2 * period_seconds:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}; it must be at least twice the hub's reconcile period "
-                f"({2 * period_seconds} s), since the reconciler sends one heartbeat per run",
-            )
+    heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
     log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
     retention = check.log_retention_days(
         "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
@@ -151,37 +123,6 @@ def callback_settings_from_args(
         log_retention_days=retention,
         tracing=tracing,
     )
-
-
-def _check_hub_args(name: str, args: DmsCallbackWorkflowArgs) -> None:
-    check = ArgChecker("DmsCallbackWorkflow", name)
-    if "hub" in args and "hub_args" in args:
-        raise check.fail(
-            "hub_args",
-            "cannot be combined with hub: hub_args configure the hub the workflow creates "
-            "when no hub is given; configure a shared hub where it is created",
-        )
-    if "hub" in args and not isinstance(args["hub"], DmsEventHub):
-        raise check.fail("hub", f"must be a DmsEventHub, got {type(args['hub']).__name__}")
-
-
-def _own_hub_args(name: str, args: DmsCallbackWorkflowArgs) -> tuple[DmsEventHubArgs, int]:
-    """``hub_args`` (with the workflow's tags by default), checked as the hub will check them,
-    and the reconcile period the hub will have."""
-    check = ArgChecker("DmsCallbackWorkflow", name)
-    hub_args = args.get("hub_args", {})
-    if not isinstance(hub_args, dict):
-        raise check.fail(
-            "hub_args", f"must be a mapping of DmsEventHub arguments, got {hub_args!r}"
-        )
-    result = cast(DmsEventHubArgs, dict(hub_args))
-    if "tags" in args:
-        result.setdefault("tags", args["tags"])
-    try:
-        period = hub_settings_from_args(f"{name}-hub", result).reconcile_every_minutes
-    except InvalidArgumentError as err:
-        raise check.fail("hub_args", f"is invalid: {err}") from err
-    return result, period
 
 
 def starter_environment(
@@ -241,17 +182,12 @@ class DmsCallbackWorkflow(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
-        _check_hub_args(name, args)
-        given_hub = args.get("hub")
-        if given_hub is None:
-            hub_args, period = _own_hub_args(name, args)
-            # The workflow's arguments are checked before anything is created, against the
-            # period the hub will have.
-            settings = callback_settings_from_args(name, args, period)
-            hub = DmsEventHub(f"{name}-hub", hub_args, pulumi.ResourceOptions(parent=self))
-        else:
-            hub = given_hub
-            settings = callback_settings_from_args(name, args, hub.reconcile_every_minutes)
+        hub, settings = resolve_hub(
+            ArgChecker("DmsCallbackWorkflow", name),
+            args,
+            self,
+            lambda period: callback_settings_from_args(name, args, period),
+        )
         self.hub = hub
         self.heartbeat_seconds = settings.heartbeat_seconds
         tags = args.get("tags")
