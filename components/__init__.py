@@ -2,7 +2,8 @@
 
 One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling baseline),
 ``DmsCallbackWorkflow`` (a task token resumed by DMS events through a shared ``DmsEventHub``)
-and ``DmsDurableWorkflow`` (a Lambda durable function that polls or waits for a callback).
+and ``DmsDurableWorkflow`` (a Lambda durable function that polls or waits for a callback);
+``DurableBatchWorkflow`` deploys a user's batch job as a resumable durable function.
 The pure builders they use (state machine definitions, IAM policy documents, event patterns)
 live beside them and need no Pulumi engine to test; the handler code they deploy ships in
 ``components.lambdas``.
@@ -10,6 +11,7 @@ live beside them and need no Pulumi engine to test; the handler code they deploy
 
 from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
 from .durable import DmsDurableWorkflow, DmsDurableWorkflowArgs
+from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
 from .event_hub import DmsEventHub, DmsEventHubArgs
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 from .validation import InvalidArgumentError, LogLevel, PollJitter, StartType, WaitMode
@@ -23,6 +25,8 @@ __all__ = [
     "DmsEventHubArgs",
     "DmsPollingWorkflow",
     "DmsPollingWorkflowArgs",
+    "DurableBatchWorkflow",
+    "DurableBatchWorkflowArgs",
     "InvalidArgumentError",
     "LogLevel",
     "PollJitter",

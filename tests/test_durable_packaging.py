@@ -56,9 +56,7 @@ def test_the_sdk_is_bundled_whole_and_without_caches() -> None:
 def pinned() -> set[str]:
     """The exact pins of the requirements files."""
     lines = (ROOT / name for name in ("requirements.txt", "requirements-dev.txt"))
-    return {
-        line.split("#")[0].strip() for path in lines for line in path.read_text().splitlines()
-    }
+    return {line.split("#")[0].strip() for path in lines for line in path.read_text().splitlines()}
 
 
 def test_the_archive_is_handlers_plus_sdk_plus_extra_files() -> None:
