@@ -6,9 +6,10 @@ log group, role) is ``create_lambda_function``'s.
 * **The SDK is bundled.** AWS recommends shipping the durable execution SDK in the deployment
   package; the copy in the Python runtime is meant for testing and development, and may change
   under a running execution. The archive holds the ``*.py`` files (no ``__pycache__``) and the
-  license files of the ``aws_durable_execution_sdk_python`` package this process imports, the
-  version pinned in ``requirements.txt``, at its import path. It is pure Python and needs only
-  boto3, which the runtime provides. Only durable functions get it.
+  license files of the ``aws_durable_execution_sdk_python`` package installed where
+  ``pulumi up`` runs (dms-waiters depends on an exact version of it), at its import path.
+  It is pure Python and needs only boto3, which the runtime provides. Only durable functions
+  get it.
 * **Durable mode** is set at creation (``durable_config``: execution timeout and retention of
   finished executions); changing it replaces the function.
 * **Invocations name a version.** A version is published with every code or configuration
@@ -64,7 +65,7 @@ def durable_sdk_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(
             f"the durable execution SDK ({DURABLE_SDK_PACKAGE}) is not installed; durable "
-            "functions bundle it: pip install -r requirements.txt"
+            "functions bundle it; install dms-waiters with its dependencies"
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
