@@ -106,7 +106,7 @@ def _durable(mode: WaitMode) -> Callable[[str, Any], pulumi.ComponentResource]:
     """A ``DmsDurableWorkflow`` factory with its mode set by the pattern."""
 
     def create(name: str, args: Any) -> pulumi.ComponentResource:
-        return DmsDurableWorkflow(name, {**args, "mode": mode})
+        return DmsDurableWorkflow(name, cast(DmsDurableWorkflowArgs, {**args, "mode": mode}))
 
     return create
 
