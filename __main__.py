@@ -2,8 +2,8 @@
 
 Reads ``dms-waiters:tasks`` (see Pulumi.example.yaml and components/stack.py for the format),
 creates one component per task with the pattern it names and exports each task's outputs (and
-the shared event hub's, under ``dms-events``, when a task uses the callback pattern). The
-optional ``dms-waiters:hub`` configures that hub.
+the shared event hub's, under ``dms-events``, when a task uses the callback or durable-callback
+pattern). The optional ``dms-waiters:hub`` configures that hub.
 """
 
 import pulumi

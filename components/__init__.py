@@ -1,8 +1,10 @@
 """Reusable Pulumi components that wait for AWS DMS replication tasks without spinning.
 
-One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling baseline) and
-``DmsCallbackWorkflow`` (a task token resumed by DMS events through a shared ``DmsEventHub``),
-``CallbackUrlWorkflow`` (any third-party job, resumed through the hub's signed callback URLs).
+One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling baseline),
+``DmsCallbackWorkflow`` (a task token resumed by DMS events through a shared ``DmsEventHub``)
+and ``DmsDurableWorkflow`` (a Lambda durable function that polls or waits for a callback);
+``CallbackUrlWorkflow`` waits for any third-party job through the hub's signed callback URLs,
+and ``DurableBatchWorkflow`` deploys a user's batch job as a resumable durable function.
 The pure builders they use (state machine definitions, IAM policy documents, event patterns)
 live beside them and need no Pulumi engine to test; the handler code they deploy ships in
 ``components.lambdas``.
@@ -10,20 +12,28 @@ live beside them and need no Pulumi engine to test; the handler code they deploy
 
 from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
 from .callback_url_workflow import CallbackUrlWorkflow, CallbackUrlWorkflowArgs
+from .durable import DmsDurableWorkflow, DmsDurableWorkflowArgs
+from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
 from .event_hub import DmsEventHub, DmsEventHubArgs
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
-from .validation import InvalidArgumentError, LogLevel, StartType
+from .validation import InvalidArgumentError, LogLevel, PollJitter, StartType, WaitMode
 
 __all__ = [
     "CallbackUrlWorkflow",
     "CallbackUrlWorkflowArgs",
     "DmsCallbackWorkflow",
     "DmsCallbackWorkflowArgs",
+    "DmsDurableWorkflow",
+    "DmsDurableWorkflowArgs",
     "DmsEventHub",
     "DmsEventHubArgs",
     "DmsPollingWorkflow",
     "DmsPollingWorkflowArgs",
+    "DurableBatchWorkflow",
+    "DurableBatchWorkflowArgs",
     "InvalidArgumentError",
     "LogLevel",
+    "PollJitter",
     "StartType",
+    "WaitMode",
 ]

@@ -14,10 +14,11 @@ from .callback_definition import (
     build_callback_definition,
 )
 from .event_hub import DmsEventHub, DmsEventHubArgs
-from .hub_choice import check_hub_choice, create_own_hub, own_hub_args
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
+from .shared_hub import heartbeat_from_args, resolve_hub
 from .state_machine import create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
@@ -27,9 +28,6 @@ from .validation import (
     StartType,
 )
 
-#: How many reconcile periods a wait may go without a heartbeat by default: one missed run of
-#: the reconciler is tolerated, two in a row are not a wait anymore but an outage.
-HEARTBEAT_RECONCILE_PERIODS: Final = 3
 #: A waiter outlives its workflow's deadline by a day, so the reconciler can still see (and
 #: clear) it after the timeout; DynamoDB TTL removes it after that.
 WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
@@ -109,33 +107,7 @@ def callback_settings_from_args(
         1,
         MAX_EXECUTION_SECONDS,
     )
-    period_seconds = reconcile_every_minutes * 60
-    heartbeat: int | None
-    if "heartbeat_seconds" not in args:
-        heartbeat = HEARTBEAT_RECONCILE_PERIODS * period_seconds or None
-        if heartbeat is not None and heartbeat >= timeout:
-            heartbeat = None  # the deadline comes first anyway
-    elif args["heartbeat_seconds"] is None:
-        heartbeat = None
-    else:
-        heartbeat = check.integer("heartbeat_seconds", args["heartbeat_seconds"], 1)
-        if heartbeat >= timeout:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
-            )
-        if not period_seconds:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}, but the hub's reconciler is off (reconcile_every_minutes 0), "
-                "so nothing would send heartbeats; leave it unset and rely on timeout_seconds",
-            )
-        if heartbeat < 2 * period_seconds:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}; it must be at least twice the hub's reconcile period "
-                f"({2 * period_seconds} s), since the reconciler sends one heartbeat per run",
-            )
+    heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
     log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
     retention = check.log_retention_days(
         "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
@@ -210,17 +182,12 @@ class DmsCallbackWorkflow(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
-        check_hub_choice(COMPONENT, name, args)
-        given_hub = args.get("hub")
-        if given_hub is None:
-            hub_args, hub_settings = own_hub_args(COMPONENT, name, args)
-            # The workflow's arguments are checked before anything is created, against the
-            # period the hub will have.
-            settings = callback_settings_from_args(name, args, hub_settings.reconcile_every_minutes)
-            hub = create_own_hub(name, hub_args, self)
-        else:
-            hub = given_hub
-            settings = callback_settings_from_args(name, args, hub.reconcile_every_minutes)
+        hub, settings = resolve_hub(
+            ArgChecker(COMPONENT, name),
+            args,
+            self,
+            lambda period: callback_settings_from_args(name, args, period),
+        )
         self.hub = hub
         self.heartbeat_seconds = settings.heartbeat_seconds
         tags = args.get("tags")

@@ -16,9 +16,9 @@ from .callback_url_definition import (
     build_callback_url_definition,
 )
 from .event_hub import DmsEventHub, DmsEventHubArgs
-from .hub_choice import check_hub_choice, create_own_hub, own_hub_args
 from .lambda_function import RUNTIME, create_lambda_function
 from .lambdas import contract
+from .shared_hub import resolve_hub
 from .state_machine import create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
@@ -221,18 +221,13 @@ class CallbackUrlWorkflow(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
-        check_hub_choice(COMPONENT, name, args)
-        settings = callback_url_settings_from_args(name, args)
-        given_hub = args.get("hub")
-        if given_hub is None:
-            hub_args, _ = own_hub_args(COMPONENT, name, args, required={"callback_url": True})
-            hub = create_own_hub(name, hub_args, self)
-        else:
-            if not given_hub.callback_url:
-                raise ArgChecker(COMPONENT, name).fail(
-                    "hub", "has no callback endpoint: create it with callback_url: true"
-                )
-            hub = given_hub
+        hub, settings = resolve_hub(
+            ArgChecker(COMPONENT, name),
+            args,
+            self,
+            lambda _period: callback_url_settings_from_args(name, args),
+            callback_url=True,
+        )
         self.hub = hub
         tags = args.get("tags")
 

@@ -73,17 +73,20 @@ def service_assume_role_policy(service: str, account_id: str) -> PolicyDocument:
     )
 
 
+def start_task_statement(replication_task_arn: str) -> dict[str, Any]:
+    """Start (or resume, or reload) one DMS task, and no other."""
+    return statement(
+        "StartTheReplicationTask", ["dms:StartReplicationTask"], [replication_task_arn]
+    )
+
+
 def polling_state_machine_policy(
     replication_task_arn: str, can_start: bool, tracing: bool
 ) -> PolicyDocument:
     """The polling baseline's role policy: start one task, describe, log, optionally trace."""
     statements = []
     if can_start:
-        statements.append(
-            statement(
-                "StartTheReplicationTask", ["dms:StartReplicationTask"], [replication_task_arn]
-            )
-        )
+        statements.append(start_task_statement(replication_task_arn))
     statements.append(statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"))
     statements.append(statement("ExecutionLogging", SFN_LOG_DELIVERY_ACTIONS, "*"))
     if tracing:
@@ -141,11 +144,7 @@ def starter_statements(
         ),
     ]
     if can_start:
-        statements.append(
-            statement(
-                "StartTheReplicationTask", ["dms:StartReplicationTask"], [replication_task_arn]
-            )
-        )
+        statements.append(start_task_statement(replication_task_arn))
     return statements
 
 
@@ -238,6 +237,43 @@ def durable_callback_statements(function_arn: str) -> list[dict[str, Any]]:
     return [
         statement("CompleteDurableCallbacks", DURABLE_CALLBACK_ACTIONS, [f"{function_arn}:*"]),
     ]
+
+
+#: What a durable function's own role needs to run it: record each operation's result and read
+#: back the execution's state on replay (the two actions of the managed policy
+#: AWSLambdaBasicDurableExecutionRolePolicy, without its logs:* on every log group).
+DURABLE_EXECUTION_ACTIONS: Final[list[str]] = [
+    "lambda:CheckpointDurableExecution",
+    "lambda:GetDurableExecutionState",
+]
+
+
+def durable_execution_statements(function_arn: str) -> list[dict[str, Any]]:
+    """Run the durable executions of one function (its own role): checkpoint and read state.
+
+    Scoped like ``durable_callback_statements``: ``<unqualified ARN>:*`` is every version and
+    alias of that function, whose executions are ``function:NAME:VERSION/durable-execution/...``.
+    """
+    return [
+        statement("OwnDurableExecutions", DURABLE_EXECUTION_ACTIONS, [f"{function_arn}:*"]),
+    ]
+
+
+def durable_waiter_statements(
+    replication_task_arn: str, can_start: bool, table_arn: str | None
+) -> list[dict[str, Any]]:
+    """The durable waiter's DMS and waiter-table permissions (its own executions and log group
+    are added by the function's wiring).
+
+    In callback mode (``table_arn`` given) what the starter needs: register the waiter before
+    starting the task, remove it after a failed start or a timeout. In poll mode the start and
+    ``DescribeReplicationTasks``; the callback mode never describes (the hub's resume path does).
+    """
+    if table_arn is not None:
+        return starter_statements(table_arn, replication_task_arn, can_start)
+    statements = [start_task_statement(replication_task_arn)] if can_start else []
+    statements.append(statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"))
+    return statements
 
 
 def dead_letter_queue_policy(queue_arn: str, rule_arn: str) -> PolicyDocument:

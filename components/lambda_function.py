@@ -15,7 +15,8 @@ same runtime, architecture, packaging and least-privilege logging:
   handlers are pure Python with no native dependency, so nothing depends on the CPU.
 * **Code.** The ``*.py`` files of ``handlers_dir()`` under ``lambdas/`` in the archive: the
   same files the wheel ships, never a ``__pycache__`` (which would change the code hash with
-  every interpreter that ran the tests).
+  every interpreter that ran the tests). A caller may pass another archive (the durable
+  functions add the durable execution SDK, see ``durable_function``).
 * **Role.** Trusted by ``lambda.amazonaws.com`` for this account only; one inline policy: the
   caller's statements plus ``logs:CreateLogStream``/``PutLogEvents`` on the function's own log
   group. No AWSLambdaBasicExecutionRole: it may create and write every log group.
@@ -45,6 +46,11 @@ ARCHITECTURE: Final = "arm64"
 ARCHIVE_PACKAGE_DIR: Final = "lambdas"
 #: Lambda function names: at most 64 letters, digits, '-' and '_'.
 MAX_FUNCTION_NAME: Final = 64
+#: Lambda's memory range (MB).
+MIN_MEMORY_MB: Final = 128
+MAX_MEMORY_MB: Final = 10240
+#: Lambda's longest invocation (seconds).
+MAX_FUNCTION_TIMEOUT_SECONDS: Final = 900
 _SUFFIX_LENGTH: Final = 8
 
 
@@ -55,15 +61,37 @@ def function_physical_name(logical_name: str, project: str, stack: str) -> str:
     return f"{base}-{digest[:_SUFFIX_LENGTH]}"
 
 
+def planned_function_name(logical_name: str) -> str:
+    """The physical name ``create_lambda_function(logical_name, ...)`` gives its function."""
+    return function_physical_name(logical_name, pulumi.get_project(), pulumi.get_stack())
+
+
+def planned_function_arn(logical_name: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The unqualified ARN the function ``logical_name`` will have, known before it exists.
+
+    Built from the physical name and the partition, region and account of the provider, so a
+    function's own role policy can name the function without waiting for it (a cycle).
+    """
+    opts = pulumi.InvokeOutputOptions(parent=parent)
+    function_name = planned_function_name(logical_name)
+    return pulumi.Output.all(
+        aws.get_partition_output(opts=opts).partition,
+        aws.get_region_output(opts=opts).region,
+        aws.get_caller_identity_output(opts=opts).account_id,
+    ).apply(lambda v: f"arn:{v[0]}:lambda:{v[1]}:{v[2]}:function:{function_name}")
+
+
+def handler_assets() -> dict[str, pulumi.Asset]:
+    """Every handler module under ``lambdas/``, by its path in the archive."""
+    return {
+        f"{ARCHIVE_PACKAGE_DIR}/{path.name}": pulumi.FileAsset(str(path))
+        for path in sorted(handlers_dir().glob("*.py"))
+    }
+
+
 def handler_archive() -> pulumi.AssetArchive:
     """The deployment package: every handler module under ``lambdas/``."""
-    directory = handlers_dir()
-    return pulumi.AssetArchive(
-        {
-            f"{ARCHIVE_PACKAGE_DIR}/{path.name}": pulumi.FileAsset(str(path))
-            for path in sorted(directory.glob("*.py"))
-        }
-    )
+    return pulumi.AssetArchive(dict(handler_assets()))
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,8 @@ def create_lambda_function(
     dead_letter_queue_arn: pulumi.Input[str] | None = None,
     code: pulumi.Archive | None = None,
     runtime: str = RUNTIME,
+    publish: bool = False,
+    durable_config: aws.lambda_.FunctionDurableConfigArgs | None = None,
 ) -> LambdaFunction:
     """Create the function ``name`` running ``handler`` (an entry point of ``lambdas/contract``).
 
@@ -106,11 +136,13 @@ def create_lambda_function(
     ``<name>-policy`` (``statements`` plus the log group; see ``iam_policies``) and the function
     ``<name>``, which depends on its policy and log group so its first invocation can log and
     act. ``dead_letter_queue_arn`` receives asynchronous invocations that failed every retry
-    (the role must be allowed ``sqs:SendMessage`` on it). ``code`` and ``runtime`` replace
-    the handler archive and Python 3.13 for a user's own function.
+    (the role must be allowed ``sqs:SendMessage`` on it). ``code`` and ``runtime`` replace the
+    handler archive and Python 3.13 (a user's own function);
+    ``publish`` publishes a version; ``durable_config`` (``execution_timeout`` seconds,
+    ``retention_period`` days) makes it a durable function, which only its creation can do.
     """
     child = pulumi.ResourceOptions(parent=parent)
-    function_name = function_physical_name(name, pulumi.get_project(), pulumi.get_stack())
+    function_name = planned_function_name(name)
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-logs",
         name=f"/aws/lambda/{function_name}",
@@ -158,6 +190,9 @@ def create_lambda_function(
         dead_letter_config=(
             None if dead_letter_queue_arn is None else {"target_arn": dead_letter_queue_arn}
         ),
+        # Left out unless asked, so the other functions' inputs stay as they were.
+        publish=publish or None,
+        durable_config=durable_config,
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy, log_group]),
     )

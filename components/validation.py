@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, Final
 
+from .lambdas import contract
 from .lambdas import dms_status as dms
 
 # arn:<partition>:dms:<region>:<account>:task:<id>
@@ -46,6 +47,21 @@ class LogLevel(StrEnum):
     ERROR = "ERROR"
     FATAL = "FATAL"
     OFF = "OFF"
+
+
+class WaitMode(StrEnum):
+    """How a durable workflow waits: describe the task with backoff, or a callback the hub
+    completes when DMS reports the change."""
+
+    POLL = contract.WAIT_MODE_POLL
+    CALLBACK = contract.WAIT_MODE_CALLBACK
+
+
+class PollJitter(StrEnum):
+    """Randomisation of a durable poll's delays: exact (``none``) or random in [0, delay]."""
+
+    NONE = contract.POLL_JITTERS[0]
+    FULL = contract.POLL_JITTERS[1]
 
 
 class InvalidArgumentError(ValueError):

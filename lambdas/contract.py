@@ -63,6 +63,16 @@ DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
 DURABLE_WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
 # Its event is ``{}`` or ``{"start_type": ...}`` (PAYLOAD_START_TYPE, validated as the starter's).
 
+# -- durable batch (``lambdas.durable_batch.make_handler``, deployed by DurableBatchWorkflow) --
+ENV_BATCH_SIZE: Final = "BATCH_SIZE"
+"""Items per batch step (>= 1)."""
+ENV_BATCH_PAUSE_SECONDS: Final = "BATCH_PAUSE_SECONDS"
+"""The durable wait between two batches (seconds, >= 1: the durable minimum)."""
+DEFAULT_BATCH_SIZE: Final = 100
+DEFAULT_BATCH_PAUSE_SECONDS: Final = 1
+PAYLOAD_ITEMS: Final = "items"
+"""The batch payload's list of items, when the handler lists none itself."""
+
 # -- waiter table items -----------------------------------------------------------------------
 KEY: Final = "pk"
 """Partition key (S): the replication task ARN, or ``url#<id>`` for a callback-URL waiter."""

@@ -16,21 +16,31 @@ again: steps are at-least-once, so ``process_batch`` should be idempotent, e.g. 
 Determinism: ``items`` must be the same on every replay (from the event or from a step's
 checkpointed result, never read fresh outside a step). Keep each batch result small (counts,
 ids): it is checkpointed, and AWS documents 256 KB per checkpoint.
+
+Deploying it (``DurableBatchWorkflow``): the user's module builds its Lambda entry point with
+``make_handler(process_batch, list_items=...)`` and imports this module as
+``lambdas.durable_batch``, its path in the deployed archive. The batch size and the pause come
+from the environment the component sets (``BATCH_SIZE``, ``BATCH_PAUSE_SECONDS``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Final, TypeVar
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
 
-from aws_durable_execution_sdk_python import DurableContext, StepContext
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration, StepConfig
+
+from . import contract as c
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 BATCH_STEP_PREFIX: Final = "batch-"
 PAUSE_PREFIX: Final = "pause-"
+#: The step that lists the items when ``make_handler`` is given ``list_items``.
+LIST_ITEMS_STEP: Final = "list-items"
 
 
 def batch_step_name(index: int) -> str:
@@ -89,3 +99,58 @@ def _batch_step(
         return process_batch(chunk)
 
     return run
+
+
+def _setting(name: str, given: int | None, default: int, env: Mapping[str, str]) -> int:
+    """``given``, else the environment variable ``name``, else ``default``; at least 1."""
+    raw = env.get(name, "").strip()
+    try:
+        value = given if given is not None else (int(raw) if raw else default)
+    except ValueError:
+        raise ValueError(f"{name} is not an integer: {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _event_items(event: Any) -> list[Any]:
+    items = event.get(c.PAYLOAD_ITEMS) if isinstance(event, Mapping) else None
+    if not isinstance(items, list):
+        raise ValueError(f"the payload has no '{c.PAYLOAD_ITEMS}' list and no list_items is set")
+    return items
+
+
+def make_handler(
+    process_batch: Callable[[list[Any]], Any],
+    *,
+    list_items: Callable[[Any], Iterable[Any]] | None = None,
+    batch_size: int | None = None,
+    pause_seconds: int | None = None,
+    step_config: StepConfig | None = None,
+) -> Callable[[Any, Any], Any]:
+    """A Lambda durable handler that runs ``process_in_batches`` over a run's items.
+
+    The items are ``list_items(event)``, run once in the step ``list-items`` (its checkpointed
+    result is what every replay sees: keep the list small, e.g. keys rather than rows), or
+    else the payload's ``items`` list. ``batch_size`` and ``pause_seconds`` default to the
+    environment (``BATCH_SIZE``, ``BATCH_PAUSE_SECONDS``), then to 100 items and 1 second. The
+    run returns ``{"batches", "items", "results"}`` (the batch results, in order).
+    """
+
+    def run(event: Any, context: DurableContext) -> dict[str, Any]:
+        env = os.environ
+        size = _setting(c.ENV_BATCH_SIZE, batch_size, c.DEFAULT_BATCH_SIZE, env)
+        pause = _setting(
+            c.ENV_BATCH_PAUSE_SECONDS, pause_seconds, c.DEFAULT_BATCH_PAUSE_SECONDS, env
+        )
+        if list_items is None:
+            items = _event_items(event)
+        else:
+            lister = list_items
+            items = context.step(lambda _ctx: list(lister(event)), name=LIST_ITEMS_STEP)
+        results = process_in_batches(
+            context, items, size, process_batch, pause, step_config=step_config
+        )
+        return {"batches": len(results), "items": len(items), "results": results}
+
+    return durable_execution(run)

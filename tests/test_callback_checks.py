@@ -25,6 +25,7 @@ RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/dms-events-dms-events-1a2b3c
 SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:dms-events-signing-key-AbCdEf"
 JOB_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:export-job-1a2b3c4d"
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/orders-starter-1a2b3c4d"
+DURABLE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-waiter-1a2b3c4d"
 
 #: Argument combinations that change the definition's shape.
 DEFINITION_CASES: dict[str, CallbackSpec] = {
@@ -133,6 +134,45 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
     ),
     "durable-callback-grant": (
         iam_policies.document(*iam_policies.durable_callback_statements(STARTER_ARN)),
+        set(),
+    ),
+    "durable-waiter-poll": (
+        iam_policies.lambda_function_policy(
+            iam_policies.durable_execution_statements(DURABLE_ARN)
+            + iam_policies.durable_waiter_statements(TASK_ARN, True, None),
+            LOG_GROUP_ARN,
+        ),
+        DESCRIBE,
+    ),
+    "durable-waiter-poll-wait-only": (
+        iam_policies.lambda_function_policy(
+            iam_policies.durable_execution_statements(DURABLE_ARN)
+            + iam_policies.durable_waiter_statements(TASK_ARN, False, None),
+            LOG_GROUP_ARN,
+        ),
+        DESCRIBE,
+    ),
+    "durable-waiter-callback": (
+        iam_policies.lambda_function_policy(
+            iam_policies.durable_execution_statements(DURABLE_ARN)
+            + iam_policies.durable_waiter_statements(TASK_ARN, True, TABLE_ARN),
+            LOG_GROUP_ARN,
+        ),
+        set(),
+    ),
+    "durable-waiter-callback-tracing": (
+        iam_policies.lambda_function_policy(
+            iam_policies.durable_execution_statements(DURABLE_ARN)
+            + iam_policies.durable_waiter_statements(TASK_ARN, True, TABLE_ARN),
+            LOG_GROUP_ARN,
+            True,
+        ),
+        LAMBDA_XRAY,
+    ),
+    "durable-function-own-executions": (
+        iam_policies.lambda_function_policy(
+            iam_policies.durable_execution_statements(DURABLE_ARN), LOG_GROUP_ARN
+        ),
         set(),
     ),
     "state-machine": (

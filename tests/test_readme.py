@@ -82,3 +82,43 @@ def test_readme_lists_every_callback_url_argument() -> None:
 
     heading = "### `CallbackUrlWorkflow`: any third-party job that only accepts a callback URL"
     assert _table_arguments(heading) == list(CallbackUrlWorkflowArgs.__annotations__)
+
+
+def test_readme_lists_every_durable_argument() -> None:
+    from components import DmsDurableWorkflowArgs
+
+    assert _table_arguments("### `DmsDurableWorkflow` arguments") == list(
+        DmsDurableWorkflowArgs.__annotations__
+    )
+
+
+def test_readme_lists_every_durable_batch_argument() -> None:
+    from components import DurableBatchWorkflowArgs
+
+    assert _table_arguments("### `DurableBatchWorkflow` arguments") == list(
+        DurableBatchWorkflowArgs.__annotations__
+    )
+
+
+def test_readme_durable_patterns_are_stack_patterns() -> None:
+    from components.stack import STACK_PATTERNS
+
+    row = next(line for line in README.splitlines() if "| Lambda durable function |" in line)
+    assert "| `durable-poll`, `durable-callback` | available" in row
+    assert {"durable-poll", "durable-callback"} <= set(STACK_PATTERNS)
+
+
+def test_readme_batch_example_runs(tmp_path: Path) -> None:
+    import json
+
+    from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
+    from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
+
+    marker = "here `etl-code/etl.py`:\n\n```python\n"
+    source = README.split(marker, 1)[1].split("\n```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(source, str(tmp_path / "etl.py"), "exec"), namespace)
+    with DurableFunctionTestRunner(namespace["handler"], skip_time=True) as runner:
+        result = runner.run(input=json.dumps({"days": ["d1", "d2", "d3"]}), execution_timeout=60)
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    assert json.loads(result.result or "")["items"] == 3

@@ -279,3 +279,112 @@ def test_stack_program_reads_the_hub_config() -> None:
     run_program(program, mocks, project="dms-waiters")
     schedule = mocks.by_name("dms-events-reconcile-schedule")
     assert schedule.inputs["scheduleExpression"] == "rate(30 minutes)"
+
+
+# -- the durable patterns: durable-callback shares the stack's hub ------------------------------
+
+DURABLE_ARN = "arn:aws:dms:eu-west-1:123456789012:task:INVOICES9ZZ1"
+
+
+def test_durable_tasks_deploy_a_durable_workflow_in_the_patterns_mode() -> None:
+    tasks = [
+        callback(),
+        task(name="invoices", pattern="durable-callback", replication_task_arn=DURABLE_ARN),
+        task(name="refunds", pattern="durable-poll", poll_interval_seconds=30),
+    ]
+    mocks = run_program(lambda: build_stack(tasks))
+    workflows = mocks.created("dms-waiters:index:DmsDurableWorkflow")
+    assert sorted(w.name for w in workflows) == ["invoices", "refunds"]
+    # durable-callback waits through the same hub as the callback tasks: one table
+    (hub,) = mocks.created("dms-waiters:index:DmsEventHub")
+    assert hub.name == HUB_NAME
+    (table,) = mocks.created("aws:dynamodb/table:Table")
+    invoices = mocks.by_name("invoices-waiter").inputs["environment"]["variables"]
+    assert invoices["WAIT_MODE"] == "callback"
+    assert invoices["WAITER_TABLE"] == table.output("name")
+    assert invoices["REPLICATION_TASK_ARN"] == DURABLE_ARN
+    refunds = mocks.by_name("refunds-waiter").inputs["environment"]["variables"]
+    assert refunds["WAIT_MODE"] == "poll"
+    assert refunds["POLL_INTERVAL_SECONDS"] == "30"
+    assert "WAITER_TABLE" not in refunds
+    grants = sorted(r.name for r in mocks.created() if r.name.endswith("-callbacks"))
+    assert grants == ["invoices-reconciler-callbacks", "invoices-resume-callbacks"]
+
+
+def test_a_durable_poll_stack_has_no_hub() -> None:
+    mocks = run_program(lambda: build_stack([task(pattern="durable-poll")]))
+    assert not mocks.created("dms-waiters:index:DmsEventHub")
+    assert len(mocks.created("dms-waiters:index:DmsDurableWorkflow")) == 1
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"),
+    [
+        (
+            [task(pattern="durable-callback", poll_interval_seconds=60)],
+            "key 'poll_interval_seconds' is not allowed for pattern 'durable-callback'",
+        ),
+        (
+            [task(pattern="durable-poll", heartbeat_seconds=3600)],
+            "key 'heartbeat_seconds' is not allowed for pattern 'durable-poll'",
+        ),
+        (
+            [task(pattern="durable-poll", mode="callback")],
+            "key 'mode' is not allowed for pattern 'durable-poll'",
+        ),
+        (
+            [task(pattern="durable-callback", hub="mine")],
+            "key 'hub' is not allowed for pattern 'durable-callback'",
+        ),
+        (
+            [task(pattern="durable-callback", hub_args={})],
+            "key 'hub_args' is not allowed for pattern 'durable-callback'",
+        ),
+        (
+            [task(pattern="durable")],
+            "allowed values: polling, callback, durable-poll, durable-callback",
+        ),
+    ],
+)
+def test_durable_config_errors(tasks: Any, message: str) -> None:
+    with pytest.raises(StackConfigError) as err:
+        validate_tasks(tasks)
+    assert message in str(err.value)
+
+
+def test_durable_argument_errors_are_reported_with_the_task() -> None:
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack([task(pattern="durable-poll", retention_days=365)]))
+    text = str(err.value)
+    assert text.startswith("tasks[0] ('orders'): key 'retention_days':")
+    assert "DmsDurableWorkflow 'orders'" in text
+
+
+def test_stack_program_exports_durable_tasks() -> None:
+    tasks = [
+        task(pattern="durable-poll"),
+        task(name="cdc", pattern="durable-callback", replication_task_arn=OTHER_ARN),
+    ]
+    mocks = DmsWaitersMocks()
+    exports = _run_main(tasks, mocks)
+    assert sorted(exports) == ["cdc", "dms-events", "orders"]
+    resolved: dict[str, Any] = {}
+    for name, value in exports.items():
+        pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
+    run_program(lambda: None, mocks, project="dms-waiters")
+    durable = {
+        "pattern",
+        "function_name",
+        "function_arn",
+        "alias_name",
+        "alias_arn",
+        "role_arn",
+        "log_group_name",
+        "start_command",
+    }
+    assert set(resolved["orders"]) == durable
+    assert set(resolved["cdc"]) == durable | {"hub_table_name"}
+    assert resolved["orders"]["pattern"] == "durable-poll"
+    assert resolved["orders"]["alias_arn"].endswith(":live")
+    assert resolved["orders"]["alias_arn"] in resolved["orders"]["start_command"]
+    assert resolved["cdc"]["hub_table_name"] == resolved["dms-events"]["table_name"]

@@ -38,6 +38,8 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         c.ENV_SUCCESS_STOP_REASONS,
         c.ENV_WAITER_TABLE,
         c.ENV_WORKFLOW_NAME,
+        c.ENV_BATCH_SIZE,
+        c.ENV_BATCH_PAUSE_SECONDS,
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(c.ENV_REPLICATION_TASK_ARN, TASK_ARN)

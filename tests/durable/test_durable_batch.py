@@ -12,8 +12,16 @@ from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python.retries import RetryPresets
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 
+from lambdas import contract as c
 from lambdas import durable_waiter as dw
-from lambdas.durable_batch import batch_step_name, batches, pause_name, process_in_batches
+from lambdas.durable_batch import (
+    LIST_ITEMS_STEP,
+    batch_step_name,
+    batches,
+    make_handler,
+    pause_name,
+    process_in_batches,
+)
 from tests.durable.fakes import error_message, error_name, invocations
 
 
@@ -99,3 +107,80 @@ def test_batches_and_validation() -> None:
         batches([1], 0)
     with pytest.raises(ValueError, match="pause_seconds"):
         process_in_batches(None, [1], 1, len, 0)  # type: ignore[arg-type]
+
+
+# -- make_handler: the deployable entry point -------------------------------------------------
+
+
+def test_make_handler_processes_the_payload_items_with_the_environments_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(c.ENV_BATCH_SIZE, "5")
+    monkeypatch.setenv(c.ENV_BATCH_PAUSE_SECONDS, "30")
+    loader = Loader()
+    handler = make_handler(loader)
+    with DurableFunctionTestRunner(handler, skip_time=True) as runner:
+        result = runner.run(input=json.dumps({"items": list(range(12))}), execution_timeout=60)
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    assert json.loads(result.result or "") == {
+        "batches": 3,
+        "items": 12,
+        "results": [
+            {"rows": 5, "first": 0},
+            {"rows": 5, "first": 5},
+            {"rows": 2, "first": 10},
+        ],
+    }
+    assert [op.name for op in result.operations] == [
+        batch_step_name(0),
+        pause_name(0),
+        batch_step_name(1),
+        pause_name(1),
+        batch_step_name(2),
+    ]
+    pause = result.get_wait(pause_name(0))
+    assert pause.scheduled_end_timestamp is not None and pause.start_timestamp is not None
+    waited = pause.scheduled_end_timestamp - pause.start_timestamp
+    assert waited.total_seconds() == pytest.approx(30, abs=1)  # BATCH_PAUSE_SECONDS
+
+
+def test_make_handler_lists_the_items_once_in_a_step() -> None:
+    listed: list[Any] = []
+
+    def list_items(event: Any) -> range:
+        listed.append(event)
+        return range(event["rows"])
+
+    loader = Loader(fail_once_on={1})  # a retried batch replays the run: items must not change
+    handler = make_handler(loader, list_items=list_items, batch_size=5, pause_seconds=1)
+    with DurableFunctionTestRunner(handler, skip_time=True) as runner:
+        arn = runner.run_async(input=json.dumps({"rows": 11}), execution_timeout=60)
+        result = runner.wait_for_result(arn, timeout=30)
+        runs = invocations(runner, arn)
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    assert json.loads(result.result or "")["items"] == 11
+    assert loader.loaded == list(range(11))
+    assert result.operations[0].name == LIST_ITEMS_STEP
+    assert listed == [{"rows": 11}]  # once, although the run took several invocations
+    assert runs > 3
+
+
+@pytest.mark.parametrize(
+    ("env", "payload", "message"),
+    [
+        ({}, {"rows": 3}, "no 'items' list"),
+        ({c.ENV_BATCH_SIZE: "0"}, {"items": [1]}, "BATCH_SIZE must be at least 1"),
+        ({c.ENV_BATCH_PAUSE_SECONDS: "soon"}, {"items": [1]}, "BATCH_PAUSE_SECONDS is not an"),
+    ],
+)
+def test_make_handler_fails_the_run_on_bad_settings(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], payload: Any, message: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    loader = Loader()
+    with DurableFunctionTestRunner(make_handler(loader), skip_time=True) as runner:
+        result = runner.run(input=json.dumps(payload), execution_timeout=60)
+    assert result.status is InvocationStatus.FAILED
+    assert message in error_message(result)
+    assert loader.calls == []

@@ -1,0 +1,361 @@
+"""``DmsDurableWorkflow``: wait for a DMS task in a Lambda durable function, polling or resumed.
+
+The function runs ``lambdas/durable_waiter.py``. In ``callback`` mode (the default) it registers
+a callback id in a ``DmsEventHub``'s waiter table, starts the task and waits, suspended and
+unbilled, until the hub's resume path completes the callback when DMS reports the change (the
+reconciler heartbeats and catches lost events): resumption is immediate and a run costs the
+same few operations whatever the task's duration. In ``poll`` mode it needs no hub: it
+describes the task with capped exponential backoff until it finishes or the deadline passes.
+
+The durable SDK is bundled in the function's archive (see ``durable_function``): AWS
+recommends it for production, the runtime's copy being meant for testing and development.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Required, TypedDict
+
+import pulumi
+
+from . import iam_policies
+from .durable_function import (
+    ALIAS_NAME,
+    DEFAULT_RETENTION_DAYS,
+    MAX_EXECUTION_TIMEOUT_SECONDS,
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    create_durable_function,
+    execution_name_prefix,
+    start_command,
+)
+from .event_hub import DmsEventHub, DmsEventHubArgs
+from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
+from .lambdas import contract
+from .lambdas import dms_status as dms
+from .shared_hub import heartbeat_from_args, resolve_hub
+from .validation import (
+    DEFAULT_LOG_RETENTION_DAYS,
+    ArgChecker,
+    PollJitter,
+    StartType,
+    WaitMode,
+)
+
+COMPONENT: Final = "DmsDurableWorkflow"
+#: The durable execution outlives the wait's own deadline by this much, so the wait always ends
+#: with the waiter's DmsWaitTimedOut (and the clean-up of its waiter), never with Lambda
+#: stopping the execution: it covers the start step's retries and queued invocations.
+EXECUTION_TIMEOUT_MARGIN_SECONDS: Final = 3600
+MAX_TIMEOUT_SECONDS: Final = MAX_EXECUTION_TIMEOUT_SECONDS - EXECUTION_TIMEOUT_MARGIN_SECONDS
+#: One invocation describes the task, or registers the waiter and starts the task, then suspends.
+WAITER_FUNCTION_TIMEOUT_SECONDS: Final = 60
+DEFAULT_MEMORY_MB: Final = 256
+POLL_ONLY_ARGUMENTS: Final = ("poll_interval_seconds", "max_poll_interval_seconds", "poll_jitter")
+CALLBACK_ONLY_ARGUMENTS: Final = ("heartbeat_seconds", "hub", "hub_args")
+
+
+class DmsDurableWorkflowArgs(TypedDict, total=False):
+    """Arguments of ``DmsDurableWorkflow``; every key but ``replication_task_arn`` is optional."""
+
+    replication_task_arn: Required[pulumi.Input[str]]
+    """ARN of the DMS replication task to start and wait for (required)."""
+    mode: WaitMode
+    """``callback`` (default: resumed through a ``DmsEventHub`` when DMS reports the change) or
+    ``poll`` (describe with backoff; no hub)."""
+    start_type: StartType
+    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
+    to only wait for a task started elsewhere (the function then gets no start permission). The
+    payload ``{"start_type": ...}`` may override it."""
+    success_stop_reasons: list[str]
+    """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
+    STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
+    STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
+    timeout_seconds: int
+    """Deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
+    31,618,800 (the durable execution's own timeout is one hour longer, at most 366 days)."""
+    poll_interval_seconds: int
+    """Poll mode: the first delay between two describes; default 60, at least 1."""
+    max_poll_interval_seconds: int
+    """Poll mode: the cap of the backoff (x2 after each describe); default 600, at least
+    ``poll_interval_seconds``."""
+    poll_jitter: PollJitter
+    """Poll mode: ``none`` (default, exact delays) or ``full`` (random in [0, delay], spreads
+    many waiters' describes)."""
+    heartbeat_seconds: int | None
+    """Callback mode: fail with ``DmsWaitTimedOut`` when the hub's reconciler sends no heartbeat
+    for this long; default 3 x the hub's reconcile period, none when the reconciler is off. At
+    least 2 x the period and less than ``timeout_seconds``; ``None`` turns it off."""
+    hub: DmsEventHub
+    """Callback mode: an existing ``DmsEventHub`` to share; default: the workflow creates its
+    own, ``<name>-hub``."""
+    hub_args: DmsEventHubArgs
+    """Callback mode: arguments of the hub the workflow creates when no ``hub`` is given."""
+    retention_days: int
+    """How long Lambda keeps a finished execution's history (1 to 90 days); default 14."""
+    memory_mb: int
+    """Memory of the function (128 to 10240 MB); default 256."""
+    log_retention_days: int
+    """Retention of the function's log group; default 30 (a CloudWatch Logs retention value)."""
+    tracing: bool
+    """X-Ray tracing of the function; default false."""
+    tags: pulumi.Input[dict[str, str]]
+    """Tags for every taggable resource (and the hub the workflow creates)."""
+
+
+@dataclass(frozen=True)
+class DurableSettings:
+    """Validated arguments, except the hub (resolved by the component)."""
+
+    task_arn: pulumi.Input[str]
+    mode: str
+    start_type: str
+    success_stop_reasons: list[str]
+    timeout_seconds: int
+    poll_interval_seconds: int | None
+    """None in callback mode, as are the other poll settings."""
+    max_poll_interval_seconds: int | None
+    poll_jitter: str | None
+    heartbeat_seconds: int | None
+    retention_days: int
+    memory_mb: int
+    log_retention_days: int
+    tracing: bool
+
+    @property
+    def execution_timeout_seconds(self) -> int:
+        """The durable execution's timeout (``durable_config``)."""
+        return self.timeout_seconds + EXECUTION_TIMEOUT_MARGIN_SECONDS
+
+
+def durable_mode_from_args(check: ArgChecker, args: DmsDurableWorkflowArgs) -> str:
+    """The mode; rejects unknown keys and the other mode's arguments."""
+    check.known_arguments(args, DmsDurableWorkflowArgs.__annotations__)
+    mode = check.choice("mode", args.get("mode", WaitMode.CALLBACK), [m.value for m in WaitMode])
+    other, foreign = (
+        (WaitMode.CALLBACK, CALLBACK_ONLY_ARGUMENTS)
+        if mode == WaitMode.POLL
+        else (WaitMode.POLL, POLL_ONLY_ARGUMENTS)
+    )
+    for key in foreign:
+        if key in args:
+            raise check.fail(key, f"applies to mode '{other}' only; this workflow's mode is {mode}")
+    return mode
+
+
+def durable_settings_from_args(
+    name: str, args: DmsDurableWorkflowArgs, reconcile_every_minutes: int | None
+) -> DurableSettings:
+    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one.
+
+    ``reconcile_every_minutes`` is the hub's period in callback mode (0 when its reconciler is
+    off), None in poll mode.
+    """
+    check = ArgChecker(COMPONENT, name)
+    mode = durable_mode_from_args(check, args)
+    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
+    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
+    reasons = check.success_stop_reasons(
+        "success_stop_reasons",
+        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
+    )
+    timeout = check.integer(
+        "timeout_seconds",
+        args.get("timeout_seconds", contract.DEFAULT_TIMEOUT_SECONDS),
+        1,
+        MAX_TIMEOUT_SECONDS,
+    )
+    interval = cap = jitter = heartbeat = None
+    if mode == WaitMode.POLL:
+        interval = check.integer(
+            "poll_interval_seconds",
+            args.get("poll_interval_seconds", contract.DEFAULT_POLL_INTERVAL_SECONDS),
+            1,
+        )
+        cap = check.integer(
+            "max_poll_interval_seconds",
+            args.get("max_poll_interval_seconds", contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS),
+            1,
+        )
+        if cap < interval:
+            raise check.fail(
+                "max_poll_interval_seconds",
+                f"is {cap}; it must be at least poll_interval_seconds ({interval})",
+            )
+        if timeout <= interval:
+            raise check.fail(
+                "timeout_seconds",
+                f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
+            )
+        jitter = check.choice(
+            "poll_jitter", args.get("poll_jitter", PollJitter.NONE), [j.value for j in PollJitter]
+        )
+    else:
+        heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes or 0)
+    return DurableSettings(
+        task_arn=arn,
+        mode=mode,
+        start_type=start_type,
+        success_stop_reasons=reasons,
+        timeout_seconds=timeout,
+        poll_interval_seconds=interval,
+        max_poll_interval_seconds=cap,
+        poll_jitter=jitter,
+        heartbeat_seconds=heartbeat,
+        retention_days=check.integer(
+            "retention_days",
+            args.get("retention_days", DEFAULT_RETENTION_DAYS),
+            MIN_RETENTION_DAYS,
+            MAX_RETENTION_DAYS,
+            unit="days",
+        ),
+        memory_mb=check.integer(
+            "memory_mb",
+            args.get("memory_mb", DEFAULT_MEMORY_MB),
+            MIN_MEMORY_MB,
+            MAX_MEMORY_MB,
+            "MB",
+        ),
+        log_retention_days=check.log_retention_days(
+            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+        ),
+        tracing=check.boolean("tracing", args.get("tracing", False)),
+    )
+
+
+def durable_waiter_environment(
+    settings: DurableSettings, workflow_name: str, table_name: pulumi.Input[str] | None
+) -> dict[str, pulumi.Input[str]]:
+    """The durable waiter's environment (names from ``lambdas/contract.py``); ``table_name``
+    is the hub's waiter table in callback mode, None in poll mode."""
+    env: dict[str, pulumi.Input[str]] = {
+        contract.ENV_REPLICATION_TASK_ARN: settings.task_arn,
+        contract.ENV_START_TYPE: settings.start_type,
+        contract.ENV_SUCCESS_STOP_REASONS: ",".join(settings.success_stop_reasons),
+        contract.ENV_WAIT_MODE: settings.mode,
+        contract.ENV_TIMEOUT_SECONDS: str(settings.timeout_seconds),
+        contract.ENV_WORKFLOW_NAME: workflow_name,
+    }
+    if settings.mode == WaitMode.POLL:
+        env[contract.ENV_POLL_INTERVAL_SECONDS] = str(settings.poll_interval_seconds)
+        env[contract.ENV_MAX_POLL_INTERVAL_SECONDS] = str(settings.max_poll_interval_seconds)
+        env[contract.ENV_POLL_JITTER] = str(settings.poll_jitter)
+        return env
+    if table_name is None:
+        raise ValueError("callback mode needs the hub's waiter table")
+    env[contract.ENV_WAITER_TABLE] = table_name
+    env[contract.ENV_WAITER_TTL_SECONDS] = str(
+        settings.timeout_seconds + contract.DURABLE_WAITER_TTL_MARGIN_SECONDS
+    )
+    if settings.heartbeat_seconds is not None:
+        env[contract.ENV_HEARTBEAT_SECONDS] = str(settings.heartbeat_seconds)
+    return env
+
+
+class DmsDurableWorkflow(pulumi.ComponentResource):
+    """Wait for a DMS replication task in a Lambda durable function (poll or callback mode).
+
+    Start a run by invoking the alias asynchronously with a durable execution name
+    (``start_command``); the payload is ``{}`` or ``{"start_type": ...}``. A run succeeds with
+    ``{"replication_task_arn", "status", "stop_reason", "stats"}`` and fails with the error
+    names of the other patterns (``DmsTaskFailed``, ``DmsTaskStopped``, ``DmsWaitTimedOut``,
+    ``DmsTaskNotFound``, ``DmsStartFailed``, ``DmsDescribeFailed``, ``DmsInvalidInput``,
+    ``DmsAlreadyWaiting``, ``DmsThrottled``).
+
+    Creates: the durable function ``<name>-waiter`` (log group, role: its own executions,
+    ``dms:StartReplicationTask`` on this task only, and in poll mode
+    ``dms:DescribeReplicationTasks``, in callback mode the waiter table's items), its published
+    version and alias ``live``; in callback mode the hub's permission to complete this
+    function's callbacks and, unless ``hub`` is given, a ``DmsEventHub`` named ``<name>-hub``.
+    """
+
+    function_name: pulumi.Output[str]
+    """Name of the durable function."""
+    function_arn: pulumi.Output[str]
+    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
+    alias_name: pulumi.Output[str]
+    """Name of the alias every run is started through (``live``)."""
+    alias_arn: pulumi.Output[str]
+    """Qualified ARN of the alias: the function name to invoke."""
+    role_arn: pulumi.Output[str]
+    """ARN of the function's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the function's log group."""
+    start_command: pulumi.Output[str]
+    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
+    starts nothing new)."""
+    hub_table_name: pulumi.Output[str | None]
+    """Name of the hub's waiter table in callback mode; None in poll mode."""
+    mode: str
+    """``poll`` or ``callback``."""
+    hub: DmsEventHub | None
+    """The hub this workflow waits through (callback mode), None in poll mode."""
+    heartbeat_seconds: int | None
+    """The heartbeat interval in effect (None: no heartbeat, or poll mode)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: DmsDurableWorkflowArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        check = ArgChecker(COMPONENT, name)
+        hub: DmsEventHub | None = None
+        if durable_mode_from_args(check, args) == WaitMode.CALLBACK:
+            hub, settings = resolve_hub(
+                check, args, self, lambda period: durable_settings_from_args(name, args, period)
+            )
+        else:
+            settings = durable_settings_from_args(name, args, None)
+        self.mode, self.hub, self.heartbeat_seconds = settings.mode, hub, settings.heartbeat_seconds
+        can_start = settings.start_type != dms.START_TYPE_NONE
+        table_arn = None if hub is None else hub.table_arn
+
+        durable = create_durable_function(
+            f"{name}-waiter",
+            parent=self,
+            handler=contract.DURABLE_WAITER_HANDLER,
+            description=f"Waits for the DMS task of workflow {name} ({settings.mode} mode)",
+            statements=pulumi.Output.all(settings.task_arn, table_arn).apply(
+                lambda v: iam_policies.durable_waiter_statements(v[0], can_start, v[1])
+            ),
+            environment=durable_waiter_environment(
+                settings, name, None if hub is None else hub.table_name
+            ),
+            execution_timeout_seconds=settings.execution_timeout_seconds,
+            retention_days=settings.retention_days,
+            log_retention_days=settings.log_retention_days,
+            tags=args.get("tags"),
+            timeout_seconds=WAITER_FUNCTION_TIMEOUT_SECONDS,
+            memory_mb=settings.memory_mb,
+            tracing=settings.tracing,
+        )
+        if hub is not None:
+            hub.allow_durable_callbacks(name, durable.arn, parent=self)
+
+        self.function_name = durable.function.function.name
+        self.function_arn = durable.arn
+        self.alias_name = durable.alias.name
+        self.alias_arn = durable.alias.arn
+        self.role_arn = durable.function.role.arn
+        self.log_group_name = durable.function.log_group.name
+        prefix = execution_name_prefix(name)
+        self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
+        self.hub_table_name = pulumi.Output.from_input(None) if hub is None else hub.table_name
+        self.register_outputs(
+            {
+                "function_name": self.function_name,
+                "function_arn": self.function_arn,
+                "alias_name": self.alias_name,
+                "alias_arn": self.alias_arn,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
+                "start_command": self.start_command,
+                "hub_table_name": self.hub_table_name,
+                "mode": self.mode,
+            }
+        )
+
+
+__all__ = ["ALIAS_NAME", "DmsDurableWorkflow", "DmsDurableWorkflowArgs", "DurableSettings"]

@@ -1,0 +1,336 @@
+"""``DurableBatchWorkflow``: deploy a user's batch job as a Lambda durable function.
+
+The user's code directory holds a module whose entry point is built with
+``lambdas.durable_batch.make_handler(process_batch, list_items=...)``: one checkpointed step per
+batch and a durable wait between batches, so each invocation processes one batch and a failed
+batch resumes where it left off (see ``lambdas/durable_batch.py``). The component packs that
+directory with our ``lambdas/`` package and the bundled durable SDK (see ``durable_function``),
+sets the batch size and pause, and gives the function a role limited to its own executions and
+log group plus the statements the user passes for what the batches touch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Required, TypedDict
+
+import pulumi
+
+from .durable_function import (
+    DEFAULT_RETENTION_DAYS,
+    DURABLE_SDK_PACKAGE,
+    MAX_EXECUTION_TIMEOUT_SECONDS,
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    create_durable_function,
+    execution_name_prefix,
+    start_command,
+)
+from .lambda_function import (
+    ARCHIVE_PACKAGE_DIR,
+    MAX_FUNCTION_TIMEOUT_SECONDS,
+    MAX_MEMORY_MB,
+    MIN_MEMORY_MB,
+)
+from .lambdas import contract
+from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
+
+COMPONENT: Final = "DurableBatchWorkflow"
+DEFAULT_EXECUTION_TIMEOUT_SECONDS: Final = 24 * 3600
+#: One invocation runs one batch: a few minutes at most, by design.
+DEFAULT_INVOCATION_TIMEOUT_SECONDS: Final = 300
+DEFAULT_MEMORY_MB: Final = 512
+#: ``module.attribute`` (the module may be dotted: ``jobs.etl.handler``).
+HANDLER_RE: Final = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+ENV_NAME_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: Environment names as Lambda accepts them, except its reserved prefixes; and the names the
+#: component sets itself.
+RESERVED_ENV_PREFIXES: Final = ("AWS_", "LAMBDA_")
+OWN_ENV: Final = {
+    contract.ENV_BATCH_SIZE: "batch_size",
+    contract.ENV_BATCH_PAUSE_SECONDS: "pause_seconds",
+}
+#: Top-level archive entries the user's code may not take: ours.
+RESERVED_CODE_ENTRIES: Final = (ARCHIVE_PACKAGE_DIR, DURABLE_SDK_PACKAGE)
+#: Sids of the statements the function's policy always has (IAM wants Sids unique).
+RESERVED_SIDS: Final = ("OwnDurableExecutions", "OwnLogGroup", "Tracing")
+STATEMENT_KEYS: Final = ("Sid", "Effect", "Action", "Resource", "Condition")
+ACTION_RE: Final = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+
+
+class DurableBatchWorkflowArgs(TypedDict, total=False):
+    """Arguments of ``DurableBatchWorkflow``; ``code_dir`` and ``handler`` are required."""
+
+    code_dir: Required[str]
+    """Local directory of the user's code, packed at the archive's root (hidden files and
+    ``__pycache__`` left out); its module imports ``lambdas.durable_batch``."""
+    handler: Required[str]
+    """The entry point in ``code_dir``, ``module.attribute`` (e.g. ``etl.handler``, built with
+    ``make_handler``)."""
+    batch_size: int
+    """Items per batch step (``BATCH_SIZE``); default 100."""
+    pause_seconds: int
+    """Durable wait between two batches (``BATCH_PAUSE_SECONDS``), at least 1; default 1."""
+    execution_timeout_seconds: int
+    """Longest run, all batches and pauses included (1 to 31,622,400); default 1 day."""
+    invocation_timeout_seconds: int
+    """Longest invocation, i.e. one batch (1 to 900); default 300."""
+    memory_mb: int
+    """Memory of the function (128 to 10240 MB); default 512."""
+    environment: Mapping[str, pulumi.Input[str]]
+    """Extra environment variables for the user's code (not ``AWS_*``, ``LAMBDA_*``,
+    ``BATCH_SIZE`` or ``BATCH_PAUSE_SECONDS``)."""
+    statements: list[dict[str, Any]]
+    """Extra IAM statements for what the batches touch (``Effect``, ``Action``, ``Resource``,
+    optional ``Sid`` and ``Condition``); the role has nothing else but its own executions and
+    log group."""
+    retention_days: int
+    """How long Lambda keeps a finished execution's history (1 to 90 days); default 14."""
+    log_retention_days: int
+    """Retention of the function's log group; default 30 (a CloudWatch Logs retention value)."""
+    tracing: bool
+    """X-Ray tracing of the function; default false."""
+    tags: pulumi.Input[dict[str, str]]
+    """Tags for every taggable resource."""
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Validated arguments."""
+
+    code_dir: Path
+    handler: str
+    batch_size: int
+    pause_seconds: int
+    execution_timeout_seconds: int
+    invocation_timeout_seconds: int
+    memory_mb: int
+    environment: dict[str, pulumi.Input[str]]
+    statements: list[dict[str, Any]]
+    retention_days: int
+    log_retention_days: int
+    tracing: bool
+
+
+def user_code_assets(code_dir: Path) -> dict[str, pulumi.Asset]:
+    """Every file under ``code_dir`` by its relative path, except hidden files and directories
+    and Python caches (they would change the code hash from one machine to the next)."""
+    assets: dict[str, pulumi.Asset] = {}
+    for path in sorted(code_dir.rglob("*")):
+        parts = path.relative_to(code_dir).parts
+        if not path.is_file() or path.suffix == ".pyc":
+            continue
+        if any(p.startswith(".") or p == "__pycache__" for p in parts):
+            continue
+        assets["/".join(parts)] = pulumi.FileAsset(str(path))
+    return assets
+
+
+def _code_dir(check: ArgChecker, value: Any) -> Path:
+    if not isinstance(value, str | Path) or not str(value):
+        raise check.fail("code_dir", f"must be the path of a local directory, got {value!r}")
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        raise check.fail("code_dir", f"is {str(value)!r}, which is not a directory")
+    for entry in RESERVED_CODE_ENTRIES:
+        if (path / entry).exists():
+            raise check.fail(
+                "code_dir",
+                f"has a top-level {entry!r}, which would replace the one the archive ships; "
+                "rename it",
+            )
+    return path
+
+
+def _handler(check: ArgChecker, value: Any, code_dir: Path) -> str:
+    if not isinstance(value, str) or not HANDLER_RE.match(value):
+        raise check.fail("handler", f"is {value!r}; expected module.attribute, e.g. etl.handler")
+    module = value.rpartition(".")[0].replace(".", "/")
+    if not ((code_dir / f"{module}.py").is_file() or (code_dir / module / "__init__.py").is_file()):
+        raise check.fail(
+            "handler", f"is {value!r}, but code_dir has neither {module}.py nor {module}/"
+        )
+    return value
+
+
+def _environment(check: ArgChecker, value: Any) -> dict[str, pulumi.Input[str]]:
+    if not isinstance(value, Mapping):
+        raise check.fail("environment", f"must be a mapping of names to values, got {value!r}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not ENV_NAME_RE.match(key):
+            raise check.fail("environment", f"has the name {key!r}; use letters, digits and _")
+        if key.startswith(RESERVED_ENV_PREFIXES):
+            raise check.fail("environment", f"sets {key}, a name Lambda reserves")
+        if key in OWN_ENV:
+            raise check.fail("environment", f"sets {key}; set it with {OWN_ENV[key]}")
+        if not isinstance(item, str) and not hasattr(item, "apply"):
+            raise check.fail("environment", f"has {key}={item!r}; values are strings")
+    return dict(value)
+
+
+def _strings(value: Any) -> list[Any]:
+    """A statement field as a list (a single value or a list), items unchecked."""
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _statements(check: ArgChecker, value: Any) -> list[dict[str, Any]]:
+    """Each statement's shape, minimally: its keys, effect, action names and resources."""
+    if not isinstance(value, list):
+        raise check.fail("statements", f"must be a list of IAM statements, got {value!r}")
+    sids: set[str] = set(RESERVED_SIDS)
+    for index, item in enumerate(value):
+        where = f"[{index}]"
+        if not isinstance(item, dict):
+            raise check.fail("statements", f"{where} must be a mapping, got {item!r}")
+        unknown = sorted(set(item) - set(STATEMENT_KEYS))
+        if unknown:
+            raise check.fail(
+                "statements",
+                f"{where} has {', '.join(unknown)}; allowed keys: {', '.join(STATEMENT_KEYS)}",
+            )
+        if item.get("Effect") not in ("Allow", "Deny"):
+            raise check.fail("statements", f"{where} Effect must be Allow or Deny")
+        actions = _strings(item.get("Action"))
+        if not actions or not all(isinstance(a, str) and ACTION_RE.match(a) for a in actions):
+            raise check.fail(
+                "statements", f"{where} Action must be service:Action names, got {actions!r}"
+            )
+        resources = _strings(item.get("Resource"))
+        if not resources or not all(isinstance(r, str) or hasattr(r, "apply") for r in resources):
+            raise check.fail("statements", f"{where} Resource must be ARNs, got {resources!r}")
+        sid = item.get("Sid")
+        if sid is not None:
+            if not isinstance(sid, str) or not sid.isalnum() or sid in sids:
+                raise check.fail(
+                    "statements", f"{where} Sid {sid!r} must be alphanumeric and unique"
+                )
+            sids.add(sid)
+    return [dict(item) for item in value]
+
+
+def batch_settings_from_args(name: str, args: DurableBatchWorkflowArgs) -> BatchSettings:
+    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
+    check = ArgChecker(COMPONENT, name)
+    check.known_arguments(args, DurableBatchWorkflowArgs.__annotations__)
+    code_dir = _code_dir(check, args.get("code_dir"))
+    return BatchSettings(
+        code_dir=code_dir,
+        handler=_handler(check, args.get("handler"), code_dir),
+        batch_size=check.integer(
+            "batch_size", args.get("batch_size", contract.DEFAULT_BATCH_SIZE), 1, unit="items"
+        ),
+        pause_seconds=check.integer(
+            "pause_seconds", args.get("pause_seconds", contract.DEFAULT_BATCH_PAUSE_SECONDS), 1
+        ),
+        execution_timeout_seconds=check.integer(
+            "execution_timeout_seconds",
+            args.get("execution_timeout_seconds", DEFAULT_EXECUTION_TIMEOUT_SECONDS),
+            1,
+            MAX_EXECUTION_TIMEOUT_SECONDS,
+        ),
+        invocation_timeout_seconds=check.integer(
+            "invocation_timeout_seconds",
+            args.get("invocation_timeout_seconds", DEFAULT_INVOCATION_TIMEOUT_SECONDS),
+            1,
+            MAX_FUNCTION_TIMEOUT_SECONDS,
+        ),
+        memory_mb=check.integer(
+            "memory_mb",
+            args.get("memory_mb", DEFAULT_MEMORY_MB),
+            MIN_MEMORY_MB,
+            MAX_MEMORY_MB,
+            "MB",
+        ),
+        environment=_environment(check, args.get("environment", {})),
+        statements=_statements(check, args.get("statements", [])),
+        retention_days=check.integer(
+            "retention_days",
+            args.get("retention_days", DEFAULT_RETENTION_DAYS),
+            MIN_RETENTION_DAYS,
+            MAX_RETENTION_DAYS,
+            unit="days",
+        ),
+        log_retention_days=check.log_retention_days(
+            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+        ),
+        tracing=check.boolean("tracing", args.get("tracing", False)),
+    )
+
+
+class DurableBatchWorkflow(pulumi.ComponentResource):
+    """A user's batch job as a Lambda durable function: one step per batch, resumable.
+
+    Start a run by invoking the alias asynchronously with a durable execution name
+    (``start_command``); the payload is what the handler's ``list_items`` reads, or
+    ``{"items": [...]}``. The run returns ``{"batches", "items", "results"}``.
+
+    Creates: the durable function ``<name>-batch`` (its log group; its role: its own
+    executions, its log group and ``statements``), its published version and alias ``live``.
+    """
+
+    function_name: pulumi.Output[str]
+    """Name of the durable function."""
+    function_arn: pulumi.Output[str]
+    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
+    alias_name: pulumi.Output[str]
+    """Name of the alias every run is started through (``live``)."""
+    alias_arn: pulumi.Output[str]
+    """Qualified ARN of the alias: the function name to invoke."""
+    role_arn: pulumi.Output[str]
+    """ARN of the function's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the function's log group."""
+    start_command: pulumi.Output[str]
+    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
+    starts nothing new)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: DurableBatchWorkflowArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        settings = batch_settings_from_args(name, args)
+        durable = create_durable_function(
+            f"{name}-batch",
+            parent=self,
+            handler=settings.handler,
+            description=f"Durable batch job {name} ({settings.handler})",
+            statements=settings.statements,
+            environment={
+                **settings.environment,
+                contract.ENV_BATCH_SIZE: str(settings.batch_size),
+                contract.ENV_BATCH_PAUSE_SECONDS: str(settings.pause_seconds),
+            },
+            execution_timeout_seconds=settings.execution_timeout_seconds,
+            retention_days=settings.retention_days,
+            log_retention_days=settings.log_retention_days,
+            tags=args.get("tags"),
+            timeout_seconds=settings.invocation_timeout_seconds,
+            memory_mb=settings.memory_mb,
+            tracing=settings.tracing,
+            extra_code=user_code_assets(settings.code_dir),
+        )
+        self.function_name = durable.function.function.name
+        self.function_arn = durable.arn
+        self.alias_name = durable.alias.name
+        self.alias_arn = durable.alias.arn
+        self.role_arn = durable.function.role.arn
+        self.log_group_name = durable.function.log_group.name
+        prefix = execution_name_prefix(name)
+        self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
+        self.register_outputs(
+            {
+                "function_name": self.function_name,
+                "function_arn": self.function_arn,
+                "alias_name": self.alias_name,
+                "alias_arn": self.alias_arn,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
+                "start_command": self.start_command,
+            }
+        )

@@ -1,0 +1,180 @@
+"""A Lambda durable function: the durable SDK in its archive, a version, an alias, its own role.
+
+Shared by ``DmsDurableWorkflow`` and ``DurableBatchWorkflow``; everything else (runtime, names,
+log group, role) is ``create_lambda_function``'s.
+
+* **The SDK is bundled.** AWS recommends shipping the durable execution SDK in the deployment
+  package; the copy in the Python runtime is meant for testing and development, and may change
+  under a running execution. The archive holds the ``*.py`` files (no ``__pycache__``) and the
+  license files of the ``aws_durable_execution_sdk_python`` package installed where
+  ``pulumi up`` runs (dms-waiters depends on an exact version of it), at its import path.
+  It is pure Python and needs only boto3, which the runtime provides. Only durable functions
+  get it.
+* **Durable mode** is set at creation (``durable_config``: execution timeout and retention of
+  finished executions); changing it replaces the function.
+* **Invocations name a version.** A version is published with every code or configuration
+  change and the alias ``live`` points at it: invoke the alias ARN. An execution keeps running
+  the version it started on.
+* **Role.** Checkpoint and read the state of this function's own executions only
+  (``function:NAME:*``), which is what the managed AWSLambdaBasicDurableExecutionRolePolicy
+  grants besides its ``logs:*`` on every log group. The function's ARN is built from its
+  planned name, since the function cannot exist before its role's policy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pulumi
+import pulumi_aws as aws
+
+from . import iam_policies
+from .lambda_function import (
+    LambdaFunction,
+    create_lambda_function,
+    handler_assets,
+    planned_function_arn,
+)
+
+#: The durable execution SDK's import name (PyPI ``aws-durable-execution-sdk-python``).
+DURABLE_SDK_PACKAGE: Final = "aws_durable_execution_sdk_python"
+#: Files of the SDK's package shipped besides its modules (license terms, typing marker).
+DURABLE_SDK_EXTRA_FILES: Final = ("LICENSE", "NOTICE", "py.typed")
+#: The alias every invocation goes through.
+ALIAS_NAME: Final = "live"
+#: Lambda's limits of ``DurableConfig``.
+MAX_EXECUTION_TIMEOUT_SECONDS: Final = 31_622_400
+MIN_RETENTION_DAYS: Final = 1
+MAX_RETENTION_DAYS: Final = 90
+DEFAULT_RETENTION_DAYS: Final = 14
+#: Durable execution names: 1-64 of these characters, unique per account and region.
+EXECUTION_NAME_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: The shell variable ``start_command`` leaves for the caller to set, one value per run.
+RUN_ID_VARIABLE: Final = "RUN_ID"
+
+
+def durable_sdk_dir() -> Path:
+    """The directory of the installed durable SDK package (not imported, only located)."""
+    spec = importlib.util.find_spec(DURABLE_SDK_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            f"the durable execution SDK ({DURABLE_SDK_PACKAGE}) is not installed; durable "
+            "functions bundle it; install dms-waiters with its dependencies"
+        )
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def durable_sdk_assets() -> dict[str, pulumi.Asset]:
+    """The SDK's modules and license files, by their path in the archive."""
+    root = durable_sdk_dir()
+    files = [p for p in root.rglob("*.py") if "__pycache__" not in p.relative_to(root).parts]
+    files += [root / name for name in DURABLE_SDK_EXTRA_FILES if (root / name).is_file()]
+    return {
+        f"{DURABLE_SDK_PACKAGE}/{path.relative_to(root).as_posix()}": pulumi.FileAsset(str(path))
+        for path in sorted(files)
+    }
+
+
+def durable_archive(extra: Mapping[str, pulumi.Asset] | None = None) -> pulumi.AssetArchive:
+    """Our handler modules, the durable SDK and ``extra`` (a user's code), one flat archive."""
+    assets: dict[str, Any] = {**handler_assets(), **durable_sdk_assets()}
+    for path, asset in (extra or {}).items():
+        if path in assets:
+            raise ValueError(f"{path} would replace a file of the durable function's archive")
+        assets[path] = asset
+    return pulumi.AssetArchive(assets)
+
+
+def start_command(alias_arn: str, execution_name_prefix: str, payload: str = "{}") -> str:
+    """An AWS CLI command starting one execution asynchronously (up to a year; a synchronous
+    invocation is cut at 15 minutes). The execution name makes a retry of the same run id start
+    nothing new; set ``RUN_ID`` per run, keeping the name within 64 characters."""
+    return " ".join(
+        [
+            "aws lambda invoke",
+            f"--function-name {shlex.quote(alias_arn)}",
+            "--invocation-type Event",
+            f'--durable-execution-name "{execution_name_prefix}-${RUN_ID_VARIABLE}"',
+            "--cli-binary-format raw-in-base64-out",
+            f"--payload {shlex.quote(payload)}",
+            "response.json",
+        ]
+    )
+
+
+def execution_name_prefix(component_name: str) -> str:
+    """The component's name in the characters execution names allow, leaving room for a run
+    id."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", component_name)[:40]
+
+
+@dataclass(frozen=True)
+class DurableFunction:
+    """What ``create_durable_function`` created."""
+
+    function: LambdaFunction
+    alias: aws.lambda_.Alias
+
+    @property
+    def arn(self) -> pulumi.Output[str]:
+        """The unqualified ARN (permissions are granted on ``<arn>:*``)."""
+        return self.function.arn
+
+
+def create_durable_function(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    handler: str,
+    description: str,
+    statements: pulumi.Input[list[dict[str, Any]]],
+    environment: Mapping[str, pulumi.Input[str]],
+    execution_timeout_seconds: int,
+    retention_days: int,
+    log_retention_days: int,
+    tags: pulumi.Input[dict[str, str]] | None,
+    timeout_seconds: int,
+    memory_mb: int,
+    tracing: bool,
+    extra_code: Mapping[str, pulumi.Asset] | None = None,
+) -> DurableFunction:
+    """The durable function ``name`` (see ``create_lambda_function``) and ``<name>-alias``.
+
+    Its role gets ``statements`` after the permissions on its own executions.
+    """
+    own_arn = planned_function_arn(name, parent)
+    function = create_lambda_function(
+        name,
+        parent=parent,
+        handler=handler,
+        description=description,
+        statements=pulumi.Output.all(own_arn, pulumi.Output.from_input(statements)).apply(
+            lambda v: [*iam_policies.durable_execution_statements(v[0]), *v[1]]
+        ),
+        environment=environment,
+        log_retention_days=log_retention_days,
+        tags=tags,
+        timeout_seconds=timeout_seconds,
+        memory_mb=memory_mb,
+        tracing=tracing,
+        code=durable_archive(extra_code),
+        publish=True,
+        durable_config=aws.lambda_.FunctionDurableConfigArgs(
+            execution_timeout=execution_timeout_seconds, retention_period=retention_days
+        ),
+    )
+    alias = aws.lambda_.Alias(
+        f"{name}-alias",
+        name=ALIAS_NAME,
+        description="Invoke durable executions through this alias (the latest version)",
+        function_name=function.function.name,
+        function_version=function.function.version,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return DurableFunction(function, alias)
