@@ -25,6 +25,7 @@ from .deploy import Deployment
 from .dms_sim import DmsScenario
 from .measure import (
     DEMO_PATTERNS,
+    DURABLE_PATTERNS,
     Measured,
     MigrationRun,
     available,
@@ -179,6 +180,11 @@ def _explain(console: Console, m: Measured) -> None:
         console.print(
             f"  {m.task}: {m.dms_requests} DMS API calls; waited "
             f"{m.virtual_seconds / 3600:.2f} virtual hours"
+        )
+    elif m.pattern in DURABLE_PATTERNS:
+        console.print(
+            f"  {m.task}: {m.usage.durable_operations} durable operations, "
+            f"{m.dms_requests} DMS API calls; waited {m.virtual_seconds / 3600:.2f} virtual hours"
         )
 
 
