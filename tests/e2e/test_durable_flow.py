@@ -31,6 +31,7 @@ from lambdas import contract as c
 from localcloud import DmsScenario, LocalCloud
 from localcloud.dms_sim import DEFAULT_FAILURE_MESSAGE
 from localcloud.durable import DurableExecutionResult
+from localcloud.measure import durable_target
 from tests.test_demo import rows, run_demo
 
 HOUR = 3600
@@ -410,3 +411,13 @@ def test_the_demo_table_has_durable_rows_with_measured_operations() -> None:
     assert int(lam) > 2
     assert int(ddb) > 0
     assert f"durable-poll-demo: {checks + 1} durable operations" in out
+
+
+def test_the_durable_target_is_read_from_the_outputs() -> None:
+    alias = "arn:aws:lambda:us-east-1:123456789012:function:waiter:live"
+    function = "arn:aws:lambda:us-east-1:123456789012:function:waiter"
+    assert durable_target({"function_arn": function, "alias_arn": alias}) == alias
+    # Without a known name, the one qualified function ARN among the outputs.
+    assert durable_target({"function_arn": function, "live": alias, "role": "r"}) == alias
+    with pytest.raises(KeyError, match="alias_arn"):
+        durable_target({"function_arn": function})

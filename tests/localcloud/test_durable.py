@@ -436,3 +436,44 @@ def test_a_sync_invocation_from_a_participant_waits_idle(cloud: LocalCloud) -> N
     thread.join(5)
     assert answers == [{"sum": 3, "event": {"wait": 300}}]
     assert cloud.clock.now() == 300
+
+
+def test_the_execution_timeout_is_virtual(cloud: LocalCloud) -> None:
+    arn = cloud.create_function(
+        "short",
+        {"app.py": WAITING},
+        durable_config={"ExecutionTimeout": 3600, "RetentionPeriodInDays": 1},
+        publish=True,
+    )
+    result = cloud.run_durable_execution(f"{arn}:1", {"wait": DAY})
+    assert (result.status, result.ended_at) == ("TIMED_OUT", 3600)
+    assert cloud.lambda_invocations("short") == 1
+
+
+def test_a_synchronous_invocation_from_a_handler_is_refused(cloud: LocalCloud) -> None:
+    target = deploy(cloud, WAITING)
+    caller = """
+import boto3, os
+def handler(event, context):
+    try:
+        boto3.client("lambda").invoke(FunctionName=os.environ["TARGET"], Payload=b"{}")
+    except Exception as exc:
+        return exc.response["Error"]["Code"]
+    return "invoked"
+"""
+    cloud.create_function("caller", {"app.py": caller}, environment={"TARGET": target})
+    response = cloud.client("lambda").invoke(FunctionName="caller")
+    assert json.loads(response["Payload"].read()) == "InvalidParameterValueException"
+    assert cloud.durable.records()[0].ended_at is None  # started, not waited for
+
+
+def test_a_cloud_exits_promptly_with_an_execution_still_waiting() -> None:
+    with LocalCloud() as cloud:
+        target = deploy(cloud, WAITING)
+        arn = cloud.start_durable_execution(target, {"wait": 365 * DAY})
+        cloud.clock.advance(60)
+        assert not cloud.durable.is_done(arn)
+        service = cloud.durable
+        started = time.monotonic()
+    assert time.monotonic() - started < 5
+    assert not service._scheduler.is_started()
