@@ -78,7 +78,7 @@ class Pattern:
     """The component gets the stack's shared ``DmsEventHub`` as its ``hub`` argument."""
 
 
-#: Patterns the stack can deploy, by their config name.
+#: Patterns the stack can deploy, by their config name (the durable ones are added below).
 PATTERNS: Final[dict[str, Pattern]] = {
     "polling": Pattern(
         factory=DmsPollingWorkflow,
@@ -122,26 +122,22 @@ _DURABLE_OUTPUTS: Final = (
 )
 _DURABLE_KEYS: Final = frozenset(DmsDurableWorkflowArgs.__annotations__) - {"mode", "hub_args"}
 
-#: The durable patterns. The stack deploys them like the others (``STACK_PATTERNS``), but they
-#: are kept out of ``PATTERNS`` for now: the local cloud's demo and benchmarks run every pattern
-#: of ``PATTERNS`` and cannot start a durable execution yet (``localcloud.measure.STARTERS``).
-#: Fold them into ``PATTERNS`` when the local cloud runs them.
-DURABLE_PATTERNS: Final[dict[str, Pattern]] = {
-    "durable-poll": Pattern(
-        factory=_durable(WaitMode.POLL),
-        argument_keys=_DURABLE_KEYS - set(CALLBACK_ONLY_ARGUMENTS),
-        output_names=_DURABLE_OUTPUTS,
-    ),
-    "durable-callback": Pattern(
-        factory=_durable(WaitMode.CALLBACK),
-        # The hub is the stack's, shared, as for the callback pattern.
-        argument_keys=_DURABLE_KEYS - {"hub"} - set(POLL_ONLY_ARGUMENTS),
-        output_names=(*_DURABLE_OUTPUTS, "hub_table_name"),
-        uses_hub=True,
-    ),
-}
-#: Every pattern a task of the stack config may name.
-STACK_PATTERNS: Final[dict[str, Pattern]] = {**PATTERNS, **DURABLE_PATTERNS}
+PATTERNS.update(
+    {
+        "durable-poll": Pattern(
+            factory=_durable(WaitMode.POLL),
+            argument_keys=_DURABLE_KEYS - set(CALLBACK_ONLY_ARGUMENTS),
+            output_names=_DURABLE_OUTPUTS,
+        ),
+        "durable-callback": Pattern(
+            factory=_durable(WaitMode.CALLBACK),
+            # The hub is the stack's, shared, as for the callback pattern.
+            argument_keys=_DURABLE_KEYS - {"hub"} - set(POLL_ONLY_ARGUMENTS),
+            output_names=(*_DURABLE_OUTPUTS, "hub_table_name"),
+            uses_hub=True,
+        ),
+    }
+)
 
 
 def _label(index: int, task: Mapping[str, Any]) -> str:
@@ -182,11 +178,10 @@ def validate_tasks(raw: Any) -> list[dict[str, Any]]:
             )
         seen.add(name)
         pattern_name = task.get("pattern")
-        pattern = STACK_PATTERNS.get(pattern_name) if isinstance(pattern_name, str) else None
+        pattern = PATTERNS.get(pattern_name) if isinstance(pattern_name, str) else None
         if pattern is None:
             raise StackConfigError(
-                f"{label}: key 'pattern' is {pattern_name!r}; allowed values: "
-                f"{', '.join(STACK_PATTERNS)}"
+                f"{label}: key 'pattern' is {pattern_name!r}; allowed values: {', '.join(PATTERNS)}"
             )
         allowed = set(_COMMON_KEYS) | pattern.argument_keys
         for key in task:
@@ -221,7 +216,7 @@ def build_stack(raw_tasks: Any, hub_config: Any = None) -> dict[str, pulumi.Comp
     components: dict[str, pulumi.ComponentResource] = {}
     hub: DmsEventHub | None = None
     for index, task in enumerate(tasks):
-        pattern = STACK_PATTERNS[task["pattern"]]
+        pattern = PATTERNS[task["pattern"]]
         args = {k: v for k, v in task.items() if k not in _COMMON_KEYS}
         if pattern.uses_hub:
             if hub is None:
@@ -258,7 +253,7 @@ def stack_outputs(
     hub's outputs under ``HUB_NAME`` when the stack has one."""
     outputs: dict[str, dict[str, Any]] = {}
     for task in raw_tasks:
-        pattern = STACK_PATTERNS[task["pattern"]]
+        pattern = PATTERNS[task["pattern"]]
         component = components[task["name"]]
         outputs[task["name"]] = {
             "pattern": task["pattern"],

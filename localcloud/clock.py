@@ -309,6 +309,12 @@ class VirtualClock:
             self._cond.notify_all()
 
     @property
+    def driving(self) -> bool:
+        """True while some thread is inside ``run_until`` (or ``advance``)."""
+        with self._cond:
+            return self._driving
+
+    @property
     def closed(self) -> bool:
         """True after ``shutdown``."""
         with self._cond:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from .deploy import Deployment
+    from .durable import DurableExecutionResult, DurableFunctions
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
@@ -189,7 +190,13 @@ class LocalCloud:
             self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
             self._mock.start()
             self._threads_before = len(TMP_THREADS)
-            patches.apply_all(self.clock, rng=self.rng, dms=self.dms)
+            patches.apply_all(
+                self.clock,
+                rng=self.rng,
+                dms=self.dms,
+                region=self.region,
+                real_timeout=self.real_timeout,
+            )
         except BaseException:
             self._teardown(raise_on_leak=False)
             raise
@@ -361,12 +368,19 @@ class LocalCloud:
         environment: Mapping[str, str] | None = None,
         timeout: int = 30,
         memory_size: int = 128,
+        durable_config: Mapping[str, int] | None = None,
+        publish: bool = False,
     ) -> str:
         """Create a Python Lambda function from ``files`` (archive path -> source); its ARN.
 
         The zip is built in memory (``lambda_runtime.build_zip``); the execution role is a
-        dummy IAM role created on first use.
+        dummy IAM role created on first use. ``durable_config`` (``ExecutionTimeout``,
+        ``RetentionPeriodInDays``) makes it a durable function; ``publish`` publishes version 1
+        (the ARN returned is still the unqualified one).
         """
+        extra: dict[str, Any] = {}
+        if durable_config is not None:
+            extra["DurableConfig"] = dict(durable_config)
         response = self.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.12",
@@ -376,8 +390,10 @@ class LocalCloud:
             Environment={"Variables": dict(environment or {})},
             Timeout=timeout,
             MemorySize=memory_size,
+            Publish=publish,
+            **extra,
         )
-        arn: str = response["FunctionArn"]
+        arn: str = ":".join(response["FunctionArn"].split(":")[:7])
         return arn
 
     def _lambda_role(self) -> str:
@@ -403,6 +419,73 @@ class LocalCloud:
                 ),
             )["Role"]["Arn"]
         return arn
+
+    # -- Lambda durable functions --------------------------------------------------------------
+
+    @property
+    def durable(self) -> DurableFunctions:
+        """The durable functions service (``durable.DurableFunctions``): executions, results."""
+        service = patches.active_durable()
+        if self._mock is None or service is None:
+            raise RuntimeError("LocalCloud is not active: use it as a context manager")
+        return service
+
+    def start_durable_execution(
+        self,
+        function: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        name: str | None = None,
+    ) -> str:
+        """Invoke durable ``function`` (a qualified ARN or ``name:alias``) asynchronously, as
+        Lambda's Invoke does (``DurableExecutionName`` = ``name``); the execution's ARN."""
+        extra = {} if name is None else {"DurableExecutionName": name}
+        response = self.client("lambda").invoke(
+            FunctionName=function,
+            InvocationType="Event",
+            Payload=json.dumps(dict(payload or {})).encode("utf-8"),
+            **extra,
+        )
+        arn: str = response["DurableExecutionArn"]
+        return arn
+
+    def wait_for_durable_execution(
+        self,
+        execution_arn: str,
+        *,
+        replication_task_arn: str | None = None,
+        real_timeout: float | None = None,
+        virtual_timeout: float | None = None,
+    ) -> DurableExecutionResult:
+        """Drive the clock until the durable execution ends; return how it ended (durable
+        operations, invocations, virtual times; ``replication_task_arn`` as for
+        ``wait_for_execution``)."""
+        service = self.durable
+        self.clock.run_until(
+            lambda: service.is_done(execution_arn),
+            real_timeout=self.real_timeout if real_timeout is None else real_timeout,
+            virtual_timeout=virtual_timeout,
+        )
+        return service.result(execution_arn, dms_stopped_at=self._stopped_at(replication_task_arn))
+
+    def run_durable_execution(
+        self,
+        function: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        name: str | None = None,
+        replication_task_arn: str | None = None,
+        real_timeout: float | None = None,
+        virtual_timeout: float | None = None,
+    ) -> DurableExecutionResult:
+        """Start a durable execution and drive the clock until it ends (see above)."""
+        execution_arn = self.start_durable_execution(function, payload, name=name)
+        return self.wait_for_durable_execution(
+            execution_arn,
+            replication_task_arn=replication_task_arn,
+            real_timeout=real_timeout,
+            virtual_timeout=virtual_timeout,
+        )
 
     # -- Step Functions ------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from .deploy import Deployment
 from .dms_sim import DmsScenario
 from .measure import (
     DEMO_PATTERNS,
+    DURABLE_PATTERNS,
     Measured,
     MigrationRun,
     available,
@@ -116,7 +117,7 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
     """Run the demo; returns the process exit code."""
     opts = parse_args(argv)
     # Piped output gets 80 columns by default: too narrow for the table.
-    console = console or Console(width=None if sys.stdout.isatty() else 130)
+    console = console or Console(width=None if sys.stdout.isatty() else 150)
     # moto logs every JSONPath miss (an optional input field) as an error: not news here.
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     scenario = scenario_from(opts)
@@ -179,6 +180,11 @@ def _explain(console: Console, m: Measured) -> None:
         console.print(
             f"  {m.task}: {m.dms_requests} DMS API calls; waited "
             f"{m.virtual_seconds / 3600:.2f} virtual hours"
+        )
+    elif m.pattern in DURABLE_PATTERNS:
+        console.print(
+            f"  {m.task}: {m.usage.durable_operations} durable operations, "
+            f"{m.dms_requests} DMS API calls; waited {m.virtual_seconds / 3600:.2f} virtual hours"
         )
 
 

@@ -632,9 +632,10 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Lambda function: CreateFunction with the code (an ``AssetArchive``/``FileArchive``
     zipped here byte for byte, or S3/image), role (must exist: moto checks), handler, runtime,
     environment variables, timeout, memory, architectures, layers, dead-letter, tracing,
-    logging and ephemeral storage settings, tags and ``publish`` (version ``1``, else
-    ``$LATEST``); then PutFunctionConcurrency for ``reservedConcurrentExecutions`` >= 0.
-    ``durableConfig`` stays in the state (moto has no durable functions). Id: the name."""
+    logging and ephemeral storage settings, tags, ``publish`` (version ``1``, else
+    ``$LATEST``) and ``durableConfig`` (``DurableConfig``: invoking a version or alias then
+    starts a durable execution, see ``localcloud.durable``); then PutFunctionConcurrency for
+    ``reservedConcurrentExecutions`` >= 0. Id: the name."""
     lam = req.client("lambda")
     name = req.physical_name(max_length=64)
     environment = req.get("environment", {}).get("variables")
@@ -642,6 +643,7 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     tracing = req.get("tracingConfig", {}).get("mode")
     logging = req.get("loggingConfig")
     storage = _int(req.get("ephemeralStorage", {}).get("size"))
+    durable = req.get("durableConfig")
     code = _function_code(req)
     created = lam.create_function(
         **_compact(
@@ -672,6 +674,14 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
                     }
                 ),
                 "EphemeralStorage": None if storage is None else {"Size": storage},
+                "DurableConfig": None
+                if not durable
+                else _compact(
+                    {
+                        "ExecutionTimeout": _int(durable.get("executionTimeout")),
+                        "RetentionPeriodInDays": _int(durable.get("retentionPeriod")),
+                    }
+                ),
                 "KMSKeyArn": req.get("kmsKeyArn"),
                 "Tags": req.tags or None,
             }

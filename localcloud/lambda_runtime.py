@@ -311,6 +311,9 @@ class LambdaRuntime:
         self._throttles: Counter[str] = Counter()
         self._closed = False
         self._uninstall_wall_clock = wall_clock.install()
+        # Per thread: inside a handler run (a handler may not wait for another handler).
+        self._local = threading.local()
+        self._load_hooks: list[Callable[[Mapping[str, types.ModuleType]], None]] = []
 
     def close(self) -> None:
         """Forget loaded code and delete the extracted packages."""
@@ -355,6 +358,15 @@ class LambdaRuntime:
         with self._state_lock:
             self._throttles[function_name] = times
 
+    def in_handler(self) -> bool:
+        """True in a thread that is running a handler (its invocation holds the run lock)."""
+        return bool(getattr(self._local, "depth", 0))
+
+    def add_load_hook(self, hook: Callable[[Mapping[str, types.ModuleType]], None]) -> None:
+        """Call ``hook(modules)`` whenever a function version's code has been imported, with
+        the modules it imported by name (before its first invocation runs)."""
+        self._load_hooks.append(hook)
+
     def admit(self, fn: Any) -> None:
         """Accept an invoke request for ``fn`` or raise ``TooManyRequestsError`` (``throttle``)."""
         with self._state_lock:
@@ -389,9 +401,13 @@ class LambdaRuntime:
                 log_stream_name=stream,
                 timeout_seconds=float(fn.timeout),
             )
-            with self._count(fn, request_id, invocation_type, at) as outcome:
-                body, error = self._call(fn, payload, context, output)
-                outcome["error_type"] = _error_type(body) if error else None
+            self._local.depth = getattr(self._local, "depth", 0) + 1
+            try:
+                with self._count(fn, request_id, invocation_type, at) as outcome:
+                    body, error = self._call(fn, payload, context, output)
+                    outcome["error_type"] = _error_type(body) if error else None
+            finally:
+                self._local.depth -= 1
         duration_ms = (time.monotonic() - started) * 1000
         logs = self._log_lines(request_id, version, output.getvalue(), duration_ms, fn)
         self._save_logs(fn, stream, logs)
@@ -477,6 +493,8 @@ class LambdaRuntime:
             code = self._extract(fn)
             self._code[key] = code
         code.handler = self._import_handler(code, str(fn.handler or ""))
+        for hook in self._load_hooks:
+            hook(dict(code.modules))
         return code
 
     def _extract(self, fn: Any) -> _CodeVersion:

@@ -3,7 +3,9 @@
 The demo and the benchmarks both go through ``run_migration``: create simulated DMS tasks,
 deploy the real stack program (``__main__.py``) into the local cloud, start each task's
 workflow, drive the virtual clock until it ends, and read the figures off the emulator
-(history events, Lambda invocations, DynamoDB requests), never off a formula.
+(history events, Lambda invocations, durable operations, DynamoDB requests), never off a
+formula. Step Functions patterns are started with StartExecution; durable patterns by invoking
+the durable function's alias asynchronously with a ``DurableExecutionName``, as a caller would.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from components.stack import PATTERNS
 
@@ -21,11 +23,21 @@ from .deploy import Deployment, deploy_stack_file
 from .dms_sim import DmsScenario
 from .pricing import Usage
 
+if TYPE_CHECKING:
+    from .durable import DurableExecutionResult
+
 ROOT: Final = Path(__file__).resolve().parent.parent
 STACK_PROGRAM: Final = ROOT / "__main__.py"
 
 #: The patterns the demo shows, in order; those the stack cannot deploy yet are skipped.
 DEMO_PATTERNS: Final = ("polling", "callback", "durable-poll", "durable-callback")
+#: Patterns whose workflow is a Lambda durable function (started by Invoke, not StartExecution).
+DURABLE_PATTERNS: Final = frozenset({"durable-poll", "durable-callback"})
+#: Outputs, in order of preference, that may name the durable function's alias (qualified ARN).
+DURABLE_TARGET_OUTPUTS: Final = ("alias_arn", "function_alias_arn", "qualified_arn")
+#: The waiting deadline the demo gives every pattern that takes one: longer than the longest
+#: migration the chart plots (7 days), so a long run measures the wait rather than a timeout.
+DEMO_TIMEOUT_SECONDS: Final = 14 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,14 @@ def default_tasks(patterns: Sequence[str], poll_interval: int) -> list[dict[str,
     for pattern in patterns:
         task: dict[str, Any] = {"name": f"{pattern}-demo", "pattern": pattern}
         if pattern == "polling":
-            task.update(poll_interval_seconds=poll_interval, timeout_seconds=14 * 24 * 3600)
+            task.update(poll_interval_seconds=poll_interval, timeout_seconds=DEMO_TIMEOUT_SECONDS)
+        elif pattern in DURABLE_PATTERNS:
+            # Only the arguments the pattern's component takes (the config is validated).
+            keys = PATTERNS[pattern].argument_keys if pattern in PATTERNS else frozenset()
+            if pattern == "durable-poll" and "poll_interval_seconds" in keys:
+                task["poll_interval_seconds"] = poll_interval
+            if "timeout_seconds" in keys:
+                task["timeout_seconds"] = DEMO_TIMEOUT_SECONDS
         tasks.append(task)
     return tasks
 
@@ -100,10 +119,43 @@ def _start_state_machine(cloud: LocalCloud, outputs: Mapping[str, Any], task_arn
     return cloud.start_execution(outputs["state_machine_arn"], {})
 
 
-#: How to start each pattern's workflow from its exported outputs; returns an execution ARN.
+def durable_target(outputs: Mapping[str, Any]) -> str:
+    """The qualified ARN to invoke a durable pattern's function by, from its outputs: the first
+    of ``DURABLE_TARGET_OUTPUTS`` present, else the only output that is a qualified Lambda
+    function ARN (durable functions are invoked through a version or alias)."""
+    for key in DURABLE_TARGET_OUTPUTS:
+        value = outputs.get(key)
+        if isinstance(value, str) and value:
+            return value
+    qualified = sorted(
+        {
+            value
+            for value in outputs.values()
+            if isinstance(value, str)
+            and value.startswith("arn:")
+            and value.split(":")[2:3] == ["lambda"]
+            and len(value.split(":")) == 8
+        }
+    )
+    if len(qualified) != 1:
+        raise KeyError(
+            f"cannot tell which output invokes the durable function: expected one of "
+            f"{', '.join(DURABLE_TARGET_OUTPUTS)} or one qualified Lambda ARN in {sorted(outputs)}"
+        )
+    return qualified[0]
+
+
+def _start_durable(cloud: LocalCloud, outputs: Mapping[str, Any], task_arn: str) -> str:
+    return cloud.start_durable_execution(durable_target(outputs), {}, name="measured-run")
+
+
+#: How to start each pattern's workflow from its exported outputs; returns an execution ARN
+#: (a state machine execution, or a durable execution for ``DURABLE_PATTERNS``).
 STARTERS: Final[dict[str, Callable[[LocalCloud, Mapping[str, Any], str], str]]] = {
     "polling": _start_state_machine,
     "callback": _start_state_machine,
+    "durable-poll": _start_durable,
+    "durable-callback": _start_durable,
 }
 
 
@@ -157,14 +209,23 @@ def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any])
     before = _snapshot(cloud)
     outputs = deployment.exports[task["name"]]
     execution_arn = STARTERS[task["pattern"]](cloud, outputs, task["replication_task_arn"])
-    result: ExecutionResult = cloud.wait_for_execution(
-        execution_arn, replication_task_arn=task["replication_task_arn"]
-    )
+    result: ExecutionResult | DurableExecutionResult
+    if task["pattern"] in DURABLE_PATTERNS:
+        result = cloud.wait_for_durable_execution(
+            execution_arn, replication_task_arn=task["replication_task_arn"]
+        )
+        transitions, durable_operations = 0, result.operations
+    else:
+        result = cloud.wait_for_execution(
+            execution_arn, replication_task_arn=task["replication_task_arn"]
+        )
+        transitions, durable_operations = result.billed_transitions, 0
     after = _snapshot(cloud)
     delta = {k: after[k] - before[k] for k in after}
     usage = Usage(
-        transitions=result.billed_transitions,
+        transitions=transitions,
         lambda_invocations=delta["lambda"],
+        durable_operations=durable_operations,
         dynamodb_reads=delta["dynamodb_reads"],
         dynamodb_writes=delta["dynamodb_writes"],
     )

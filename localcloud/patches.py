@@ -29,7 +29,7 @@ import time
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from moto.awslambda import models as lambda_models
 from moto.core.models import botocore_stubber
@@ -75,6 +75,9 @@ from .event_delivery import (
 )
 from .lambda_runtime import INVOCATION_ASYNC, LambdaRuntime
 
+if TYPE_CHECKING:
+    from .durable import DurableFunctions
+
 LOG = logging.getLogger(__name__)
 
 #: Clock sleep reasons the patches use, so callers can ask ``clock.slept(reason)``.
@@ -118,6 +121,10 @@ class _Active:
     lambda_runtime: LambdaRuntime | None = None
     schedules: ScheduleRegistry | None = None
     api_calls: collections.Counter[tuple[str, str]] | None = None
+    region: str = "us-east-1"
+    real_timeout: float = 30.0
+    durable: DurableFunctions | None = None
+    """Created on first use (``active_durable``): most clouds never run a durable function."""
 
 
 _ACTIVE = _Active()
@@ -839,6 +846,144 @@ def lambda_in_process() -> None:
     _install("lambda_in_process", install)
 
 
+# -- l2. Lambda durable functions -----------------------------------------------------------------
+
+
+def lambda_durable_config() -> None:
+    """Keep a function's ``DurableConfig`` (durable mode) and report it.
+
+    AWS: ``CreateFunction(DurableConfig={ExecutionTimeout, RetentionPeriodInDays})`` makes a
+    durable function (only at creation); ``GetFunction``/``GetFunctionConfiguration`` return the
+    ``DurableConfig``; its versions are durable too.
+    moto: ignores the parameter (its request spec still carries it).
+    Patch: ``LambdaFunction.__init__`` keeps ``spec["DurableConfig"]`` as ``durable_config``
+    (published versions are deep copies, so they keep it), ``get_configuration`` reports it.
+    ``lambda_durable_invocations`` and ``lambda_durable_api`` act on functions that have one.
+    """
+    cls = lambda_models.LambdaFunction
+    init_original = cls.__init__
+    config_original = cls.get_configuration
+
+    @functools.wraps(init_original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - the method's name
+        init_original(self, *args, **kwargs)
+        spec = kwargs.get("spec", args[1] if len(args) > 1 else None)
+        config = spec.get("DurableConfig") if isinstance(spec, dict) else None
+        self.durable_config = dict(config) if isinstance(config, dict) else None
+
+    @functools.wraps(config_original)
+    def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        config: dict[str, Any] = config_original(self, *args, **kwargs)
+        durable = getattr(self, "durable_config", None)
+        if durable:
+            config["DurableConfig"] = dict(durable)
+        return config
+
+    def install() -> Callable[[], None]:
+        if "spec" not in inspect.signature(init_original).parameters:
+            raise AttributeError("patch 'lambda_durable_config': LambdaFunction has no spec")
+        undos = [
+            _replace(cls, "__init__", __init__, "lambda_durable_config"),
+            _replace(cls, "get_configuration", get_configuration, "lambda_durable_config"),
+        ]
+
+        def undo() -> None:
+            for fn in reversed(undos):
+                fn()
+
+        return undo
+
+    _install("lambda_durable_config", install)
+
+
+def lambda_durable_invocations() -> None:
+    """Start a durable execution when a durable function is invoked.
+
+    AWS: invoking a durable function's version or alias starts a durable execution (its ARN in
+    ``X-Amz-Durable-Execution-Arn``): ``Event`` answers 202 at once, ``RequestResponse`` waits
+    for the execution to end (15 minutes at most) and returns its result;
+    ``DurableExecutionName`` makes the start idempotent (same name and payload: nothing new;
+    another payload: ``DurableExecutionAlreadyStartedException``). Each step of the execution
+    then re-invokes the handler with a durable invocation input, never the caller's payload.
+    moto: runs the handler once, as a plain function, with the caller's payload.
+    Patch: ``LambdaFunction.invoke`` (wrapping ``lambda_in_process``) hands an invocation of a
+    function with a ``DurableConfig`` to the cloud's ``durable.DurableFunctions``: the
+    official testing SDK's executor on the virtual clock, invoking the handler through the
+    Lambda runtime. An unqualified (``$LATEST``) invocation is refused, as the project's AWS
+    facts say it is. Throttling (``LambdaRuntime.throttle``) and ``DryRun`` apply as for any
+    function.
+    """
+    cls = lambda_models.LambdaFunction
+
+    def install() -> Callable[[], None]:
+        inner = cls.invoke  # the in-process runtime's (lambda_in_process must be installed)
+
+        @functools.wraps(inner)
+        def invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+            runtime = _ACTIVE.lambda_runtime
+            if runtime is None or not getattr(self, "durable_config", None):
+                return inner(self, body, request_headers, response_headers)
+            invocation_type = _header(request_headers, "X-Amz-Invocation-Type") or "RequestResponse"
+            if invocation_type == "DryRun":
+                return b""
+            runtime.admit(self)
+            service = active_durable()
+            assert service is not None  # a runtime is active, so is a clock
+            name = _header(request_headers, "X-Amz-Durable-Execution-Name")
+            return service.invoke(self, body, invocation_type, name, response_headers)
+
+        return _replace(cls, "invoke", invoke, "lambda_durable_invocations")
+
+    _install("lambda_durable_invocations", install)
+
+
+def lambda_durable_api() -> None:
+    """Answer the durable execution APIs (checkpoints, state, callbacks) from the local service.
+
+    AWS: a durable function's SDK calls ``CheckpointDurableExecution`` and
+    ``GetDurableExecutionState`` while it runs; whoever completes a callback calls
+    ``SendDurableExecutionCallback{Success,Failure,Heartbeat}`` (a closed or expired callback:
+    ``CallbackTimeoutException``; an unknown id: ``ResourceNotFoundException``);
+    ``GetDurableExecution``/``GetDurableExecutionHistory``/``StopDurableExecution`` manage
+    executions.
+    moto: knows none of these operations (its URL table answers 404 "Not yet implemented").
+    Patch: ``BotocoreStubber.__call__`` answers the ``lambda`` operations whose name contains
+    ``DurableExecution`` from the cloud's ``durable.DurableFunctions`` (the testing SDK's own
+    HTTP handlers, so requests and answers have the API's wire shapes), before moto's URL
+    matching; every other request goes on as before (and is still counted by
+    ``api_call_metrics``, which wraps this).
+    """
+    stubber_cls = type(botocore_stubber)
+
+    def install() -> Callable[[], None]:
+        inner = stubber_cls.__call__
+
+        @functools.wraps(inner)
+        def call(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+            parts = event_name.split(".")
+            if (
+                self.enabled
+                and len(parts) >= 3
+                and parts[1] == "lambda"
+                and "DurableExecution" in parts[2]
+                and _ACTIVE.lambda_runtime is not None
+            ):
+                from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
+                from moto.core.botocore_stubber import MockRawResponse
+
+                service = active_durable()
+                assert service is not None
+                status, headers, body = service.handle_request(
+                    request.method, request.url, request.body
+                )
+                return AWSResponse(request.url, status, headers, MockRawResponse(body))
+            return inner(self, event_name, request, **kwargs)
+
+        return _replace(stubber_cls, "__call__", call, "lambda_durable_api")
+
+    _install("lambda_durable_api", install)
+
+
 # -- m. EventBridge delivers to Lambda targets --------------------------------------------------
 
 
@@ -1393,6 +1538,22 @@ def active_lambda_runtime() -> LambdaRuntime | None:
     return _ACTIVE.lambda_runtime
 
 
+def active_durable() -> DurableFunctions | None:
+    """The durable functions service of the active cloud, created on first use (None when no
+    cloud is active)."""
+    with _LOCK:
+        if _ACTIVE.durable is None:
+            clock, runtime = _active_clock(), _ACTIVE.lambda_runtime
+            if clock is None or runtime is None:
+                return None
+            from .durable import DurableFunctions
+
+            _ACTIVE.durable = DurableFunctions(
+                clock, runtime, region=_ACTIVE.region, real_timeout=_ACTIVE.real_timeout
+            )
+        return _ACTIVE.durable
+
+
 def active_schedules() -> ScheduleRegistry | None:
     """The schedule registry of the active cloud (None when no cloud is active)."""
     return _ACTIVE.schedules
@@ -1414,6 +1575,9 @@ ALL_PATCHES: Final[tuple[PatchFn, ...]] = (
     cached_sdk_clients,
     cached_jsonpath_parsing,
     lambda_in_process,
+    lambda_durable_config,
+    lambda_durable_invocations,
+    lambda_durable_api,
     eventbridge_lambda_targets,
     eventbridge_schedules,
     schedule_rules_match_no_events,
@@ -1430,10 +1594,13 @@ def apply_all(
     *,
     rng: random.Random | None = None,
     dms: DmsTaskHooks | None = None,
+    region: str = "us-east-1",
+    real_timeout: float = 30.0,
 ) -> None:
     """Install every patch (once per process) and make ``clock``/``rng``/``dms`` the active ones.
 
-    Idempotent: calling it again only switches what is active.
+    ``region`` and ``real_timeout`` configure the durable functions service (created on first
+    use). Idempotent: calling it again only switches what is active.
     """
     with _LOCK:
         for patch in ALL_PATCHES:
@@ -1444,6 +1611,8 @@ def apply_all(
         _ACTIVE.dms = dms
         _ACTIVE.lambda_runtime = LambdaRuntime(clock)
         _ACTIVE.api_calls = collections.Counter()
+        _ACTIVE.region = region
+        _ACTIVE.real_timeout = real_timeout
         _ACTIVE.schedules = ScheduleRegistry(clock, lambda rule, event: rule.send_to_targets(event))
 
 
@@ -1459,7 +1628,11 @@ def deactivate() -> None:
 
 
 def _close_services() -> None:
-    # The Lambda runtime (extracted code) and the armed schedules belong to one cloud.
+    # The Lambda runtime (extracted code), the armed schedules and the durable executions
+    # belong to one cloud.
+    if _ACTIVE.durable is not None:
+        _ACTIVE.durable.close()
+        _ACTIVE.durable = None
     if _ACTIVE.schedules is not None:
         _ACTIVE.schedules.cancel_all()
         _ACTIVE.schedules = None

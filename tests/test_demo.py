@@ -12,6 +12,7 @@ from localcloud import chart
 from localcloud.demo import main
 from localcloud.dms_sim import DmsScenario
 from localcloud.measure import default_tasks
+from tests.e2e.test_durable_flow import CALLBACK_OPERATIONS, HOUR, poll_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +40,9 @@ def test_default_demo_deploys_the_stack_and_measures_polling() -> None:
     assert "+ aws:sfn/stateMachine:StateMachine polling-demo-state-machine" in out
     assert "+ dms-waiters:index:DmsEventHub dms-events" in out
     assert "+ dms-waiters:index:DmsCallbackWorkflow callback-demo" in out
-    assert "skipped: pattern 'durable-poll' is not built yet" in out
+    assert "+ dms-waiters:index:DmsDurableWorkflow durable-poll-demo" in out
+    assert "+ dms-waiters:index:DmsDurableWorkflow durable-callback-demo" in out
+    assert "skipped" not in out
     _task, pattern, outcome, transitions, lam, durable, ddb, latency, cost = rows(out)[
         "polling-demo"
     ]
@@ -48,16 +51,49 @@ def test_default_demo_deploys_the_stack_and_measures_polling() -> None:
     assert int(transitions) == 5 + 4 * 9
     assert int(latency.removesuffix(" s")) < 600
     assert cost == f"${int(transitions) * 0.025 / 1000:.5f}"
+    # The durable rows, measured from the executions the local cloud ran.
+    table = rows(out)
+    _task, pattern, outcome, transitions, lam, ops, _ddb, latency, cost = table["durable-poll-demo"]
+    checks, _ends_at = poll_checks(HOUR)
+    assert (pattern, outcome, transitions) == ("durable-poll", "SUCCEEDED", "0")
+    assert (int(ops), int(lam), latency) == (checks + 1, checks, "290 s")
+    assert float(cost.removeprefix("$")) > 0
+    _task, pattern, outcome, transitions, lam, ops, ddb, latency, _cost = table[
+        "durable-callback-demo"
+    ]
+    assert (pattern, outcome, transitions, ops, latency) == (
+        "durable-callback",
+        "SUCCEEDED",
+        "0",
+        str(CALLBACK_OPERATIONS),
+        "0 s",
+    )
+    # The waiter's two invocations, the hub's resume (one per DMS event) and reconciler runs.
+    assert int(lam) > 2
+    assert int(ddb) > 0
+    assert f"durable-poll-demo: {checks + 1} durable operations" in out
 
 
 @pytest.mark.slow
 def test_callback_transitions_stay_constant_as_the_migration_grows() -> None:
-    short = rows(run_demo("--hours", "1"))["callback-demo"]
-    long = rows(run_demo("--hours", "24"))["callback-demo"]
+    short_out, long_out = run_demo("--hours", "1"), run_demo("--hours", "6")
+    short, long = rows(short_out)["callback-demo"], rows(long_out)["callback-demo"]
     assert short[2] == long[2] == "SUCCEEDED"
     assert short[3] == long[3]  # the same few transitions whatever the duration
     assert int(long[3]) <= 3
     assert short[7] == long[7] == "0 s"  # resumed by the event, at once
+    # The durable callback mode too: the same few durable operations, no transitions...
+    short_cb, long_cb = (rows(o) for o in (short_out, long_out))
+    durable_short, durable_long = (
+        short_cb["durable-callback-demo"],
+        long_cb["durable-callback-demo"],
+    )
+    assert durable_short[2] == durable_long[2] == "SUCCEEDED"
+    assert durable_short[5] == durable_long[5] and 0 < int(durable_long[5]) <= 5
+    assert durable_long[3] == "0" and durable_long[7] == "0 s"
+    # ... while durable polling pays an operation per poll, more the longer the task runs.
+    polls_short, polls_long = (int(r["durable-poll-demo"][5]) for r in (short_cb, long_cb))
+    assert 0 < polls_short < polls_long
     # the reconciler's quarter-hourly runs are the only thing that grows
     assert int(long[4]) > int(short[4])
 

@@ -101,11 +101,11 @@ def test_readme_lists_every_durable_batch_argument() -> None:
 
 
 def test_readme_durable_patterns_are_stack_patterns() -> None:
-    from components.stack import STACK_PATTERNS
+    from components.stack import PATTERNS
 
     row = next(line for line in README.splitlines() if "| Lambda durable function |" in line)
     assert "| `durable-poll`, `durable-callback` | available" in row
-    assert {"durable-poll", "durable-callback"} <= set(STACK_PATTERNS)
+    assert {"durable-poll", "durable-callback"} <= set(PATTERNS)
 
 
 def test_readme_batch_example_runs(tmp_path: Path) -> None:

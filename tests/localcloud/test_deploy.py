@@ -422,6 +422,11 @@ def test_function_from_the_repositorys_lambdas_directory(cloud: LocalCloud) -> N
     }
     assert created.state["codeSha256"] == config["CodeSha256"]
     assert created.state["durableConfig"] == {"executionTimeout": 3600, "retentionPeriod": 7}
+    # Durable mode reaches the function (and its published version), as CreateFunction sets it.
+    durable = {"ExecutionTimeout": 3600, "RetentionPeriodInDays": 7}
+    assert config["DurableConfig"] == durable
+    version = cloud.client("lambda").get_function_configuration(FunctionName=seen["qualified"])
+    assert version["DurableConfig"] == durable
 
 
 def test_function_from_a_string_asset_archive(cloud: LocalCloud) -> None:

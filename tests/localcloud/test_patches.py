@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from moto.awslambda import models as lambda_models
+from moto.core.models import botocore_stubber
 from moto.dms import models as dms_models
 from moto.events import models as events_models
 from moto.stepfunctions import responses as sfn_responses
@@ -85,6 +86,10 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
         "to_dict": dms_models.FakeReplicationTask.to_dict,
         "parse": json_path.parse,
         "lambda": lambda_models.LambdaFunction._invoke_lambda,
+        "lambda_init": lambda_models.LambdaFunction.__init__,
+        "lambda_config": lambda_models.LambdaFunction.get_configuration,
+        "lambda_invoke": lambda_models.LambdaFunction.invoke,
+        "stubber": type(botocore_stubber).__call__,
         "targets": events_models.Rule.send_to_targets,
         "put_rule": events_models.EventsBackend.put_rule,
         "unix_time": events_models.unix_time,
@@ -110,6 +115,10 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
     assert dms_models.FakeReplicationTask.to_dict is originals["to_dict"]
     assert json_path.parse is originals["parse"]
     assert lambda_models.LambdaFunction._invoke_lambda is originals["lambda"]
+    assert lambda_models.LambdaFunction.__init__ is originals["lambda_init"]
+    assert lambda_models.LambdaFunction.get_configuration is originals["lambda_config"]
+    assert lambda_models.LambdaFunction.invoke is originals["lambda_invoke"]
+    assert type(botocore_stubber).__call__ is originals["stubber"]
     assert events_models.Rule.send_to_targets is originals["targets"]
     assert events_models.EventsBackend.put_rule is originals["put_rule"]
     assert events_models.unix_time is originals["unix_time"]
@@ -122,6 +131,7 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
     assert sfn_responses.StepFunctionResponse.send_task_failure is originals["send_task_failure"]
     assert execute_state.threading is threading
     assert patches.active_lambda_runtime() is None
+    assert patches.active_durable() is None
     assert "databasemigration" not in state_task_service_aws_sdk._SERVICE_ERROR_NAMES
 
 
@@ -404,7 +414,9 @@ def test_guarded_clients_never_reach_real_aws_outside_a_cloud() -> None:
 def test_lambda_in_process_replaces_moto_s_docker_runner(cloud: LocalCloud) -> None:
     cls = lambda_models.LambdaFunction
     assert cls._invoke_lambda.__localcloud_patch__ == "lambda_in_process"
-    assert cls.invoke.__localcloud_patch__ == "lambda_in_process"
+    # Under lambda_durable_invocations, which wraps it (functools.wraps).
+    assert cls.invoke.__localcloud_patch__ == "lambda_durable_invocations"
+    assert inspect.unwrap(cls.invoke).__localcloud_patch__ == "lambda_in_process"
     # Internal callers (event source mappings...) call these with moto's signatures.
     assert list(inspect.signature(cls._invoke_lambda).parameters) == ["self", "event"]
     assert list(inspect.signature(cls.invoke).parameters) == [
