@@ -601,17 +601,18 @@ class DurableFunctions:
         the caller waits for the execution to end, at most ``SYNC_INVOCATION_LIMIT_SECONDS``
         of virtual time, and gets its result, or its error as a function error.
         """
-        arn = self.start(fn, payload, name)
-        response_headers["x-amz-durable-execution-arn"] = arn
-        response_headers["x-amz-executed-version"] = str(fn.version)
-        if invocation_type == "Event":
-            return b""
-        if self.runtime.in_handler():
+        if invocation_type != "Event" and self.runtime.in_handler():
+            # Refused before anything starts: a local limitation, not an AWS behaviour.
             raise _InvalidParameterError(
                 "LocalCloud: a synchronous invocation of a durable function from inside a "
                 "Lambda handler is not emulated (handlers run one at a time); use "
                 "InvocationType=Event"
             )
+        arn = self.start(fn, payload, name)
+        response_headers["x-amz-durable-execution-arn"] = arn
+        response_headers["x-amz-executed-version"] = str(fn.version)
+        if invocation_type == "Event":
+            return b""
         self._wait_sync(arn)
         execution = self._store.load(arn)
         result = execution.result
@@ -745,6 +746,9 @@ class DurableFunctions:
         self, method: str, url: str, body: bytes | str | None
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one durable execution API request (status, headers, body), as AWS would."""
+        if self._closed:
+            # The cloud is shutting down: a handler still running gets an error and ends.
+            return _error_response(ServiceException("the local cloud is shutting down"))
         parts = urlsplit(url)
         try:
             route = self._router.find_route(parts.path, method)
