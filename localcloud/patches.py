@@ -859,7 +859,8 @@ def lambda_durable_config() -> None:
     ``DurableConfig``; its versions are durable too.
     moto: ignores the parameter (its request spec still carries it).
     Patch: ``LambdaFunction.__init__`` keeps ``spec["DurableConfig"]`` as ``durable_config``
-    (published versions are deep copies, so they keep it), ``get_configuration`` reports it.
+    (published versions are copies of the object, so they keep it), ``get_configuration``
+    reports it.
     ``lambda_durable_invocations`` and ``lambda_durable_api`` act on functions that have one.
     """
     cls = lambda_models.LambdaFunction
