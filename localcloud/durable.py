@@ -32,10 +32,12 @@ on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.
 tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
 Not emulated: chained invokes (``context.invoke``), ``map``/``parallel`` refreshes in real time,
-execution retention and ``ListDurableExecutionsByFunction`` pagination details, pausing, the
-execution ARN format (the testing SDK's opaque ``<uuid>/<uuid>``, not
-``arn:aws:lambda:...:durable-execution:...``), the synchronous-invocation limit's exact error
-(an execution still running after 15 virtual minutes is reported as ``Sandbox.Timedout``).
+execution retention, ``ListDurableExecutionsByFunction`` by function ARN (by name only), pausing,
+the execution ARN format (the testing SDK's opaque ``<uuid>/<uuid>``, not
+``arn:aws:lambda:...:durable-execution:...``), durable functions as EventBridge targets, a
+synchronous invocation from inside a handler (refused: handlers run one at a time), the
+synchronous-invocation limit's exact error (an execution still running after 15 virtual minutes
+is reported as ``Sandbox.Timedout``).
 """
 
 from __future__ import annotations
@@ -558,7 +560,7 @@ class DurableFunctions:
             started_at = self.clock.now()
             start_input = StartDurableExecutionInput(
                 account_id=_arn_part(function_arn, 4),
-                function_name=function_arn,
+                function_name=str(fn.function_name),
                 function_qualifier=str(fn.version),
                 execution_name=execution_name,
                 execution_timeout_seconds=int(

@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,12 @@ def test_an_event_invocation_starts_an_execution_that_waits_on_the_virtual_clock
     assert result.version == "1"
     assert result.function_arn.endswith(":function:waiter")
     assert cloud.clock.busy_count == 0
+    # The execution APIs answer with the same facts, stamped with virtual time.
+    described = cloud.client("lambda").get_durable_execution(DurableExecutionArn=arn)
+    assert described["Status"] == "SUCCEEDED"
+    assert described["FunctionArn"] == f"{result.function_arn}:1"
+    assert described["EndTimestamp"] - described["StartTimestamp"] == timedelta(days=1)
+    assert described["StartTimestamp"] == cloud.clock.epoch
 
 
 def test_a_durable_function_must_be_invoked_through_a_version_or_alias(cloud: LocalCloud) -> None:
