@@ -32,10 +32,12 @@ on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.
 tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
 Not emulated: chained invokes (``context.invoke``), ``map``/``parallel`` refreshes in real time,
-execution retention and ``ListDurableExecutionsByFunction`` pagination details, pausing, the
-execution ARN format (the testing SDK's opaque ``<uuid>/<uuid>``, not
-``arn:aws:lambda:...:durable-execution:...``), the synchronous-invocation limit's exact error
-(an execution still running after 15 virtual minutes is reported as ``Sandbox.Timedout``).
+execution retention, ``ListDurableExecutionsByFunction`` by function ARN (by name only), pausing,
+the execution ARN format (the testing SDK's opaque ``<uuid>/<uuid>``, not
+``arn:aws:lambda:...:durable-execution:...``), durable functions as EventBridge targets, a
+synchronous invocation from inside a handler (refused: handlers run one at a time), the
+synchronous-invocation limit's exact error (an execution still running after 15 virtual minutes
+is reported as ``Sandbox.Timedout``).
 """
 
 from __future__ import annotations
@@ -558,7 +560,7 @@ class DurableFunctions:
             started_at = self.clock.now()
             start_input = StartDurableExecutionInput(
                 account_id=_arn_part(function_arn, 4),
-                function_name=function_arn,
+                function_name=str(fn.function_name),
                 function_qualifier=str(fn.version),
                 execution_name=execution_name,
                 execution_timeout_seconds=int(
@@ -601,17 +603,18 @@ class DurableFunctions:
         the caller waits for the execution to end, at most ``SYNC_INVOCATION_LIMIT_SECONDS``
         of virtual time, and gets its result, or its error as a function error.
         """
-        arn = self.start(fn, payload, name)
-        response_headers["x-amz-durable-execution-arn"] = arn
-        response_headers["x-amz-executed-version"] = str(fn.version)
-        if invocation_type == "Event":
-            return b""
-        if self.runtime.in_handler():
+        if invocation_type != "Event" and self.runtime.in_handler():
+            # Refused before anything starts: a local limitation, not an AWS behaviour.
             raise _InvalidParameterError(
                 "LocalCloud: a synchronous invocation of a durable function from inside a "
                 "Lambda handler is not emulated (handlers run one at a time); use "
                 "InvocationType=Event"
             )
+        arn = self.start(fn, payload, name)
+        response_headers["x-amz-durable-execution-arn"] = arn
+        response_headers["x-amz-executed-version"] = str(fn.version)
+        if invocation_type == "Event":
+            return b""
         self._wait_sync(arn)
         execution = self._store.load(arn)
         result = execution.result
@@ -745,6 +748,9 @@ class DurableFunctions:
         self, method: str, url: str, body: bytes | str | None
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one durable execution API request (status, headers, body), as AWS would."""
+        if self._closed:
+            # The cloud is shutting down: a handler still running gets an error and ends.
+            return _error_response(ServiceException("the local cloud is shutting down"))
         parts = urlsplit(url)
         try:
             route = self._router.find_route(parts.path, method)

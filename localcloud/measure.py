@@ -121,8 +121,8 @@ def _start_state_machine(cloud: LocalCloud, outputs: Mapping[str, Any], task_arn
 
 def durable_target(outputs: Mapping[str, Any]) -> str:
     """The qualified ARN to invoke a durable pattern's function by, from its outputs: the first
-    of ``DURABLE_TARGET_OUTPUTS`` present, else the only output that is a qualified Lambda
-    function ARN (durable functions are invoked through a version or alias)."""
+    of ``DURABLE_TARGET_OUTPUTS`` present, else the one alias ARN among the outputs, else the one
+    qualified Lambda function ARN (durable functions are invoked through a version or alias)."""
     for key in DURABLE_TARGET_OUTPUTS:
         value = outputs.get(key)
         if isinstance(value, str) and value:
@@ -134,15 +134,18 @@ def durable_target(outputs: Mapping[str, Any]) -> str:
             if isinstance(value, str)
             and value.startswith("arn:")
             and value.split(":")[2:3] == ["lambda"]
+            and value.split(":")[5:6] == ["function"]
             and len(value.split(":")) == 8
         }
     )
-    if len(qualified) != 1:
-        raise KeyError(
-            f"cannot tell which output invokes the durable function: expected one of "
-            f"{', '.join(DURABLE_TARGET_OUTPUTS)} or one qualified Lambda ARN in {sorted(outputs)}"
-        )
-    return qualified[0]
+    aliases = [arn for arn in qualified if not arn.rsplit(":", 1)[1].isdigit()]
+    for found in (aliases, qualified):
+        if len(found) == 1:
+            return found[0]
+    raise KeyError(
+        f"cannot tell which output invokes the durable function: expected one of "
+        f"{', '.join(DURABLE_TARGET_OUTPUTS)} or one alias ARN in {sorted(outputs)}"
+    )
 
 
 def _start_durable(cloud: LocalCloud, outputs: Mapping[str, Any], task_arn: str) -> str:

@@ -129,6 +129,8 @@ class _Active:
 
 _ACTIVE = _Active()
 _LOCK = threading.RLock()
+# Guards the creation of the durable functions service only (see active_durable).
+_DURABLE_LOCK = threading.Lock()
 # name -> undo function, in installation order (reverted in reverse order).
 _INSTALLED: dict[str, Callable[[], None]] = {}
 
@@ -857,7 +859,8 @@ def lambda_durable_config() -> None:
     ``DurableConfig``; its versions are durable too.
     moto: ignores the parameter (its request spec still carries it).
     Patch: ``LambdaFunction.__init__`` keeps ``spec["DurableConfig"]`` as ``durable_config``
-    (published versions are deep copies, so they keep it), ``get_configuration`` reports it.
+    (published versions are copies of the object, so they keep it), ``get_configuration``
+    reports it.
     ``lambda_durable_invocations`` and ``lambda_durable_api`` act on functions that have one.
     """
     cls = lambda_models.LambdaFunction
@@ -1540,8 +1543,13 @@ def active_lambda_runtime() -> LambdaRuntime | None:
 
 def active_durable() -> DurableFunctions | None:
     """The durable functions service of the active cloud, created on first use (None when no
-    cloud is active)."""
-    with _LOCK:
+    cloud is active, or once it is shutting down)."""
+    # Not under _LOCK: a handler that checkpoints while the cloud tears down (revert_all holds
+    # _LOCK while it waits for running handlers) must get the closing service, not block.
+    service = _ACTIVE.durable
+    if service is not None:
+        return service
+    with _DURABLE_LOCK:
         if _ACTIVE.durable is None:
             clock, runtime = _active_clock(), _ACTIVE.lambda_runtime
             if clock is None or runtime is None:
@@ -1629,16 +1637,19 @@ def deactivate() -> None:
 
 def _close_services() -> None:
     # The Lambda runtime (extracted code), the armed schedules and the durable executions
-    # belong to one cloud.
-    if _ACTIVE.durable is not None:
-        _ACTIVE.durable.close()
-        _ACTIVE.durable = None
+    # belong to one cloud. The durable service is closed first and forgotten last: a handler
+    # still running answers its checkpoints with errors from the closed service and ends, so
+    # the runtime's close (which waits for running handlers) cannot wait forever.
+    durable = _ACTIVE.durable
+    if durable is not None:
+        durable.close()
     if _ACTIVE.schedules is not None:
         _ACTIVE.schedules.cancel_all()
         _ACTIVE.schedules = None
     if _ACTIVE.lambda_runtime is not None:
         _ACTIVE.lambda_runtime.close()
         _ACTIVE.lambda_runtime = None
+    _ACTIVE.durable = None
 
 
 def revert_all() -> None:

@@ -391,7 +391,10 @@ def test_the_durable_target_is_read_from_the_outputs() -> None:
     alias = "arn:aws:lambda:us-east-1:123456789012:function:waiter:live"
     function = "arn:aws:lambda:us-east-1:123456789012:function:waiter"
     assert durable_target({"function_arn": function, "alias_arn": alias}) == alias
-    # Without a known name, the one qualified function ARN among the outputs.
-    assert durable_target({"function_arn": function, "live": alias, "role": "r"}) == alias
-    with pytest.raises(KeyError, match="alias_arn"):
-        durable_target({"function_arn": function})
+    # Without a known name, the one alias ARN among the outputs, else the one version ARN.
+    version = f"{function}:3"
+    assert durable_target({"function_arn": function, "live": alias, "v": version}) == alias
+    assert durable_target({"function_arn": function, "v": version, "role": "r"}) == version
+    for ambiguous in ({"function_arn": function}, {"a": alias, "b": f"{function}:other"}):
+        with pytest.raises(KeyError, match="alias_arn"):
+            durable_target(ambiguous)

@@ -13,6 +13,8 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import botocore.session  # type: ignore[import-untyped]
@@ -175,6 +177,12 @@ def test_an_event_invocation_starts_an_execution_that_waits_on_the_virtual_clock
     assert result.version == "1"
     assert result.function_arn.endswith(":function:waiter")
     assert cloud.clock.busy_count == 0
+    # The execution APIs answer with the same facts, stamped with virtual time.
+    described = cloud.client("lambda").get_durable_execution(DurableExecutionArn=arn)
+    assert described["Status"] == "SUCCEEDED"
+    assert described["FunctionArn"] == f"{result.function_arn}:1"
+    assert described["EndTimestamp"] - described["StartTimestamp"] == timedelta(days=1)
+    assert described["StartTimestamp"] == cloud.clock.epoch
 
 
 def test_a_durable_function_must_be_invoked_through_a_version_or_alias(cloud: LocalCloud) -> None:
@@ -464,7 +472,7 @@ def handler(event, context):
     cloud.create_function("caller", {"app.py": caller}, environment={"TARGET": target})
     response = cloud.client("lambda").invoke(FunctionName="caller")
     assert json.loads(response["Payload"].read()) == "InvalidParameterValueException"
-    assert cloud.durable.records()[0].ended_at is None  # started, not waited for
+    assert cloud.durable.records() == []  # refused before anything started
 
 
 def test_a_cloud_exits_promptly_with_an_execution_still_waiting() -> None:
@@ -477,3 +485,40 @@ def test_a_cloud_exits_promptly_with_an_execution_still_waiting() -> None:
         started = time.monotonic()
     assert time.monotonic() - started < 5
     assert not service._scheduler.is_started()
+
+
+def test_a_cloud_exits_promptly_while_a_durable_handler_runs(tmp_path: Path) -> None:
+    # The handler is inside a step (real time) when the cloud exits: its next checkpoint is
+    # answered with an error by the closing service, so it ends and the exit does not hang.
+    slow = (
+        HEADER
+        + """
+import os, pathlib, time
+
+def slow_step(_):
+    pathlib.Path(os.environ["MARK"]).touch()
+    time.sleep(0.5)
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.step(slow_step, name="slow")
+    return context.step(lambda _: 2, name="next")
+"""
+    )
+    mark = tmp_path / "inside-the-step"
+    with LocalCloud() as cloud:
+        arn = cloud.create_function(
+            "slow",
+            {"app.py": slow},
+            environment={"MARK": str(mark)},
+            durable_config=DURABLE,
+            publish=True,
+        )
+        cloud.start_durable_execution(f"{arn}:1")
+        deadline = time.monotonic() + 10
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert mark.exists()
+        started = time.monotonic()
+    assert time.monotonic() - started < 5
+    assert patches.active_durable() is None

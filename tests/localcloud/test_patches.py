@@ -443,6 +443,35 @@ def test_lambda_in_process_replaces_moto_s_docker_runner(cloud: LocalCloud) -> N
     assert 'cause_object["errorType"]' in source
 
 
+# -- l2. lambda_durable_config, lambda_durable_invocations, lambda_durable_api -----------------
+# Their behaviour is tested in test_durable.py; here, the moto internals they rely on.
+
+
+def test_durable_patches_rely_on_these_moto_internals(cloud: LocalCloud) -> None:
+    cls = lambda_models.LambdaFunction
+    assert cls.__init__.__localcloud_patch__ == "lambda_durable_config"
+    assert cls.get_configuration.__localcloud_patch__ == "lambda_durable_config"
+    # The request spec (CreateFunction's parameters, DurableConfig included) reaches __init__.
+    assert "spec" in inspect.signature(inspect.unwrap(cls.__init__)).parameters
+    # Published versions are copies of the function object: they keep durable_config.
+    assert "copy.copy(" in inspect.getsource(lambda_models.LambdaStorage.publish_version)
+    # The request counter wraps the durable API patch (so durable calls are counted), which
+    # wraps moto's stubber (whose signature it keeps).
+    stubber = type(botocore_stubber)
+    assert stubber.__call__.__localcloud_patch__ == "api_call_metrics"
+    durable_api = inspect.getclosurevars(stubber.__call__).nonlocals["original"]
+    assert durable_api.__localcloud_patch__ == "lambda_durable_api"
+    assert list(inspect.signature(inspect.unwrap(durable_api)).parameters)[:3] == [
+        "self",
+        "event_name",
+        "request",
+    ]
+    # moto answers the durable APIs with a 404 of its own without the patch.
+    from moto.core.botocore_stubber import MockRawResponse
+
+    assert MockRawResponse(b"{}").read() == b"{}"
+
+
 # -- m. eventbridge_lambda_targets -----------------------------------------------------------
 
 
