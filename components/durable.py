@@ -25,9 +25,8 @@ from .durable_function import (
     MAX_EXECUTION_TIMEOUT_SECONDS,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
+    DurableComponent,
     create_durable_function,
-    execution_name_prefix,
-    start_command,
 )
 from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
@@ -252,7 +251,7 @@ def durable_waiter_environment(
     return env
 
 
-class DmsDurableWorkflow(pulumi.ComponentResource):
+class DmsDurableWorkflow(DurableComponent):
     """Wait for a DMS replication task in a Lambda durable function (poll or callback mode).
 
     Start a run by invoking the alias asynchronously with a durable execution name
@@ -269,21 +268,6 @@ class DmsDurableWorkflow(pulumi.ComponentResource):
     function's callbacks and, unless ``hub`` is given, a ``DmsEventHub`` named ``<name>-hub``.
     """
 
-    function_name: pulumi.Output[str]
-    """Name of the durable function."""
-    function_arn: pulumi.Output[str]
-    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
-    alias_name: pulumi.Output[str]
-    """Name of the alias every run is started through (``live``)."""
-    alias_arn: pulumi.Output[str]
-    """Qualified ARN of the alias: the function name to invoke."""
-    role_arn: pulumi.Output[str]
-    """ARN of the function's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the function's log group."""
-    start_command: pulumi.Output[str]
-    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
-    starts nothing new)."""
     hub_table_name: pulumi.Output[str | None]
     """Name of the hub's waiter table in callback mode; None in poll mode."""
     mode: str
@@ -334,24 +318,11 @@ class DmsDurableWorkflow(pulumi.ComponentResource):
         if hub is not None:
             hub.allow_durable_callbacks(name, durable.arn, parent=self)
 
-        self.function_name = durable.function.function.name
-        self.function_arn = durable.arn
-        self.alias_name = durable.alias.name
-        self.alias_arn = durable.alias.arn
-        self.role_arn = durable.function.role.arn
-        self.log_group_name = durable.function.log_group.name
-        prefix = execution_name_prefix(name)
-        self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
+        outputs = self._expose(durable, name)
         self.hub_table_name = pulumi.Output.from_input(None) if hub is None else hub.table_name
         self.register_outputs(
             {
-                "function_name": self.function_name,
-                "function_arn": self.function_arn,
-                "alias_name": self.alias_name,
-                "alias_arn": self.alias_arn,
-                "role_arn": self.role_arn,
-                "log_group_name": self.log_group_name,
-                "start_command": self.start_command,
+                **outputs,
                 "hub_table_name": self.hub_table_name,
                 "mode": self.mode,
             }

@@ -25,9 +25,8 @@ from .durable_function import (
     MAX_EXECUTION_TIMEOUT_SECONDS,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
+    DurableComponent,
     create_durable_function,
-    execution_name_prefix,
-    start_command,
 )
 from .lambda_function import (
     ARCHIVE_PACKAGE_DIR,
@@ -260,7 +259,7 @@ def batch_settings_from_args(name: str, args: DurableBatchWorkflowArgs) -> Batch
     )
 
 
-class DurableBatchWorkflow(pulumi.ComponentResource):
+class DurableBatchWorkflow(DurableComponent):
     """A user's batch job as a Lambda durable function: one step per batch, resumable.
 
     Start a run by invoking the alias asynchronously with a durable execution name
@@ -270,22 +269,6 @@ class DurableBatchWorkflow(pulumi.ComponentResource):
     Creates: the durable function ``<name>-batch`` (its log group; its role: its own
     executions, its log group and ``statements``), its published version and alias ``live``.
     """
-
-    function_name: pulumi.Output[str]
-    """Name of the durable function."""
-    function_arn: pulumi.Output[str]
-    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
-    alias_name: pulumi.Output[str]
-    """Name of the alias every run is started through (``live``)."""
-    alias_arn: pulumi.Output[str]
-    """Qualified ARN of the alias: the function name to invoke."""
-    role_arn: pulumi.Output[str]
-    """ARN of the function's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the function's log group."""
-    start_command: pulumi.Output[str]
-    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
-    starts nothing new)."""
 
     def __init__(
         self,
@@ -315,22 +298,5 @@ class DurableBatchWorkflow(pulumi.ComponentResource):
             tracing=settings.tracing,
             extra_code=user_code_assets(settings.code_dir),
         )
-        self.function_name = durable.function.function.name
-        self.function_arn = durable.arn
-        self.alias_name = durable.alias.name
-        self.alias_arn = durable.alias.arn
-        self.role_arn = durable.function.role.arn
-        self.log_group_name = durable.function.log_group.name
-        prefix = execution_name_prefix(name)
-        self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
-        self.register_outputs(
-            {
-                "function_name": self.function_name,
-                "function_arn": self.function_arn,
-                "alias_name": self.alias_name,
-                "alias_arn": self.alias_arn,
-                "role_arn": self.role_arn,
-                "log_group_name": self.log_group_name,
-                "start_command": self.start_command,
-            }
-        )
+        outputs = self._expose(durable, name)
+        self.register_outputs(outputs)

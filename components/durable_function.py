@@ -127,6 +127,46 @@ class DurableFunction:
         return self.function.arn
 
 
+class DurableComponent(pulumi.ComponentResource):
+    """Base of the components that deploy one durable function: its outputs, declared once."""
+
+    function_name: pulumi.Output[str]
+    """Name of the durable function."""
+    function_arn: pulumi.Output[str]
+    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
+    alias_name: pulumi.Output[str]
+    """Name of the alias every run is started through (``live``)."""
+    alias_arn: pulumi.Output[str]
+    """Qualified ARN of the alias: the function name to invoke."""
+    role_arn: pulumi.Output[str]
+    """ARN of the function's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the function's log group."""
+    start_command: pulumi.Output[str]
+    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
+    starts nothing new)."""
+
+    def _expose(self, durable: DurableFunction, name: str) -> dict[str, pulumi.Output[Any]]:
+        """Set the outputs above from ``durable``; return them for ``register_outputs``."""
+        self.function_name = durable.function.function.name
+        self.function_arn = durable.arn
+        self.alias_name = durable.alias.name
+        self.alias_arn = durable.alias.arn
+        self.role_arn = durable.function.role.arn
+        self.log_group_name = durable.function.log_group.name
+        prefix = execution_name_prefix(name)
+        self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
+        return {
+            "function_name": self.function_name,
+            "function_arn": self.function_arn,
+            "alias_name": self.alias_name,
+            "alias_arn": self.alias_arn,
+            "role_arn": self.role_arn,
+            "log_group_name": self.log_group_name,
+            "start_command": self.start_command,
+        }
+
+
 def create_durable_function(
     name: str,
     *,
