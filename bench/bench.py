@@ -40,7 +40,8 @@ def sweep(durations: Sequence[float], intervals: Sequence[int]) -> None:
         print(f"   patterns not built yet, skipped: {', '.join(skipped)}")
     header = (
         f"{'pattern':<17}{'interval':>9}{'duration':>10}{'outcome':>11}{'transitions':>13}"
-        f"{'lambda':>8}{'ddb req':>9}{'latency s':>11}{'cost $':>11}{'real s':>8}"
+        f"{'lambda':>8}{'durable ops':>13}{'ddb req':>9}{'latency s':>11}{'cost $':>11}"
+        f"{'real s':>8}"
     )
     print(header)
     for interval in intervals:
@@ -58,7 +59,7 @@ def sweep(durations: Sequence[float], intervals: Sequence[int]) -> None:
                 print(
                     f"{m.pattern:<17}{interval if m.pattern == 'polling' else '-':>9}"
                     f"{hours:>9g}h{m.status:>11}{m.usage.transitions:>13}"
-                    f"{m.usage.lambda_invocations:>8}"
+                    f"{m.usage.lambda_invocations:>8}{m.usage.durable_operations:>13}"
                     f"{m.usage.dynamodb_reads + m.usage.dynamodb_writes:>9}{latency:>11}"
                     f"{m.cost:>11.5f}{real:>8.1f}"
                 )
