@@ -28,9 +28,6 @@ from .validation import (
     StartType,
 )
 
-#: A waiter outlives its workflow's deadline by a day, so the reconciler can still see (and
-#: clear) it after the timeout; DynamoDB TTL removes it after that.
-WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"
 
@@ -134,7 +131,9 @@ def starter_environment(
         contract.ENV_REPLICATION_TASK_ARN: settings.task_arn,
         contract.ENV_START_TYPE: settings.start_type,
         contract.ENV_SUCCESS_STOP_REASONS: ",".join(settings.success_stop_reasons),
-        contract.ENV_WAITER_TTL_SECONDS: str(settings.timeout_seconds + WAITER_TTL_MARGIN_SECONDS),
+        contract.ENV_WAITER_TTL_SECONDS: str(
+            settings.timeout_seconds + contract.WAITER_TTL_MARGIN_SECONDS
+        ),
         contract.ENV_WORKFLOW_NAME: workflow_name,
     }
 

@@ -42,8 +42,6 @@ DEFAULT_JOB_TIMEOUT_SECONDS: Final = 60
 #: limit is 900 s.
 STARTER_EXTRA_SECONDS: Final = 30
 MAX_JOB_TIMEOUT_SECONDS: Final = 900 - STARTER_EXTRA_SECONDS
-#: The waiter item outlives the URLs by a day (DynamoDB TTL then removes it).
-WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
 _HANDLER_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
@@ -260,7 +258,7 @@ class CallbackUrlWorkflow(pulumi.ComponentResource):
                 contract.ENV_JOB_FUNCTION: job.function.name,
                 contract.ENV_URL_TTL_SECONDS: str(settings.timeout_seconds),
                 contract.ENV_WAITER_TTL_SECONDS: str(
-                    settings.timeout_seconds + WAITER_TTL_MARGIN_SECONDS
+                    settings.timeout_seconds + contract.WAITER_TTL_MARGIN_SECONDS
                 ),
                 contract.ENV_WORKFLOW_NAME: name,
             },

@@ -244,7 +244,7 @@ def durable_waiter_environment(
         raise ValueError("callback mode needs the hub's waiter table")
     env[contract.ENV_WAITER_TABLE] = table_name
     env[contract.ENV_WAITER_TTL_SECONDS] = str(
-        settings.timeout_seconds + contract.DURABLE_WAITER_TTL_MARGIN_SECONDS
+        settings.timeout_seconds + contract.WAITER_TTL_MARGIN_SECONDS
     )
     if settings.heartbeat_seconds is not None:
         env[contract.ENV_HEARTBEAT_SECONDS] = str(settings.heartbeat_seconds)

@@ -58,9 +58,10 @@ DEFAULT_POLL_INTERVAL_SECONDS: Final = 60
 DEFAULT_MAX_POLL_INTERVAL_SECONDS: Final = 600
 DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
 """The polling pattern's default deadline (7 days)."""
-#: Callback mode: the waiter outlives the callback timeout by this much when WAITER_TTL_SECONDS
-#: is unset, so the reconciler can still find (and clean up) a waiter whose wait timed out.
-DURABLE_WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
+#: Every waiter outlives its workflow's deadline by a day (the durable waiter's default when
+#: WAITER_TTL_SECONDS is unset), so the reconciler can still see (and clear) a waiter whose wait
+#: timed out; DynamoDB TTL removes it after that.
+WAITER_TTL_MARGIN_SECONDS: Final = 24 * 3600
 # Its event is ``{}`` or ``{"start_type": ...}`` (PAYLOAD_START_TYPE, validated as the starter's).
 
 # -- durable batch (``lambdas.durable_batch.make_handler``, deployed by DurableBatchWorkflow) --

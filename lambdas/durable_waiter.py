@@ -229,9 +229,7 @@ class DurableWaiterConfig:
             raise DmsInvalidInput(f"{c.ENV_POLL_JITTER} {jitter!r} is not one of {c.POLL_JITTERS}")
         table = env.get(c.ENV_WAITER_TABLE, "").strip()
         heartbeat = _int_env(env, c.ENV_HEARTBEAT_SECONDS, 0, 0)
-        ttl = _int_env(
-            env, c.ENV_WAITER_TTL_SECONDS, timeout + c.DURABLE_WAITER_TTL_MARGIN_SECONDS, 1
-        )
+        ttl = _int_env(env, c.ENV_WAITER_TTL_SECONDS, timeout + c.WAITER_TTL_MARGIN_SECONDS, 1)
         if mode == c.WAIT_MODE_CALLBACK:
             if not table:
                 raise DmsInvalidInput(f"{c.ENV_WAITER_TABLE} is not set (callback mode)")

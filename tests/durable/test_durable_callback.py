@@ -89,7 +89,7 @@ def test_success_completed_by_the_hub(
     assert waiter.execution == arn
     assert waiter.workflow == "orders"
     assert waiter.started_at is not None
-    assert waiter.expires_at - waiter.created_at == 30 + c.DURABLE_WAITER_TTL_MARGIN_SECONDS
+    assert waiter.expires_at - waiter.created_at == 30 + c.WAITER_TTL_MARGIN_SECONDS
     assert [s["StartReplicationTaskType"] for s in dms.starts()] == ["start-replication"]
 
     dms.script(running())
