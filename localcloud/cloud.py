@@ -37,6 +37,7 @@ from .clock import DEFAULT_EPOCH, DEFAULT_REAL_TIMEOUT, VirtualClock
 from .dms_sim import DmsScenario, DmsSimulator, SimulatedTask
 from .function_urls import HttpResponse, http_request
 from .lambda_runtime import LambdaRuntime, build_zip
+from .run_result import RunTiming
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -71,7 +72,7 @@ _JOIN_SECONDS: Final = 10.0
 
 
 @dataclass(frozen=True)
-class ExecutionResult:
+class ExecutionResult(RunTiming):
     """How one execution ended, with the numbers the patterns are compared on."""
 
     execution_arn: str
@@ -107,23 +108,6 @@ class ExecutionResult:
     def billed_transitions(self) -> int:
         """What Step Functions Standard bills: state transitions plus retries."""
         return self.transitions + self.retries
-
-    @property
-    def virtual_seconds(self) -> float:
-        """How long the execution took in virtual time."""
-        return self.ended_at - self.started_at
-
-    @property
-    def resume_latency(self) -> float | None:
-        """Virtual seconds between the DMS task ending and the execution ending."""
-        return None if self.dms_stopped_at is None else self.ended_at - self.dms_stopped_at
-
-    @property
-    def cause_json(self) -> Any:
-        """``cause`` parsed as JSON (ValueError if it is not JSON)."""
-        if self.cause is None:
-            raise ValueError("the execution has no cause")
-        return json.loads(self.cause)
 
     def events(self, *types: str) -> list[dict[str, Any]]:
         """History events of the given types."""

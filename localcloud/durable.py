@@ -108,6 +108,7 @@ from moto.awslambda.exceptions import LambdaClientError
 
 from .clock import ClockError, TimerHandle, VirtualClock
 from .lambda_runtime import LambdaRuntime
+from .run_result import RunTiming
 
 LOG = logging.getLogger(__name__)
 
@@ -390,7 +391,7 @@ class ExecutionRecord:
 
 
 @dataclass(frozen=True)
-class DurableExecutionResult:
+class DurableExecutionResult(RunTiming):
     """How one durable execution ended, with the numbers the patterns are compared on."""
 
     execution_arn: str
@@ -416,23 +417,6 @@ class DurableExecutionResult:
     dms_stopped_at: float | None
     test_result: DurableFunctionTestResult = field(repr=False)
     """The testing SDK's view of the run (operations by name, child operations...)."""
-
-    @property
-    def virtual_seconds(self) -> float:
-        """How long the execution took in virtual time."""
-        return self.ended_at - self.started_at
-
-    @property
-    def resume_latency(self) -> float | None:
-        """Virtual seconds between the DMS task ending and the execution ending."""
-        return None if self.dms_stopped_at is None else self.ended_at - self.dms_stopped_at
-
-    @property
-    def cause_json(self) -> Any:
-        """``cause`` parsed as JSON (ValueError if it is not JSON)."""
-        if self.cause is None:
-            raise ValueError("the execution has no cause")
-        return json.loads(self.cause)
 
 
 class DurableExecutionAlreadyStarted(LambdaClientError):  # noqa: N818 - AWS's error code
