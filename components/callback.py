@@ -19,7 +19,7 @@ from .lambdas import contract
 from .lambdas import dms_status as dms
 from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
 from .shared_hub import heartbeat_from_args, resolve_hub
-from .state_machine import create_starter_state_machine
+from .state_machine import StateMachineComponent, create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -138,7 +138,7 @@ def starter_environment(
     }
 
 
-class DmsCallbackWorkflow(pulumi.ComponentResource):
+class DmsCallbackWorkflow(StateMachineComponent):
     """Wait for a DMS replication task on a task token, resumed when DMS reports the change.
 
     The state machine's one ``lambda:invoke.waitForTaskToken`` task invokes the starter Lambda,
@@ -151,20 +151,14 @@ class DmsCallbackWorkflow(pulumi.ComponentResource):
     ``DmsInvalidInput``, plus ``DmsAlreadyWaiting`` when another execution already waits for
     the task).
 
+    Start an execution with ``{}`` or ``{"start_type": ...}``.
+
     Creates: the starter Lambda (role: items of the hub's waiter table, and
     ``dms:StartReplicationTask`` on this task only), the state machine (Standard) with its role
     (invoke the starter only) and log group, and a ``DmsEventHub`` named ``<name>-hub`` unless
     ``hub`` is given.
     """
 
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine; start an execution with ``{}`` or ``{"start_type": ...}``."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the state machine's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group receiving execution logs."""
     starter_function_arn: pulumi.Output[str]
     """ARN of the starter Lambda."""
     hub_table_name: pulumi.Output[str]
@@ -229,18 +223,12 @@ class DmsCallbackWorkflow(pulumi.ComponentResource):
             tracing=settings.tracing,
             tags=tags,
         )
-        self.state_machine_arn = created.machine.arn
-        self.state_machine_name = created.machine.name
-        self.role_arn = created.role.arn
-        self.log_group_name = created.log_group.name
+        outputs = self._expose(created)
         self.starter_function_arn = starter.arn
         self.hub_table_name = hub.table_name
         self.register_outputs(
             {
-                "state_machine_arn": self.state_machine_arn,
-                "state_machine_name": self.state_machine_name,
-                "role_arn": self.role_arn,
-                "log_group_name": self.log_group_name,
+                **outputs,
                 "starter_function_arn": self.starter_function_arn,
                 "hub_table_name": self.hub_table_name,
             }

@@ -19,7 +19,7 @@ from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import RUNTIME, create_lambda_function
 from .lambdas import contract
 from .shared_hub import resolve_hub
-from .state_machine import create_starter_state_machine
+from .state_machine import StateMachineComponent, create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -175,7 +175,7 @@ def callback_url_settings_from_args(
     )
 
 
-class CallbackUrlWorkflow(pulumi.ComponentResource):
+class CallbackUrlWorkflow(StateMachineComponent):
     """Start a third-party job with signed callback URLs and wait until it calls one.
 
     For services that only accept a callback URL. An execution's one
@@ -187,20 +187,14 @@ class CallbackUrlWorkflow(pulumi.ComponentResource):
     becomes the execution's output, a failure body ``{"error", "cause"}`` its error. A forged
     URL gets 403 and an expired or reused one 410, and neither resumes anything.
 
+    The execution input is handed to the job function as ``input``.
+
     Creates: the job function from ``job_code_path`` (its role: ``job_policy_statements`` and
     its own log group only), the URL starter (role: the hub's table, the signing secret, invoke
     the job function), the state machine (Standard) with its role (invoke the starter only) and
     log group, and a hub ``<name>-hub`` with the callback endpoint unless ``hub`` is given.
     """
 
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine; the execution input is handed to the job as ``input``."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the state machine's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group receiving execution logs."""
     job_function_arn: pulumi.Output[str]
     """ARN of the job function."""
     job_role_arn: pulumi.Output[str]
@@ -287,20 +281,14 @@ class CallbackUrlWorkflow(pulumi.ComponentResource):
             tracing=settings.tracing,
             tags=tags,
         )
-        self.state_machine_arn = created.machine.arn
-        self.state_machine_name = created.machine.name
-        self.role_arn = created.role.arn
-        self.log_group_name = created.log_group.name
+        outputs = self._expose(created)
         self.job_function_arn = job.arn
         self.job_role_arn = job.role.arn
         self.starter_function_arn = starter.arn
         self.callback_base_url = hub.callback_base_url
         self.register_outputs(
             {
-                "state_machine_arn": self.state_machine_arn,
-                "state_machine_name": self.state_machine_name,
-                "role_arn": self.role_arn,
-                "log_group_name": self.log_group_name,
+                **outputs,
                 "job_function_arn": self.job_function_arn,
                 "job_role_arn": self.job_role_arn,
                 "starter_function_arn": self.starter_function_arn,

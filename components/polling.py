@@ -12,7 +12,7 @@ import pulumi
 from . import iam_policies
 from .lambdas import dms_status as dms
 from .polling_definition import PollingSpec, build_polling_definition
-from .state_machine import create_state_machine
+from .state_machine import StateMachineComponent, create_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     LOG_RETENTION_DAYS,
@@ -158,7 +158,7 @@ def max_polls(spec: PollingSpec) -> int:
     return polls
 
 
-class DmsPollingWorkflow(pulumi.ComponentResource):
+class DmsPollingWorkflow(StateMachineComponent):
     """Wait for a DMS replication task by polling it from a Step Functions state machine.
 
     The baseline the event-driven patterns are measured against: Start -> Wait -> Describe ->
@@ -168,19 +168,12 @@ class DmsPollingWorkflow(pulumi.ComponentResource):
     ``DmsTaskStopped``, the deadline with ``DmsWaitTimedOut``, a missing task with
     ``DmsTaskNotFound``.
 
+    Start an execution with ``{}`` or ``{"start_type": ...}``.
+
     Creates: the state machine (Standard), its IAM role (``dms:StartReplicationTask`` on the task
     ARN only; ``dms:DescribeReplicationTasks`` on ``*``, which has no resource-level permission),
     and a CloudWatch log group with retention receiving the execution logs.
     """
-
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine; start an execution with ``{}`` or ``{"start_type": ...}``."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the state machine's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group receiving execution logs."""
 
     def __init__(
         self,
@@ -216,16 +209,4 @@ class DmsPollingWorkflow(pulumi.ComponentResource):
             tracing=tracing,
             tags=tags,
         )
-        machine, role, log_group = created.machine, created.role, created.log_group
-        self.state_machine_arn = machine.arn
-        self.state_machine_name = machine.name
-        self.role_arn = role.arn
-        self.log_group_name = log_group.name
-        self.register_outputs(
-            {
-                "state_machine_arn": self.state_machine_arn,
-                "state_machine_name": self.state_machine_name,
-                "role_arn": self.role_arn,
-                "log_group_name": self.log_group_name,
-            }
-        )
+        self.register_outputs(self._expose(created))

@@ -29,6 +29,32 @@ class StateMachineResources:
     machine: aws.sfn.StateMachine
 
 
+class StateMachineComponent(pulumi.ComponentResource):
+    """Base of the components built around one state machine: its outputs, declared once."""
+
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine (start executions on it; see the component for the input)."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the state machine's execution role."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group receiving execution logs."""
+
+    def _expose(self, created: StateMachineResources) -> dict[str, pulumi.Output[Any]]:
+        """Set the outputs above from ``created``; return them for ``register_outputs``."""
+        self.state_machine_arn = created.machine.arn
+        self.state_machine_name = created.machine.name
+        self.role_arn = created.role.arn
+        self.log_group_name = created.log_group.name
+        return {
+            "state_machine_arn": self.state_machine_arn,
+            "state_machine_name": self.state_machine_name,
+            "role_arn": self.role_arn,
+            "log_group_name": self.log_group_name,
+        }
+
+
 def create_state_machine(
     name: str,
     *,
