@@ -265,22 +265,6 @@ def _failure(data: bytes) -> tuple[str, str]:
     return error, _cap(cause)
 
 
-def _restore(store: WaiterStore, waiter: Waiter) -> bool:
-    """Put a consumed waiter back (its resume failed retryably); False if the key is taken."""
-    try:
-        store.dynamodb.put_item(
-            TableName=store.table_name,
-            Item=waiter.to_item(),
-            ConditionExpression="attribute_not_exists(#pk)",
-            ExpressionAttributeNames={"#pk": c.KEY},
-        )
-    except Exception as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def handle(
     event: Mapping[str, Any], *, store: WaiterStore, key: bytes, now: float
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -348,7 +332,7 @@ def handle(
     except Exception as exc:
         # Throttled or unavailable: give the URL back so the caller's retry can succeed.
         fields.update(code=error_code(exc), error_type=type(exc).__name__)
-        fields["restored"] = _restore(store, waiter)
+        fields["restored"] = store.restore(waiter)
         return _response(503, "retry_later"), fields
     return _response(200, status), fields
 

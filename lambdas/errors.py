@@ -25,6 +25,8 @@ THROTTLING_CODES: Final = frozenset(
         "RequestThrottled",
         "RequestThrottledException",
         "SlowDown",
+        # Lambda Invoke: the function's VPC network interfaces are being throttled by EC2.
+        "EC2ThrottledException",
     }
 )
 

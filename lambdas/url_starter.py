@@ -44,8 +44,6 @@ from .signing_key import signing_key
 from .starter import token_and_execution
 from .waiter_store import WaiterStore
 
-#: Lambda's own throttling answers to Invoke (besides the generic THROTTLING_CODES).
-_INVOKE_THROTTLED = {"TooManyRequestsException", "EC2ThrottledException"}
 #: Longest job error kept in the failure cause (characters).
 MAX_JOB_ERROR_CHARS = 2000
 
@@ -181,7 +179,7 @@ def run(
     except Exception as exc:
         store.delete(waiter.key, event.token)
         code = error_code(exc)
-        if is_throttling(exc) or code in _INVOKE_THROTTLED:
+        if is_throttling(exc):
             raise CallbackThrottled(f"invoking the job function: {error_message(exc)}") from exc
         raise CallbackJobFailed(f"invoking the job function: {code}: {error_message(exc)}") from exc
     if response.get("FunctionError"):

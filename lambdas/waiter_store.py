@@ -235,6 +235,22 @@ class WaiterStore:
             raise
         return True
 
+    def restore(self, waiter: Waiter) -> bool:
+        """Put a consumed ``waiter`` back (its resume failed retryably); False if the key has
+        been taken meanwhile."""
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table_name,
+                Item=waiter.to_item(),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": c.KEY},
+            )
+        except Exception as exc:
+            if error_code(exc) == _CONDITION_FAILED:
+                return False
+            raise
+        return True
+
     def get(self, key: str, now: float | None = None) -> Waiter | None:
         """The live waiter for ``key``, or None (absent or expired). Strongly consistent."""
         response = self.dynamodb.get_item(

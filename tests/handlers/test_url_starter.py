@@ -133,6 +133,7 @@ def test_a_failing_job_removes_the_waiter_and_fails_with_its_error(job: JobFunct
     ("code", "error"),
     [
         ("TooManyRequestsException", "CallbackThrottled"),
+        ("EC2ThrottledException", "CallbackThrottled"),
         ("ResourceNotFoundException", "CallbackJobFailed"),
     ],
 )
