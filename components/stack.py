@@ -40,8 +40,10 @@ from .durable import (
     DmsDurableWorkflow,
     DmsDurableWorkflowArgs,
 )
+from .durable_function import DurableComponent
 from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
+from .state_machine import StateMachineComponent
 from .validation import REPLICATION_TASK_ARN_RE, InvalidArgumentError, WaitMode
 
 # Pulumi logical names become parts of AWS names: keep them short and plain.
@@ -78,25 +80,22 @@ class Pattern:
     """The component gets the stack's shared ``DmsEventHub`` as its ``hub`` argument."""
 
 
+#: The outputs every state-machine component and every durable component has.
+_MACHINE_OUTPUTS: Final = tuple(StateMachineComponent.__annotations__)
+_DURABLE_OUTPUTS: Final = tuple(DurableComponent.__annotations__)
+
 #: Patterns the stack can deploy, by their config name (the durable ones are added below).
 PATTERNS: Final[dict[str, Pattern]] = {
     "polling": Pattern(
         factory=DmsPollingWorkflow,
         argument_keys=frozenset(DmsPollingWorkflowArgs.__annotations__),
-        output_names=("state_machine_arn", "state_machine_name", "role_arn", "log_group_name"),
+        output_names=_MACHINE_OUTPUTS,
     ),
     "callback": Pattern(
         factory=DmsCallbackWorkflow,
         # The hub is the stack's, shared: a task can neither pass one nor configure its own.
         argument_keys=frozenset(DmsCallbackWorkflowArgs.__annotations__) - {"hub", "hub_args"},
-        output_names=(
-            "state_machine_arn",
-            "state_machine_name",
-            "role_arn",
-            "log_group_name",
-            "starter_function_arn",
-            "hub_table_name",
-        ),
+        output_names=(*_MACHINE_OUTPUTS, "starter_function_arn", "hub_table_name"),
         uses_hub=True,
     ),
 }
@@ -111,15 +110,6 @@ def _durable(mode: WaitMode) -> Callable[[str, Any], pulumi.ComponentResource]:
     return create
 
 
-_DURABLE_OUTPUTS: Final = (
-    "function_name",
-    "function_arn",
-    "alias_name",
-    "alias_arn",
-    "role_arn",
-    "log_group_name",
-    "start_command",
-)
 _DURABLE_KEYS: Final = frozenset(DmsDurableWorkflowArgs.__annotations__) - {"mode", "hub_args"}
 
 PATTERNS.update(
