@@ -8,7 +8,7 @@ pattern). The optional ``dms-waiters:hub`` configures that hub.
 
 import pulumi
 
-from components.stack import build_stack, stack_outputs
+from dms_waiters.stack import build_stack, stack_outputs
 
 config = pulumi.Config()
 tasks = config.require_object("tasks")

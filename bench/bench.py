@@ -6,7 +6,7 @@
    migration end to end on the virtual clock and print billed state transitions, Lambda
    invocations, DynamoDB requests, resume latency and estimated cost.
 2. Wall time of deploying 1, 10 and 100 tasks: under the plain unit-test mocks
-   (``components.testing``) and into the local cloud (resources really created in moto).
+   (``dms_waiters.testing``) and into the local cloud (resources really created in moto).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.stack import build_stack
-from components.testing import DmsWaitersMocks, run_program
+from dms_waiters.stack import build_stack
+from dms_waiters.testing import DmsWaitersMocks, run_program
 from localcloud.cloud import LocalCloud
 from localcloud.deploy import deploy_program
 from localcloud.dms_sim import DmsScenario

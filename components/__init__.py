@@ -7,9 +7,10 @@ and ``DmsDurableWorkflow`` (a Lambda durable function that polls or waits for a 
 and ``DurableBatchWorkflow`` deploys a user's batch job as a resumable durable function.
 The pure builders they use (state machine definitions, IAM policy documents, event patterns)
 live beside them and need no Pulumi engine to test; the handler code they deploy ships in
-``components.lambdas``.
+``dms_waiters.lambdas``.
 """
 
+from ._version import __version__
 from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
 from .callback_url_workflow import CallbackUrlWorkflow, CallbackUrlWorkflowArgs
 from .durable import DmsDurableWorkflow, DmsDurableWorkflowArgs
@@ -36,4 +37,5 @@ __all__ = [
     "PollJitter",
     "StartType",
     "WaitMode",
+    "__version__",
 ]

@@ -1,10 +1,11 @@
 """``DurableBatchWorkflow``: deploy a user's batch job as a Lambda durable function.
 
 The user's code directory holds a module whose entry point is built with
-``lambdas.durable_batch.make_handler(process_batch, list_items=...)``: one checkpointed step per
-batch and a durable wait between batches, so each invocation processes one batch and a failed
-batch resumes where it left off (see ``lambdas/durable_batch.py``). The component packs that
-directory with our ``lambdas/`` package and the bundled durable SDK (see ``durable_function``),
+``dms_waiters.lambdas.durable_batch.make_handler(process_batch, list_items=...)``: one
+checkpointed step per batch and a durable wait between batches, so each invocation processes one
+batch and a failed batch resumes where it left off (see ``lambdas/durable_batch.py``). The
+component packs that directory with our ``dms_waiters/lambdas/`` package (the import path the
+user's tests use too) and the bundled durable SDK (see ``durable_function``),
 sets the batch size and pause, and gives the function a role limited to its own executions and
 log group plus the statements the user passes for what the batches touch.
 """
@@ -28,8 +29,8 @@ from .durable_function import (
     DurableComponent,
     create_durable_function,
 )
+from .handlers import ARCHIVE_TOP_PACKAGE
 from .lambda_function import (
-    ARCHIVE_PACKAGE_DIR,
     MAX_FUNCTION_TIMEOUT_SECONDS,
     MAX_MEMORY_MB,
     MIN_MEMORY_MB,
@@ -53,7 +54,7 @@ OWN_ENV: Final = {
     contract.ENV_BATCH_PAUSE_SECONDS: "pause_seconds",
 }
 #: Top-level archive entries the user's code may not take: ours.
-RESERVED_CODE_ENTRIES: Final = (ARCHIVE_PACKAGE_DIR, DURABLE_SDK_PACKAGE)
+RESERVED_CODE_ENTRIES: Final = (ARCHIVE_TOP_PACKAGE, DURABLE_SDK_PACKAGE)
 #: Sids of the statements the function's policy always has (IAM wants Sids unique).
 RESERVED_SIDS: Final = ("OwnDurableExecutions", "OwnLogGroup", "Tracing")
 STATEMENT_KEYS: Final = ("Sid", "Effect", "Action", "Resource", "Condition")
@@ -65,7 +66,7 @@ class DurableBatchWorkflowArgs(TypedDict, total=False):
 
     code_dir: Required[str]
     """Local directory of the user's code, packed at the archive's root (hidden files and
-    ``__pycache__`` left out); its module imports ``lambdas.durable_batch``."""
+    ``__pycache__`` left out); its module imports ``dms_waiters.lambdas.durable_batch``."""
     handler: Required[str]
     """The entry point in ``code_dir``, ``module.attribute`` (e.g. ``etl.handler``, built with
     ``make_handler``)."""

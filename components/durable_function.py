@@ -7,7 +7,7 @@ log group, role) is ``create_lambda_function``'s.
   package; the copy in the Python runtime is meant for testing and development, and may change
   under a running execution. The archive holds the ``*.py`` files (no ``__pycache__``) and the
   license files of the ``aws_durable_execution_sdk_python`` package installed where
-  ``pulumi up`` runs (dms-waiters depends on an exact version of it), at its import path.
+  ``pulumi up`` runs (dms-waiters requires a 3.x release of it), at its import path.
   It is pure Python and needs only boto3, which the runtime provides. Only durable functions
   get it.
 * **Durable mode** is set at creation (``durable_config``: execution timeout and retention of

@@ -13,8 +13,9 @@ same runtime, architecture, packaging and least-privilege logging:
   create it, logs are lost). Renaming the stack or the component renames (replaces) the function.
 * **Architecture.** ``arm64`` (Graviton): about 20% cheaper per GB-second than x86_64, and the
   handlers are pure Python with no native dependency, so nothing depends on the CPU.
-* **Code.** The ``*.py`` files of ``handlers_dir()`` under ``lambdas/`` in the archive: the
-  same files the wheel ships, never a ``__pycache__`` (which would change the code hash with
+* **Code.** The ``*.py`` files of ``handlers_dir()`` under ``dms_waiters/lambdas/`` in the
+  archive (their import path everywhere, see ``handlers``): the same files the wheel ships,
+  never a ``__pycache__`` (which would change the code hash with
   every interpreter that ran the tests). A caller may pass another archive (the durable
   functions add the durable execution SDK, see ``durable_function``).
 * **Role.** Trusted by ``lambda.amazonaws.com`` for this account only; one inline policy: the
@@ -37,13 +38,10 @@ import pulumi
 import pulumi_aws as aws
 
 from . import iam_policies
-from .handlers import handlers_dir
+from .handlers import ARCHIVE_PACKAGE_DIR, ARCHIVE_TOP_INIT, ARCHIVE_TOP_PACKAGE, handlers_dir
 
 RUNTIME: Final = "python3.13"
 ARCHITECTURE: Final = "arm64"
-#: Directory of the handler package inside the archive; the handler strings of
-#: ``lambdas/contract.py`` (``lambdas.starter.handler``, ...) are relative to the archive root.
-ARCHIVE_PACKAGE_DIR: Final = "lambdas"
 #: Lambda function names: at most 64 letters, digits, '-' and '_'.
 MAX_FUNCTION_NAME: Final = 64
 #: Lambda's memory range (MB).
@@ -82,15 +80,19 @@ def planned_function_arn(logical_name: str, parent: pulumi.Resource) -> pulumi.O
 
 
 def handler_assets() -> dict[str, pulumi.Asset]:
-    """Every handler module under ``lambdas/``, by its path in the archive."""
-    return {
-        f"{ARCHIVE_PACKAGE_DIR}/{path.name}": pulumi.FileAsset(str(path))
-        for path in sorted(handlers_dir().glob("*.py"))
+    """Every handler module under ``dms_waiters/lambdas/``, by its path in the archive, and the
+    stub ``dms_waiters/__init__.py`` above them. The handler strings of ``lambdas/contract.py``
+    (``dms_waiters.lambdas.starter.handler``, ...) are relative to the archive root."""
+    assets: dict[str, pulumi.Asset] = {
+        f"{ARCHIVE_TOP_PACKAGE}/__init__.py": pulumi.StringAsset(ARCHIVE_TOP_INIT)
     }
+    for path in sorted(handlers_dir().glob("*.py")):
+        assets[f"{ARCHIVE_PACKAGE_DIR}/{path.name}"] = pulumi.FileAsset(str(path))
+    return assets
 
 
 def handler_archive() -> pulumi.AssetArchive:
-    """The deployment package: every handler module under ``lambdas/``."""
+    """The deployment package: every handler module under ``dms_waiters/lambdas/``."""
     return pulumi.AssetArchive(dict(handler_assets()))
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Final
 
-# -- handler entry points (module path inside the deployed archive, which holds ``lambdas/``) --
-STARTER_HANDLER: Final = "lambdas.starter.handler"
-RESUME_HANDLER: Final = "lambdas.resume.handler"
-RECONCILER_HANDLER: Final = "lambdas.reconciler.handler"
-CALLBACK_URL_HANDLER: Final = "lambdas.callback_url.handler"
-URL_STARTER_HANDLER: Final = "lambdas.url_starter.handler"
+# -- handler entry points (module paths: the same inside the deployed archive and the package) --
+STARTER_HANDLER: Final = "dms_waiters.lambdas.starter.handler"
+RESUME_HANDLER: Final = "dms_waiters.lambdas.resume.handler"
+RECONCILER_HANDLER: Final = "dms_waiters.lambdas.reconciler.handler"
+CALLBACK_URL_HANDLER: Final = "dms_waiters.lambdas.callback_url.handler"
+URL_STARTER_HANDLER: Final = "dms_waiters.lambdas.url_starter.handler"
 """CallbackUrlWorkflow's starter: registers a URL waiter, then invokes the user's job function."""
-DURABLE_WAITER_HANDLER: Final = "lambdas.durable_waiter.handler"
+DURABLE_WAITER_HANDLER: Final = "dms_waiters.lambdas.durable_waiter.handler"
 """The Lambda durable function that waits for one DMS task (poll or callback mode)."""
 
 # -- environment variables --------------------------------------------------------------------

@@ -15,7 +15,7 @@
         cloud.run_execution(machine.id, {})
 
 There is no Pulumi engine and no AWS provider plugin on these machines, so the program runs
-in-process under Pulumi mocks (``components.testing.run_program``) and ``LocalCloudMocks`` plays
+in-process under Pulumi mocks (``dms_waiters.testing.run_program``) and ``LocalCloudMocks`` plays
 the provider: for each resource it makes the AWS API calls the provider would make, through
 boto3 against moto, and answers with the id and state AWS returned (ARNs, names, versions,
 URLs). ``Output``s in the program therefore resolve to real emulator values, and what was
@@ -59,7 +59,7 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, iam_backends
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-from components.testing import (
+from dms_waiters.testing import (
     CreatedResource,
     DmsWaitersMocks,
     RecordingMockMonitor,

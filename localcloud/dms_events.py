@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from lambdas import dms_status as dms
+from dms_waiters.lambdas import dms_status as dms
 
 #: ``source`` of every DMS event.
 SOURCE: Final = "aws.dms"

@@ -30,7 +30,7 @@ from typing import Any, Final, Literal
 
 from moto.dms.exceptions import DmsClientError, InvalidResourceStateFault
 
-from lambdas import dms_status as dms
+from dms_waiters.lambdas import dms_status as dms
 
 from . import dms_events
 from .clock import TimerHandle, VirtualClock

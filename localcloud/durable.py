@@ -142,7 +142,7 @@ INVOCATION_REAL_TIMEOUT_SECONDS: Final = 900
 #: Handler modules with a replaceable deadline clock (a module-level ``clock() -> unix seconds``
 #: read inside an operation, so replays stay deterministic): the local cloud points them at
 #: virtual time so deadlines are measured in the same seconds as the waits.
-VIRTUAL_CLOCK_SEAMS: Final[dict[str, str]] = {"lambdas.durable_waiter": "clock"}
+VIRTUAL_CLOCK_SEAMS: Final[dict[str, str]] = {"dms_waiters.lambdas.durable_waiter": "clock"}
 
 
 def check_testing_sdk_version() -> None:
@@ -691,7 +691,7 @@ class DurableFunctions:
 
     def result(self, arn: str, *, dms_stopped_at: float | None = None) -> DurableExecutionResult:
         """How execution ``arn`` ended (it must have ended)."""
-        from lambdas.durable_waiter import count_operations
+        from dms_waiters.lambdas.durable_waiter import count_operations
 
         record = self.record(arn)
         execution = self._store.load(arn)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from components.stack import PATTERNS
+from dms_waiters.stack import PATTERNS
 
 from .cloud import ExecutionResult, LocalCloud
 from .deploy import Deployment, deploy_stack_file

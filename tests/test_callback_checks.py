@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from components import iam_policies
-from components.callback_definition import (
+from dms_waiters import iam_policies
+from dms_waiters.callback_definition import (
     CallbackSpec,
     build_callback_definition,
     validate_callback_spec,

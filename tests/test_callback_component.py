@@ -8,18 +8,18 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import (
+from dms_waiters import (
     DmsCallbackWorkflow,
     DmsEventHub,
     InvalidArgumentError,
     LogLevel,
     StartType,
 )
-from components.callback_definition import PASS_THROUGH_ERRORS
-from components.lambda_function import function_physical_name
-from components.lambdas import contract
-from components.lambdas import dms_status as dms
-from components.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters.callback_definition import PASS_THROUGH_ERRORS
+from dms_waiters.lambda_function import function_physical_name
+from dms_waiters.lambdas import contract
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"

@@ -9,15 +9,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import CallbackUrlWorkflow, DmsEventHub, InvalidArgumentError
-from components.callback_url_definition import (
+from dms_waiters import CallbackUrlWorkflow, DmsEventHub, InvalidArgumentError
+from dms_waiters.callback_url_definition import (
     CallbackUrlSpec,
     build_callback_url_definition,
     validate_callback_url_spec,
 )
-from components.lambda_function import function_physical_name
-from components.lambdas import contract
-from components.testing import DmsWaitersMocks, run_program
+from dms_waiters.lambda_function import function_physical_name
+from dms_waiters.lambdas import contract
+from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.checks import all_definition_errors
 
 ACCOUNT = "210987654321"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,10 +14,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import DurableBatchWorkflow, InvalidArgumentError
-from components.lambda_function import function_physical_name
-from components.lambdas import contract
-from components.testing import DmsWaitersMocks, run_program
+from dms_waiters import DurableBatchWorkflow, InvalidArgumentError
+from dms_waiters.lambda_function import function_physical_name
+from dms_waiters.lambdas import contract
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.archives import extract
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
@@ -29,7 +29,7 @@ COMPONENT = "dms-waiters:index:DurableBatchWorkflow"
 
 ETL = textwrap.dedent(
     """
-    from lambdas.durable_batch import make_handler
+    from dms_waiters.lambdas.durable_batch import make_handler
 
 
     def load(batch):
@@ -128,9 +128,14 @@ def test_archive_packs_the_users_code_with_ours(code_dir: Path) -> None:
     code = deploy(code_dir).by_name("etl-batch").inputs["code"]
     assert isinstance(code, pulumi.AssetArchive)
     keys = set(code.assets)
-    users = {k for k in keys if not k.startswith(("lambdas/", "aws_durable_execution_sdk_python/"))}
+    users = {
+        k for k in keys if not k.startswith(("dms_waiters/", "aws_durable_execution_sdk_python/"))
+    }
     assert users == {"etl.py", "jobs/__init__.py", "jobs/queries.sql"}  # no caches, no dotfiles
-    assert {"lambdas/durable_batch.py", "aws_durable_execution_sdk_python/__init__.py"} <= keys
+    assert {
+        "dms_waiters/lambdas/durable_batch.py",
+        "aws_durable_execution_sdk_python/__init__.py",
+    } <= keys
 
 
 def test_exact_policy_with_the_users_statements(code_dir: Path) -> None:
@@ -222,10 +227,11 @@ def test_outputs_resolve(code_dir: Path) -> None:
 def test_the_packed_handler_imports_as_lambda_would(code_dir: Path, tmp_path: Path) -> None:
     code = deploy(code_dir).by_name("etl-batch").inputs["code"]
     root = tmp_path / "task"
-    for key, asset in code.assets.items():
-        (root / key).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset.path, root / key)
-    probe = "import etl, lambdas.durable_batch as b; print(callable(etl.handler), b.__file__)"
+    extract(code, root)
+    probe = (
+        "import etl, dms_waiters.lambdas.durable_batch as b; "
+        "print(callable(etl.handler), b.__file__)"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     result = subprocess.run(
         [sys.executable, "-c", probe],
@@ -239,7 +245,9 @@ def test_the_packed_handler_imports_as_lambda_would(code_dir: Path, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     is_callable, helper = result.stdout.split()
     assert is_callable == "True"
-    assert Path(helper).resolve() == (root / "lambdas" / "durable_batch.py").resolve()
+    assert (
+        Path(helper).resolve() == (root / "dms_waiters" / "lambdas" / "durable_batch.py").resolve()
+    )
 
 
 # -- validation -------------------------------------------------------------------------------
@@ -291,8 +299,8 @@ def test_bad_arguments_fail_at_preview_naming_the_argument(
 
 
 def test_the_users_code_may_not_shadow_ours(code_dir: Path) -> None:
-    (code_dir / "lambdas").mkdir()
-    with pytest.raises(InvalidArgumentError, match="top-level 'lambdas'"):
+    (code_dir / "dms_waiters").mkdir()
+    with pytest.raises(InvalidArgumentError, match="top-level 'dms_waiters'"):
         deploy(code_dir)
 
 

@@ -11,7 +11,7 @@ import pulumi
 import pytest
 from botocore import xform_name
 
-from components import (
+from dms_waiters import (
     DmsDurableWorkflow,
     DmsEventHub,
     InvalidArgumentError,
@@ -19,11 +19,11 @@ from components import (
     StartType,
     WaitMode,
 )
-from components.durable import MAX_TIMEOUT_SECONDS
-from components.lambda_function import function_physical_name
-from components.lambdas import contract
-from components.lambdas import dms_status as dms
-from components.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters.durable import MAX_TIMEOUT_SECONDS
+from dms_waiters.lambda_function import function_physical_name
+from dms_waiters.lambdas import contract
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
@@ -180,17 +180,17 @@ def test_archive_holds_the_handlers_and_the_durable_sdk() -> None:
     code = poll().by_name("orders-waiter").inputs["code"]
     assert isinstance(code, pulumi.AssetArchive)
     keys = set(code.assets)
-    assert "lambdas/durable_waiter.py" in keys
+    assert "dms_waiters/lambdas/durable_waiter.py" in keys
     assert "aws_durable_execution_sdk_python/__init__.py" in keys
     assert "aws_durable_execution_sdk_python/operation/wait_for_condition.py" in keys
     assert "aws_durable_execution_sdk_python/LICENSE" in keys
-    assert all(k.startswith(("lambdas/", "aws_durable_execution_sdk_python/")) for k in keys)
+    assert all(k.startswith(("dms_waiters/", "aws_durable_execution_sdk_python/")) for k in keys)
     assert not any("__pycache__" in k or k.endswith(".pyc") for k in keys)
 
 
 def test_other_functions_do_not_get_the_sdk() -> None:
     code = deploy().by_name("orders-hub-resume").inputs["code"]
-    assert all(k.startswith("lambdas/") for k in code.assets)
+    assert all(k.startswith("dms_waiters/") for k in code.assets)
 
 
 # -- environment --------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,27 +12,18 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from components.durable_function import (
+from dms_waiters.durable_function import (
     DURABLE_SDK_PACKAGE,
     durable_archive,
     durable_sdk_assets,
     start_command,
 )
-from components.lambda_function import handler_assets
-from components.lambdas import contract
+from dms_waiters.lambda_function import handler_assets
+from dms_waiters.lambdas import contract
+from tests.archives import extract
 
 SDK_DIST = "aws-durable-execution-sdk-python"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def extract(archive: pulumi.AssetArchive, target: Path) -> list[str]:
-    """Write the archive's members to ``target`` as Lambda would unpack them."""
-    for key, asset in archive.assets.items():
-        assert isinstance(asset, pulumi.FileAsset), key
-        destination = target / key
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset.path, destination)
-    return sorted(archive.assets)
 
 
 def test_the_sdk_is_bundled_whole_and_without_caches() -> None:
@@ -63,8 +53,8 @@ def test_the_archive_is_handlers_plus_sdk_plus_extra_files() -> None:
     extra = {"etl.py": pulumi.StringAsset("")}
     archive = durable_archive(extra)
     assert set(archive.assets) == set(handler_assets()) | set(durable_sdk_assets()) | {"etl.py"}
-    with pytest.raises(ValueError, match=r"lambdas/contract\.py would replace"):
-        durable_archive({"lambdas/contract.py": pulumi.StringAsset("")})
+    with pytest.raises(ValueError, match=r"dms_waiters/lambdas/contract\.py would replace"):
+        durable_archive({"dms_waiters/lambdas/contract.py": pulumi.StringAsset("")})
 
 
 def test_the_handler_imports_from_the_archive_layout(tmp_path: Path) -> None:
@@ -90,7 +80,10 @@ def test_the_handler_imports_from_the_archive_layout(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     handler_file, sdk_file, is_callable = json.loads(result.stdout.strip().splitlines()[-1])
-    assert Path(handler_file).resolve() == (tmp_path / "lambdas" / "durable_waiter.py").resolve()
+    assert (
+        Path(handler_file).resolve()
+        == (tmp_path / "dms_waiters" / "lambdas" / "durable_waiter.py").resolve()
+    )
     sdk_init = tmp_path / DURABLE_SDK_PACKAGE / "__init__.py"
     assert Path(sdk_file).resolve() == sdk_init.resolve()
     assert is_callable

@@ -10,16 +10,16 @@ import pulumi
 import pytest
 from moto.events.models import EventPattern
 
-from components import DmsEventHub, InvalidArgumentError
-from components.event_patterns import dms_state_change_pattern, schedule_expression
-from components.lambda_function import (
+from dms_waiters import DmsEventHub, InvalidArgumentError
+from dms_waiters.event_patterns import dms_state_change_pattern, schedule_expression
+from dms_waiters.lambda_function import (
     ARCHITECTURE,
     RUNTIME,
     function_physical_name,
     handler_archive,
 )
-from components.lambdas import contract
-from components.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters.lambdas import contract
+from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
@@ -212,8 +212,13 @@ def test_lambda_code_is_the_handler_modules_only() -> None:
     code = deploy().by_name("events-resume").inputs["code"]
     assert isinstance(code, pulumi.AssetArchive)
     keys = set(code.assets)
-    assert {"lambdas/contract.py", "lambdas/dms_status.py", "lambdas/__init__.py"} <= keys
-    assert all(k.startswith("lambdas/") and k.endswith(".py") for k in keys)
+    assert {
+        "dms_waiters/__init__.py",
+        "dms_waiters/lambdas/__init__.py",
+        "dms_waiters/lambdas/contract.py",
+        "dms_waiters/lambdas/dms_status.py",
+    } <= keys
+    assert all(k.startswith("dms_waiters/") and k.endswith(".py") for k in keys)
     assert set(handler_archive().assets) == keys
 
 

@@ -1,10 +1,11 @@
-"""The wheel ships the components and their handler code, and works from a fresh environment.
+"""The wheel is one import package, ``dms_waiters``, and works from a fresh environment.
 
 Builds the wheel from a copy of the repository (no build isolation, no index: no network),
-installs it into a new virtual environment, and runs a small Pulumi program there under the
-mocks, from a directory outside the repository with no ``PYTHONPATH``, so ``components`` can only
-come from the wheel. The third-party dependencies (pulumi, pulumi-aws) are borrowed from the
-environment running the tests through a ``.pth`` file instead of being downloaded.
+installs it into a new virtual environment, and runs a small Pulumi program and a user's unit
+tests there, from a directory outside the repository with no ``PYTHONPATH``, so ``dms_waiters``
+can only come from the wheel. The third-party dependencies (pulumi, pulumi-aws, pytest) are
+borrowed from the environment running the tests through a ``.pth`` file instead of being
+downloaded; the wheel's declared requirements are checked against the pinned versions.
 """
 
 from __future__ import annotations
@@ -22,9 +23,13 @@ import textwrap
 import tomllib
 import zipfile
 from dataclasses import dataclass
+from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+
+from dms_waiters._version import __version__
 
 pytestmark = pytest.mark.slow
 
@@ -55,12 +60,14 @@ TASK_ARN = "arn:aws:dms:eu-west-1:210987654321:task:PACKAGINGTEST"
 
 PROGRAM = textwrap.dedent(
     f"""
+    import importlib.util
     import json
 
-    import components
-    from components import DmsPollingWorkflow
-    from components.handlers import handlers_dir
-    from components.testing import DmsWaitersMocks, run_program
+    import dms_waiters
+    import dms_waiters.lambdas.errors
+    from dms_waiters import DmsPollingWorkflow
+    from dms_waiters.handlers import handlers_dir
+    from dms_waiters.testing import DmsWaitersMocks, run_program
 
 
     def program():
@@ -70,12 +77,68 @@ PROGRAM = textwrap.dedent(
     mocks = run_program(program, DmsWaitersMocks(account_id="210987654321", region="eu-west-1"))
     machine = mocks.created("aws:sfn/stateMachine:StateMachine")[0]
     print("RESULT " + json.dumps({{
-        "components_file": components.__file__,
+        "package_file": dms_waiters.__file__,
+        "version": dms_waiters.__version__,
+        "errors_file": dms_waiters.lambdas.errors.__file__,
         "handlers_dir": str(handlers_dir()),
         "handler_exists": (handlers_dir() / "dms_status.py").is_file(),
+        "other_top_levels": [
+            name for name in ("components", "lambdas") if importlib.util.find_spec(name)
+        ],
         "resource_types": sorted({{r.type for r in mocks.created()}}),
         "state_machine_arn": machine.output("arn"),
     }}))
+    """
+)
+
+#: A user's project: their batch job (importing our helper under the name it has in the
+#: archive too) and their unit tests of it and of a stack, run with pytest in the new venv.
+USER_JOB = textwrap.dedent(
+    """
+    from dms_waiters.lambdas.durable_batch import make_handler
+
+
+    def load(batch):
+        return {"rows": len(batch)}
+
+
+    handler = make_handler(load)
+    """
+)
+USER_TESTS = textwrap.dedent(
+    f"""
+    import dms_waiters.lambdas.durable_batch as batch
+    import pytest
+    from dms_waiters import DmsPollingWorkflow, InvalidArgumentError
+    from dms_waiters.lambdas.errors import DmsTaskFailed
+    from dms_waiters.testing import DmsWaitersMocks, run_program
+
+    import etl
+
+
+    def test_the_job_is_built_with_our_helper():
+        assert callable(etl.handler)
+        assert etl.load([1, 2]) == {{"rows": 2}}
+        assert batch.make_handler.__module__ == "dms_waiters.lambdas.durable_batch"
+
+
+    def test_one_identity_for_the_handler_errors():
+        import dms_waiters.lambdas.errors as errors
+
+        assert errors.DmsTaskFailed is DmsTaskFailed
+
+
+    def test_a_stack_under_the_mocks():
+        mocks = run_program(
+            lambda: DmsPollingWorkflow("orders", {{"replication_task_arn": "{TASK_ARN}"}}),
+            DmsWaitersMocks(account_id="210987654321", region="eu-west-1"),
+        )
+        assert len(mocks.created("aws:sfn/stateMachine:StateMachine")) == 1
+
+
+    def test_bad_input_fails_before_anything_is_deployed():
+        with pytest.raises(InvalidArgumentError, match="replication_task_arn"):
+            run_program(lambda: DmsPollingWorkflow("orders", {{"replication_task_arn": "x"}}))
     """
 )
 
@@ -150,7 +213,7 @@ class Installed:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The wheel built from a clean copy of the repository (symlinks kept as symlinks).
+    """The wheel built from a clean copy of the repository.
 
     Building from a copy leaves no ``build/`` or ``*.egg-info`` in the repository and cannot
     pick up stale files from an earlier in-tree build.
@@ -158,7 +221,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     _check_build_requirements()
     source = tmp_path_factory.mktemp("source") / "dms-waiters"
     shutil.copytree(REPO, source, symlinks=True, ignore=COPY_IGNORE)
-    assert (source / "components" / "lambdas").is_symlink(), "copy must keep the symlink"
     out = tmp_path_factory.mktemp("wheelhouse")
     _run(
         [
@@ -185,7 +247,7 @@ def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Install
     )
     site_packages = Path(json.loads(paths.stdout)["purelib"])
     # Borrow pulumi & co. from the environment running the tests: sys.path entries appended
-    # after the new venv's own site-packages, so the wheel's ``components`` comes first.
+    # after the new venv's own site-packages, so the wheel's ``dms_waiters`` comes first.
     ours = sysconfig.get_paths()
     borrowed = dict.fromkeys([ours["purelib"], ours["platlib"]])
     (site_packages / "zz_borrowed_test_dependencies.pth").write_text(
@@ -206,13 +268,13 @@ def _is_symlink_entry(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def test_wheel_contains_every_module_and_the_handlers_as_real_files(built: Built) -> None:
+def test_wheel_is_one_import_package_with_the_handlers_as_real_files(built: Built) -> None:
     source, wheel = built.source, built.wheel
-    expected = {f"components/{p.name}": p for p in (source / "components").glob("*.py")}
-    expected["components/py.typed"] = source / "components" / "py.typed"
-    expected |= {f"components/lambdas/{p.name}": p for p in (source / "lambdas").glob("*.py")}
-    assert "components/handlers.py" in expected
-    assert "components/lambdas/dms_status.py" in expected
+    expected = {f"dms_waiters/{p.name}": p for p in (source / "components").glob("*.py")}
+    expected["dms_waiters/py.typed"] = source / "components" / "py.typed"
+    expected |= {f"dms_waiters/lambdas/{p.name}": p for p in (source / "lambdas").glob("*.py")}
+    assert "dms_waiters/handlers.py" in expected
+    assert "dms_waiters/lambdas/dms_status.py" in expected
 
     with zipfile.ZipFile(wheel) as archive:
         infos = {info.filename: info for info in archive.infolist()}
@@ -222,8 +284,31 @@ def test_wheel_contains_every_module_and_the_handlers_as_real_files(built: Built
             assert not _is_symlink_entry(infos[name]), f"{name} is stored as a symlink"
             assert archive.read(name) == source.read_bytes(), f"{name} differs from {source}"
         top_levels = {name.split("/", 1)[0] for name in infos}
-    # Only the package and its metadata: no stray top-level ``lambdas`` package.
-    assert {t for t in top_levels if not t.endswith(".dist-info")} == {"components"}
+        (metadata_name,) = [n for n in infos if n.endswith(".dist-info/METADATA")]
+        metadata = Parser().parsestr(archive.read(metadata_name).decode())
+    # One import package named after the distribution: no ``components`` or ``lambdas``.
+    assert {t for t in top_levels if not t.endswith(".dist-info")} == {"dms_waiters"}
+    assert metadata["Name"] == "dms-waiters"
+    assert metadata["Version"] == __version__
+
+
+def test_install_requirements_are_ranges_that_admit_the_pinned_versions(built: Built) -> None:
+    with zipfile.ZipFile(built.wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = Parser().parsestr(archive.read(name).decode())
+    requirements = [Requirement(r) for r in metadata.get_all("Requires-Dist") or []]
+    pins = {}
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            pinned_name, version = line.split("==")
+            pins[pinned_name.strip().lower().replace("_", "-")] = version.strip()
+    assert {r.name.lower() for r in requirements} == set(pins)
+    for requirement in requirements:
+        specifiers = {spec.operator for spec in requirement.specifier}
+        # A lower and an upper bound, never an exact pin: users install next to their versions.
+        assert specifiers == {">=", "<"}, requirement
+        assert requirement.specifier.contains(pins[requirement.name.lower()]), requirement
 
 
 def test_installed_wheel_runs_a_program_from_outside_the_repository(
@@ -239,18 +324,18 @@ def test_installed_wheel_runs_a_program_from_outside_the_repository(
     assert len(lines) == 1, completed.stdout
     result = json.loads(lines[0].removeprefix("RESULT "))
 
-    components_file = Path(result["components_file"]).resolve()
+    package_file = Path(result["package_file"]).resolve()
     site_packages = installed.site_packages.resolve()
-    assert components_file.is_relative_to(installed.venv.resolve())
-    assert components_file == site_packages / "components" / "__init__.py"
-    assert not components_file.is_relative_to(REPO)
+    assert package_file == site_packages / "dms_waiters" / "__init__.py"
+    assert not package_file.is_relative_to(REPO)
+    assert result["version"] == __version__
+    assert result["other_top_levels"] == []
 
     handlers = Path(result["handlers_dir"])
-    assert handlers == site_packages / "components" / "lambdas"
+    assert handlers == site_packages / "dms_waiters" / "lambdas"
+    assert Path(result["errors_file"]).resolve() == handlers / "errors.py"
     assert result["handler_exists"] is True
-    installed_handlers = site_packages / "components" / "lambdas"
-    assert installed_handlers.is_dir() and not installed_handlers.is_symlink()
-    assert (installed_handlers / "dms_status.py").read_bytes() == (
+    assert (handlers / "dms_status.py").read_bytes() == (
         installed.source / "lambdas" / "dms_status.py"
     ).read_bytes()
 
@@ -258,3 +343,17 @@ def test_installed_wheel_runs_a_program_from_outside_the_repository(
     assert result["state_machine_arn"].startswith(
         "arn:aws:states:eu-west-1:210987654321:stateMachine:"
     )
+
+
+def test_a_users_unit_tests_pass_against_the_installed_wheel(
+    installed: Installed, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "user-project"
+    workdir.mkdir()
+    (workdir / "etl.py").write_text(USER_JOB)
+    (workdir / "test_stack.py").write_text(USER_TESTS)
+    completed = _run(
+        [installed.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_stack.py"],
+        cwd=workdir,
+    )
+    assert re.search(r"\b4 passed\b", completed.stdout), completed.stdout

@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import DmsPollingWorkflow, InvalidArgumentError, LogLevel, StartType
-from components.lambdas import dms_status as dms
-from components.testing import DmsWaitersMocks, run_program
+from dms_waiters import DmsPollingWorkflow, InvalidArgumentError, LogLevel, StartType
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.testing import DmsWaitersMocks, run_program
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"

@@ -35,7 +35,7 @@ def _table_arguments(heading: str) -> list[str]:
 
 
 def test_readme_lists_every_polling_argument() -> None:
-    from components import DmsPollingWorkflowArgs
+    from dms_waiters import DmsPollingWorkflowArgs
 
     for argument in DmsPollingWorkflowArgs.__annotations__:
         assert f"| `{argument}` |" in README, argument
@@ -45,7 +45,7 @@ def test_readme_lists_every_polling_argument() -> None:
 
 
 def test_readme_lists_every_callback_argument() -> None:
-    from components import DmsCallbackWorkflowArgs
+    from dms_waiters import DmsCallbackWorkflowArgs
 
     assert _table_arguments("### `DmsCallbackWorkflow` arguments") == list(
         DmsCallbackWorkflowArgs.__annotations__
@@ -53,13 +53,13 @@ def test_readme_lists_every_callback_argument() -> None:
 
 
 def test_readme_lists_every_event_hub_argument() -> None:
-    from components import DmsEventHubArgs
+    from dms_waiters import DmsEventHubArgs
 
     assert _table_arguments("### `DmsEventHub` arguments") == list(DmsEventHubArgs.__annotations__)
 
 
 def test_readme_marks_the_callback_pattern_available() -> None:
-    from components.stack import PATTERNS
+    from dms_waiters.stack import PATTERNS
 
     row = next(line for line in README.splitlines() if "| Event-driven callback |" in line)
     assert row.endswith("| `callback` | available |")
@@ -78,14 +78,14 @@ def test_readme_documents_every_demo_option() -> None:
 
 
 def test_readme_lists_every_callback_url_argument() -> None:
-    from components import CallbackUrlWorkflowArgs
+    from dms_waiters import CallbackUrlWorkflowArgs
 
     heading = "### `CallbackUrlWorkflow`: any third-party job that only accepts a callback URL"
     assert _table_arguments(heading) == list(CallbackUrlWorkflowArgs.__annotations__)
 
 
 def test_readme_lists_every_durable_argument() -> None:
-    from components import DmsDurableWorkflowArgs
+    from dms_waiters import DmsDurableWorkflowArgs
 
     assert _table_arguments("### `DmsDurableWorkflow` arguments") == list(
         DmsDurableWorkflowArgs.__annotations__
@@ -93,7 +93,7 @@ def test_readme_lists_every_durable_argument() -> None:
 
 
 def test_readme_lists_every_durable_batch_argument() -> None:
-    from components import DurableBatchWorkflowArgs
+    from dms_waiters import DurableBatchWorkflowArgs
 
     assert _table_arguments("### `DurableBatchWorkflow` arguments") == list(
         DurableBatchWorkflowArgs.__annotations__
@@ -101,7 +101,7 @@ def test_readme_lists_every_durable_batch_argument() -> None:
 
 
 def test_readme_durable_patterns_are_stack_patterns() -> None:
-    from components.stack import PATTERNS
+    from dms_waiters.stack import PATTERNS
 
     row = next(line for line in README.splitlines() if "| Lambda durable function |" in line)
     assert "| `durable-poll`, `durable-callback` | available" in row

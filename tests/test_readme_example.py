@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from components import DmsPollingWorkflow, InvalidArgumentError
-from components.testing import DmsWaitersMocks, run_program
+from dms_waiters import DmsPollingWorkflow, InvalidArgumentError
+from dms_waiters.testing import DmsWaitersMocks, run_program
 
 ACCOUNT, REGION = "111122223333", "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERSFULLLOAD"

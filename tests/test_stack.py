@@ -11,14 +11,14 @@ import pulumi
 import pytest
 import yaml
 
-from components.stack import (
+from dms_waiters.stack import (
     HUB_NAME,
     HUB_OUTPUT_NAMES,
     StackConfigError,
     build_stack,
     validate_tasks,
 )
-from components.testing import DmsWaitersMocks, run_program
+from dms_waiters.testing import DmsWaitersMocks, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:ORDERS7XQ2"

@@ -1,4 +1,4 @@
-"""``components.testing`` used the way a user's unit tests use it.
+"""``dms_waiters.testing`` used the way a user's unit tests use it.
 
 Each test writes its own small Pulumi program (a ``DmsPollingWorkflow`` plus resources of the
 user's own, of types the mocks know nothing about) and runs it with ``run_program``. Expected
@@ -20,8 +20,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import DmsPollingWorkflow, InvalidArgumentError
-from components.testing import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DmsWaitersMocks, run_program
+from dms_waiters import DmsPollingWorkflow, InvalidArgumentError
+from dms_waiters.testing import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DmsWaitersMocks, run_program
 
 ACCOUNT = "246813579024"
 REGION = "ap-southeast-2"

@@ -14,9 +14,9 @@ import pytest
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 from moto import mock_aws
 
-from lambdas import aws_clients, durable_waiter
-from lambdas import contract as c
-from lambdas.waiter_store import WaiterStore
+from dms_waiters.lambdas import aws_clients, durable_waiter
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas.waiter_store import WaiterStore
 from tests.durable.fakes import TASK_ARN, ScriptedDms
 from tests.handlers.fakes import REGION, Forbidden, use_dummy_aws_environment
 

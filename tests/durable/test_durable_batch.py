@@ -12,9 +12,9 @@ from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python.retries import RetryPresets
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 
-from lambdas import contract as c
-from lambdas import durable_waiter as dw
-from lambdas.durable_batch import (
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas import durable_waiter as dw
+from dms_waiters.lambdas.durable_batch import (
     LIST_ITEMS_STEP,
     batch_step_name,
     batches,

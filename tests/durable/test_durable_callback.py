@@ -20,13 +20,13 @@ from aws_durable_execution_sdk_python_testing import (
     DurableFunctionTestRunner,
 )
 
-from lambdas import aws_clients
-from lambdas import contract as c
-from lambdas import durable_waiter as dw
-from lambdas.completion import DurableCompleter, heartbeat_waiter, resume_waiter
-from lambdas.dms_api import describe_task
-from lambdas.errors import DmsAlreadyWaiting, DmsStartFailed
-from lambdas.waiter_store import Waiter, WaiterStore
+from dms_waiters.lambdas import aws_clients
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas import durable_waiter as dw
+from dms_waiters.lambdas.completion import DurableCompleter, heartbeat_waiter, resume_waiter
+from dms_waiters.lambdas.dms_api import describe_task
+from dms_waiters.lambdas.errors import DmsAlreadyWaiting, DmsStartFailed
+from dms_waiters.lambdas.waiter_store import Waiter, WaiterStore
 from tests.durable.fakes import (
     TASK_ARN,
     RunnerLambda,

@@ -11,8 +11,8 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 
-from lambdas import contract as c
-from lambdas import durable_waiter as dw
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas import durable_waiter as dw
 from tests.durable.fakes import ScriptedDms, error_name, invocations, running, stopped
 
 

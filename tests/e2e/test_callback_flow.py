@@ -23,11 +23,11 @@ from typing import Any, cast
 import pulumi
 import pytest
 
-from components import DmsCallbackWorkflow, DmsEventHub
-from components.callback import HEARTBEAT_RECONCILE_PERIODS, DmsCallbackWorkflowArgs
-from components.callback_definition import HEARTBEAT_LOST, TIMED_OUT, WAIT, WAIT_WITH_START_TYPE
-from components.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
-from lambdas import dms_status as dms
+from dms_waiters import DmsCallbackWorkflow, DmsEventHub
+from dms_waiters.callback import HEARTBEAT_RECONCILE_PERIODS, DmsCallbackWorkflowArgs
+from dms_waiters.callback_definition import HEARTBEAT_LOST, TIMED_OUT, WAIT, WAIT_WITH_START_TYPE
+from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
+from dms_waiters.lambdas import dms_status as dms
 from localcloud import DmsScenario, ExecutionResult, LocalCloud
 from localcloud.dms_sim import DEFAULT_FAILURE_MESSAGE
 

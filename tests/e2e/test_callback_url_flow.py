@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import CallbackUrlWorkflow, DmsEventHub
+from dms_waiters import CallbackUrlWorkflow, DmsEventHub
 from localcloud import LocalCloud
 from localcloud.cloud import ExecutionResult
 

@@ -23,11 +23,11 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import DmsEventHub
-from components.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
-from components.lambda_function import handler_archive
-from components.stack import PATTERNS, Pattern
-from lambdas import contract as c
+from dms_waiters import DmsEventHub
+from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
+from dms_waiters.lambda_function import handler_archive
+from dms_waiters.lambdas import contract as c
+from dms_waiters.stack import PATTERNS, Pattern
 from localcloud import DmsScenario, LocalCloud
 from localcloud.dms_sim import DEFAULT_FAILURE_MESSAGE
 from localcloud.durable import DurableExecutionResult

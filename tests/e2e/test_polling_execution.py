@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from components.polling import HISTORY_EVENTS_PER_POLL, polling_spec_from_args
-from components.polling_definition import PollingSpec, build_polling_definition
-from lambdas import dms_status as dms
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.polling import HISTORY_EVENTS_PER_POLL, polling_spec_from_args
+from dms_waiters.polling_definition import PollingSpec, build_polling_definition
 from localcloud import DmsScenario, ExecutionResult, LocalCloud, patches
 
 MISSING_TASK = "arn:aws:dms:us-east-1:123456789012:task:MISSING"

@@ -16,9 +16,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdas import aws_clients
-from lambdas import contract as c
-from lambdas.waiter_store import WaiterStore
+from dms_waiters.lambdas import aws_clients
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas.waiter_store import WaiterStore
 from tests.handlers.fakes import (
     REGION,
     FakeDms,

@@ -13,10 +13,10 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 import pytest
 
-from lambdas import aws_clients, signing_key
-from lambdas import callback_url as cu
-from lambdas import contract as c
-from lambdas.waiter_store import WaiterStore
+from dms_waiters.lambdas import aws_clients, signing_key
+from dms_waiters.lambdas import callback_url as cu
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas.waiter_store import WaiterStore
 from tests.handlers.conftest import Aws
 from tests.handlers.fakes import REGION, only
 

@@ -11,10 +11,10 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.stub import Stubber
 
-from lambdas import contract as c
-from lambdas import dms_status as dms
-from lambdas import errors
-from lambdas.completion import (
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.lambdas import errors
+from dms_waiters.lambdas.completion import (
     MAX_CAUSE_CHARS,
     DurableCompleter,
     StepFunctionsCompleter,
@@ -25,7 +25,7 @@ from lambdas.completion import (
     resume_waiter,
     success_output,
 )
-from lambdas.waiter_store import Waiter
+from dms_waiters.lambdas.waiter_store import Waiter
 from tests.handlers.conftest import Aws
 from tests.handlers.fakes import REGION, FakeLambda, FakeSfn
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lambdas.dms_event import MalformedEvent, parse_event, stop_reason_in
+from dms_waiters.lambdas.dms_event import MalformedEvent, parse_event, stop_reason_in
 from tests.handlers.conftest import EVENTS_DIR, load_event
 
 TASK_ARN = "arn:aws:dms:us-east-1:123456789012:task:QK7ZPJ3V4TXRYCEWH2MNBD5GLA"

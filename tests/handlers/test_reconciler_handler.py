@@ -1,4 +1,5 @@
-"""``lambdas.reconciler.handler``: heartbeat what runs, resume what finished, drop dead tokens."""
+"""``dms_waiters.lambdas.reconciler.handler``: heartbeat what runs, resume what finished, drop
+dead tokens."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from lambdas import reconciler
-from lambdas.dms_api import DESCRIBE_BATCH_SIZE
+from dms_waiters.lambdas import reconciler
+from dms_waiters.lambdas.dms_api import DESCRIBE_BATCH_SIZE
 from tests.handlers.conftest import Aws
 from tests.handlers.fakes import create_task, failed, only, stopped
 

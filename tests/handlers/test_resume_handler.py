@@ -1,4 +1,4 @@
-"""``lambdas.resume.handler``: the EventBridge target, fed the fixture events."""
+"""``dms_waiters.lambdas.resume.handler``: the EventBridge target, fed the fixture events."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdas import aws_clients, resume
-from lambdas import dms_status as dms
-from lambdas.waiter_store import Waiter
+from dms_waiters.lambdas import aws_clients, resume
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.lambdas.waiter_store import Waiter
 from tests.handlers.conftest import Aws, load_event
 from tests.handlers.fakes import Recorder, failed, only, stopped
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdas import aws_clients, signing_key
+from dms_waiters.lambdas import aws_clients, signing_key
 from tests.handlers.fakes import REGION
 
 

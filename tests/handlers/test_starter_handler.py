@@ -1,4 +1,5 @@
-"""``lambdas.starter.handler``: register the waiter first, then start; clean up on failure."""
+"""``dms_waiters.lambdas.starter.handler``: register the waiter first, then start; clean up on
+failure."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from lambdas import aws_clients, starter
-from lambdas import contract as c
-from lambdas import dms_status as dms
-from lambdas.errors import HandlerError
+from dms_waiters.lambdas import aws_clients, starter
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.lambdas.errors import HandlerError
 from tests.handlers.conftest import TABLE, Aws
 from tests.handlers.fakes import Recorder, client_error, only
 

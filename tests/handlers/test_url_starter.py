@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 import pytest
 
-from lambdas import aws_clients, signing_key, url_starter
-from lambdas import callback_url as cu
-from lambdas import contract as c
-from lambdas.errors import HandlerError
+from dms_waiters.lambdas import aws_clients, signing_key, url_starter
+from dms_waiters.lambdas import callback_url as cu
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas.errors import HandlerError
 from tests.handlers.conftest import Aws
 from tests.handlers.fakes import REGION, client_error
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambdas import contract as c
-from lambdas.waiter_store import Waiter, WaiterAlreadyRegistered, WaiterStore
+from dms_waiters.lambdas import contract as c
+from dms_waiters.lambdas.waiter_store import Waiter, WaiterAlreadyRegistered, WaiterStore
 from tests.handlers.conftest import TABLE, Aws
 
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z

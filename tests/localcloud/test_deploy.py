@@ -23,10 +23,10 @@ import pytest
 from moto.awslambda.models import lambda_backends
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-from components import iam_policies
-from components.polling import polling_spec_from_args
-from components.polling_definition import build_polling_definition
-from components.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters import iam_policies
+from dms_waiters.polling import polling_spec_from_args
+from dms_waiters.polling_definition import build_polling_definition
+from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 from localcloud import (
     DeploymentError,
     DmsScenario,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lambdas import dms_status as dms
+from dms_waiters.lambdas import dms_status as dms
 from localcloud import dms_events as ev
 
 FIXTURES = Path(__file__).resolve().parents[1] / "events"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdas import dms_status as dms
+from dms_waiters.lambdas import dms_status as dms
 from localcloud import DmsScenario, LocalCloud, SimulatedTask, Transition
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)

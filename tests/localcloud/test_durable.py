@@ -251,14 +251,15 @@ def test_a_handler_that_cannot_load_is_retried_on_the_virtual_clock(cloud: Local
 
 
 def test_the_handler_deadline_clock_is_virtual(cloud: LocalCloud) -> None:
-    # A module exposing the durable waiter's seam (lambdas.durable_waiter.clock) reads virtual
-    # time inside the deployed function.
+    # A module exposing the durable waiter's seam (dms_waiters.lambdas.durable_waiter.clock)
+    # reads virtual time inside the deployed function.
     files = {
-        "lambdas/__init__.py": "",
-        "lambdas/durable_waiter.py": "import time\nclock = time.time\n",
-        "lambdas/app.py": HEADER
+        "dms_waiters/__init__.py": "",
+        "dms_waiters/lambdas/__init__.py": "",
+        "dms_waiters/lambdas/durable_waiter.py": "import time\nclock = time.time\n",
+        "dms_waiters/lambdas/app.py": HEADER
         + """
-from lambdas import durable_waiter
+from dms_waiters.lambdas import durable_waiter
 
 @durable_execution
 def handler(event, context: DurableContext):
@@ -267,7 +268,11 @@ def handler(event, context: DurableContext):
 """,
     }
     arn = cloud.create_function(
-        "seam", files, handler="lambdas.app.handler", durable_config=DURABLE, publish=True
+        "seam",
+        files,
+        handler="dms_waiters.lambdas.app.handler",
+        durable_config=DURABLE,
+        publish=True,
     )
     result = cloud.run_durable_execution(f"{arn}:1")
     assert result.output == cloud.clock.epoch.timestamp() + 7200

@@ -51,12 +51,14 @@ def handler(event, context):
 
 
 def package(helper_name: str) -> dict[str, str]:
-    """A package shaped like the project's: ``lambdas/app.py`` importing ``lambdas.helper``."""
+    """A package shaped like the project's archive: ``dms_waiters/lambdas/app.py`` importing
+    ``dms_waiters.lambdas.helper``."""
     return {
-        "lambdas/__init__.py": "",
-        "lambdas/helper.py": f"NAME = {helper_name!r}\n",
-        "lambdas/app.py": (
-            "from lambdas import helper\n"
+        "dms_waiters/__init__.py": "",
+        "dms_waiters/lambdas/__init__.py": "",
+        "dms_waiters/lambdas/helper.py": f"NAME = {helper_name!r}\n",
+        "dms_waiters/lambdas/app.py": (
+            "from dms_waiters.lambdas import helper\n"
             "CALLS = 0\n"
             "def handler(event, context):\n"
             "    global CALLS\n"
@@ -116,22 +118,23 @@ def test_invoke_runs_the_handler_with_its_environment_and_context(cloud: LocalCl
 
 
 def test_functions_shipping_the_same_module_are_isolated_and_stay_warm(cloud: LocalCloud) -> None:
-    import lambdas  # the repository's package, already imported by the local cloud
+    import dms_waiters.lambdas  # the repository's package, already imported by the local cloud
 
-    before = {name: module for name, module in sys.modules.items() if name.startswith("lambdas")}
-    cloud.create_function("first", package("first"), handler="lambdas/app.handler")
-    cloud.create_function("second", package("second"), handler="lambdas.app.handler")
+    ours = "dms_waiters"
+    before = {name: module for name, module in sys.modules.items() if name.startswith(ours)}
+    cloud.create_function("first", package("first"), handler="dms_waiters/lambdas/app.handler")
+    cloud.create_function("second", package("second"), handler="dms_waiters.lambdas.app.handler")
     assert invoke(cloud, "first")["Body"] == {"helper": "first", "calls": 1}
     assert invoke(cloud, "second")["Body"] == {"helper": "second", "calls": 1}
     assert invoke(cloud, "first")["Body"] == {"helper": "first", "calls": 2}  # warm: same module
-    after = {name: module for name, module in sys.modules.items() if name.startswith("lambdas")}
+    after = {name: module for name, module in sys.modules.items() if name.startswith(ours)}
     assert after == before  # nothing leaked, nothing replaced
-    assert sys.modules["lambdas"] is lambdas
+    assert sys.modules["dms_waiters.lambdas"] is dms_waiters.lambdas
     assert cloud.lambda_runtime.invocation_counts() == {"first": 2, "second": 1}
 
 
 def test_new_code_is_a_cold_start(cloud: LocalCloud) -> None:
-    cloud.create_function("f", package("old"), handler="lambdas/app.handler")
+    cloud.create_function("f", package("old"), handler="dms_waiters/lambdas/app.handler")
     assert invoke(cloud, "f")["Body"]["helper"] == "old"
     cloud.client("lambda").update_function_code(FunctionName="f", ZipFile=build_zip(package("new")))
     assert invoke(cloud, "f")["Body"] == {"helper": "new", "calls": 1}

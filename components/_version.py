@@ -1,0 +1,4 @@
+"""The package's version: the one place it is written (pyproject.toml reads it from here, the
+provider schema and the Pulumi plugin take it from here)."""
+
+__version__ = "0.2.0"

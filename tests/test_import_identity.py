@@ -1,0 +1,48 @@
+"""One import name, one identity: the handler code is ``dms_waiters.lambdas`` everywhere.
+
+In a fresh interpreter, importing every module of the package, the local cloud and the bench
+must never load a top-level ``components`` or ``lambdas`` module (the repository's directory
+names): a second copy of a handler module would mean two exception classes and two client
+caches for the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import importlib, json, pkgutil, sys
+import dms_waiters, dms_waiters.lambdas, localcloud
+names = ["dms_waiters.testing", "localcloud.deploy", "localcloud.measure"]
+names += [m.name for m in pkgutil.walk_packages(dms_waiters.__path__, "dms_waiters.")]
+names += [m.name for m in pkgutil.walk_packages(localcloud.__path__, "localcloud.")]
+for name in names:
+    importlib.import_module(name)
+errors = importlib.import_module("dms_waiters.lambdas.errors")
+print(json.dumps({
+    "imported": len(names),
+    "strays": sorted(n for n in sys.modules if n.partition(".")[0] in ("components", "lambdas")),
+    "errors_file": errors.__file__,
+}))
+"""
+
+
+def test_no_module_is_imported_under_a_directory_name() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["imported"] >= 40
+    assert report["strays"] == []
+    assert Path(report["errors_file"]).resolve() == ROOT / "lambdas" / "errors.py"
