@@ -1,7 +1,7 @@
 """Parse the EventBridge events AWS DMS publishes, in every shape seen in the wild.
 
 The one place event parsing lives (every pattern uses it). Shapes
-(``/work/shared/docs/aws-facts.md``, ``tests/events/README.md``):
+(``docs/aws-facts.md``, ``tests/events/README.md``):
 
 * **documented** task event: detail-type ``DMS Replication Task State Change``,
   ``detail = {type: "ReplicationTask", category, eventType, eventName: "DMS-EVENT-0069", ...}``;

@@ -1,7 +1,7 @@
 """The EventBridge events AWS DMS emits on status changes, as pure data (no moto, no boto3).
 
 Three shapes exist in the wild, and the components must handle all of them
-(``/work/shared/docs/aws-facts.md``, "DMS events on EventBridge"):
+(``docs/aws-facts.md``, "DMS events on EventBridge"):
 
 * **documented** (AWS DMS user guide): detail-type ``DMS Replication Task State Change``,
   ``detail = {type: "ReplicationTask", category, eventType, eventName: "DMS-EVENT-0069",

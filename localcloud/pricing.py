@@ -3,11 +3,16 @@
 Sources, us-east-1, checked 2026-11 (free tiers ignored so figures compare per execution):
 - Step Functions Standard: $0.025 per 1,000 state transitions, retries included
   (https://aws.amazon.com/step-functions/pricing/).
-- Lambda: $0.20 per million requests and $0.0000166667 per GB-second on x86
-  (https://aws.amazon.com/lambda/pricing/); compute is estimated at 128 MB for 100 ms per
-  invocation, because in-process runs say nothing about real duration.
-- Lambda durable functions: about $8 per million durable operations according to secondary
-  sources; unconfirmed, shown separately so it can be corrected in one place.
+- Lambda: $0.20 per million requests and $0.0000133334 per GB-second on Arm (arm64, the
+  first tier; x86 is $0.0000166667), https://aws.amazon.com/lambda/pricing/. Every function the
+  components deploy runs on arm64 (``lambda_function.ARCHITECTURE``). Compute is estimated at
+  128 MB for 100 ms per invocation, because in-process runs say nothing about real duration.
+- Lambda durable functions: $8.00 per million durable operations, the rate of the durable
+  functions example on https://aws.amazon.com/lambda/pricing/ (as transcribed on 2026-09-20 by
+  api-evangelist/aws-lambda ``plans/aws-lambda-plans-pricing.yml``; the page renders its rate
+  tables client-side). Durable data written and retained is billed per GB too; its rates could
+  not be confirmed from an AWS source, so it is left out: a waiter checkpoints under 1 KB per
+  operation, so at any plausible per-GB rate it is orders of magnitude below the operations.
 - DynamoDB on-demand: $0.625 per million write request units, $0.125 per million read request
   units (https://aws.amazon.com/dynamodb/pricing/on-demand/); one request = one unit (items < 1 KB).
 - EventBridge: AWS service events (DMS state changes) on the default bus are free.
@@ -18,9 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from dms_waiters.lambda_function import ARCHITECTURE
+
 SFN_STANDARD_PER_TRANSITION: Final = 0.025 / 1000
 LAMBDA_PER_REQUEST: Final = 0.20 / 1_000_000
-LAMBDA_PER_GB_SECOND: Final = 0.0000166667
+LAMBDA_PER_GB_SECOND_BY_ARCHITECTURE: Final = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
+#: The rate of the architecture the components deploy every function on.
+LAMBDA_PER_GB_SECOND: Final = LAMBDA_PER_GB_SECOND_BY_ARCHITECTURE[ARCHITECTURE]
 LAMBDA_ASSUMED_GB_SECONDS: Final = 0.128 * 0.1
 DURABLE_PER_OPERATION: Final = 8.0 / 1_000_000
 DYNAMODB_PER_WRITE: Final = 0.625 / 1_000_000

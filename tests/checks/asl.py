@@ -1,6 +1,7 @@
 """Checks for Step Functions definitions (Amazon States Language), run by the tests.
 
-Three linters, because each catches what the others miss (see shared/docs/local-emulation.md):
+Three linters, because each catches what the others miss (each was run on the same definitions
+with deliberate errors):
 
 - ``asl_validator_errors``: the npm ``asl-validator`` (JSON schema, JSONPath/JSONata syntax,
   transition targets, ARN syntax);
