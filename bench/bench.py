@@ -7,6 +7,8 @@
    invocations, DynamoDB requests, resume latency and estimated cost.
 2. Wall time of deploying 1, 10 and 100 tasks: under the plain unit-test mocks
    (``dms_waiters.testing``) and into the local cloud (resources really created in moto).
+3. The durable functions' archive: zipped size and the handler's cold import time, with only
+   the durable SDK bundled and with the AWS SDK it needs bundled too (``durable_archive.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from localcloud.cloud import LocalCloud
 from localcloud.deploy import deploy_program
 from localcloud.dms_sim import DmsScenario
 from localcloud.measure import DEMO_PATTERNS, available, default_tasks, run_migration
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import durable_archive
 
 DURATIONS_HOURS = (1, 6, 24, 72, 168)
 POLL_INTERVALS = (30, 60, 300)
@@ -107,9 +112,11 @@ def main(argv: Sequence[str]) -> int:
     if opts.quick:
         sweep((1, 6), (60,))
         deploy_times((1, 10), repeats=1)
+        durable_archive.report(repeats=1)
     else:
         sweep(DURATIONS_HOURS, POLL_INTERVALS)
         deploy_times((1, 10, 100), repeats=3)
+        durable_archive.report(repeats=5)
     return 0
 
 

@@ -20,9 +20,9 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
+from .durable_bundle import bundled_top_levels
 from .durable_function import (
     DEFAULT_RETENTION_DAYS,
-    DURABLE_SDK_PACKAGE,
     MAX_EXECUTION_TIMEOUT_SECONDS,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
@@ -53,8 +53,9 @@ OWN_ENV: Final = {
     contract.ENV_BATCH_SIZE: "batch_size",
     contract.ENV_BATCH_PAUSE_SECONDS: "pause_seconds",
 }
-#: Top-level archive entries the user's code may not take: ours.
-RESERVED_CODE_ENTRIES: Final = (ARCHIVE_TOP_PACKAGE, DURABLE_SDK_PACKAGE)
+#: Top-level archive entries the user's code may not take: ours (and the bundled SDKs',
+#: ``durable_bundle.bundled_top_levels``).
+RESERVED_CODE_ENTRIES: Final = (ARCHIVE_TOP_PACKAGE,)
 #: Sids of the statements the function's policy always has (IAM wants Sids unique).
 RESERVED_SIDS: Final = ("OwnDurableExecutions", "OwnLogGroup", "Tracing")
 STATEMENT_KEYS: Final = ("Sid", "Effect", "Action", "Resource", "Condition")
@@ -135,8 +136,8 @@ def _code_dir(check: ArgChecker, value: Any) -> Path:
     path = Path(value).expanduser().resolve()
     if not path.is_dir():
         raise check.fail("code_dir", f"is {str(value)!r}, which is not a directory")
-    for entry in RESERVED_CODE_ENTRIES:
-        if (path / entry).exists():
+    for entry in sorted({*RESERVED_CODE_ENTRIES, *bundled_top_levels()}):
+        if (path / entry).exists() or (path / f"{entry}.py").exists():
             raise check.fail(
                 "code_dir",
                 f"has a top-level {entry!r}, which would replace the one the archive ships; "

@@ -3,13 +3,9 @@
 Shared by ``DmsDurableWorkflow`` and ``DurableBatchWorkflow``; everything else (runtime, names,
 log group, role) is ``create_lambda_function``'s.
 
-* **The SDK is bundled.** AWS recommends shipping the durable execution SDK in the deployment
-  package; the copy in the Python runtime is meant for testing and development, and may change
-  under a running execution. The archive holds the ``*.py`` files (no ``__pycache__``) and the
-  license files of the ``aws_durable_execution_sdk_python`` package installed where
-  ``pulumi up`` runs (dms-waiters requires a 3.x release of it), at its import path.
-  It is pure Python and needs only boto3, which the runtime provides. Only durable functions
-  get it.
+* **The SDKs are bundled.** The archive holds the durable execution SDK and the AWS SDK it
+  requires (boto3 and its dependencies), installed where ``pulumi up`` runs: see
+  ``durable_bundle`` for why and what exactly. Only durable functions get them.
 * **Durable mode** is set at creation (``durable_config``: execution timeout and retention of
   finished executions); changing it replaces the function.
 * **Invocations name a version.** A version is published with every code or configuration
@@ -23,18 +19,17 @@ log group, role) is ``create_lambda_function``'s.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import pulumi
 import pulumi_aws as aws
 
 from . import iam_policies
+from .durable_bundle import bundled_assets
 from .lambda_function import (
     LambdaFunction,
     create_lambda_function,
@@ -42,10 +37,6 @@ from .lambda_function import (
     planned_function_arn,
 )
 
-#: The durable execution SDK's import name (PyPI ``aws-durable-execution-sdk-python``).
-DURABLE_SDK_PACKAGE: Final = "aws_durable_execution_sdk_python"
-#: Files of the SDK's package shipped besides its modules (license terms, typing marker).
-DURABLE_SDK_EXTRA_FILES: Final = ("LICENSE", "NOTICE", "py.typed")
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"
 #: Lambda's limits of ``DurableConfig``.
@@ -59,31 +50,10 @@ EXECUTION_NAME_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 RUN_ID_VARIABLE: Final = "RUN_ID"
 
 
-def durable_sdk_dir() -> Path:
-    """The directory of the installed durable SDK package (not imported, only located)."""
-    spec = importlib.util.find_spec(DURABLE_SDK_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            f"the durable execution SDK ({DURABLE_SDK_PACKAGE}) is not installed; durable "
-            "functions bundle it; install dms-waiters with its dependencies"
-        )
-    return Path(next(iter(spec.submodule_search_locations))).resolve()
-
-
-def durable_sdk_assets() -> dict[str, pulumi.Asset]:
-    """The SDK's modules and license files, by their path in the archive."""
-    root = durable_sdk_dir()
-    files = [p for p in root.rglob("*.py") if "__pycache__" not in p.relative_to(root).parts]
-    files += [root / name for name in DURABLE_SDK_EXTRA_FILES if (root / name).is_file()]
-    return {
-        f"{DURABLE_SDK_PACKAGE}/{path.relative_to(root).as_posix()}": pulumi.FileAsset(str(path))
-        for path in sorted(files)
-    }
-
-
 def durable_archive(extra: Mapping[str, pulumi.Asset] | None = None) -> pulumi.AssetArchive:
-    """Our handler modules, the durable SDK and ``extra`` (a user's code), one flat archive."""
-    assets: dict[str, Any] = {**handler_assets(), **durable_sdk_assets()}
+    """Our handler modules, the bundled SDKs (``durable_bundle``) and ``extra`` (a user's code),
+    one flat archive."""
+    assets: dict[str, Any] = {**handler_assets(), **bundled_assets()}
     for path, asset in (extra or {}).items():
         if path in assets:
             raise ValueError(f"{path} would replace a file of the durable function's archive")

@@ -128,10 +128,33 @@ def archive_zip(archive: pulumi.Archive, base_dir: Path | None = None) -> bytes:
     * ``StringAsset``/``FileAsset``: a file's content. Remote assets and archives fail: this
       process never touches the network.
 
-    Entries are sorted with a fixed timestamp, so the bytes (and the hash) are reproducible.
+    Entries are sorted with a fixed timestamp, so the bytes (and the hash) are reproducible;
+    the same content is zipped once per process (a durable function's archive is ~17 MB).
     """
     entries: dict[str, bytes] = {}
     _add_archive(entries, archive, "", base_dir or Path.cwd())
+    fingerprint = hashlib.sha256()
+    for path in sorted(entries):
+        fingerprint.update(path.encode() + b"\0" + hashlib.sha256(entries[path]).digest())
+    key = fingerprint.hexdigest()
+    with _ZIP_CACHE_LOCK:
+        cached = _ZIP_CACHE.get(key)
+    if cached is None:
+        cached = _zip_entries(entries)
+        with _ZIP_CACHE_LOCK:
+            _ZIP_CACHE[key] = cached
+            while len(_ZIP_CACHE) > _ZIP_CACHE_SIZE:
+                _ZIP_CACHE.pop(next(iter(_ZIP_CACHE)))
+    return cached
+
+
+#: Zips already built, by a digest of their entries (oldest first).
+_ZIP_CACHE: dict[str, bytes] = {}
+_ZIP_CACHE_LOCK = threading.Lock()
+_ZIP_CACHE_SIZE: Final = 16
+
+
+def _zip_entries(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
         for path in sorted(entries):

@@ -35,15 +35,17 @@ store it) and destinations other than SQS are logged and skipped.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
+import hashlib
 import importlib
 import io
 import json
 import logging
 import math
 import os
-import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -69,8 +71,45 @@ LOG = logging.getLogger(__name__)
 #: Top-level modules a function's zip may ship but never replaces: a vendored boto3/botocore
 #: would bypass moto's request interception and reach the real network.
 PROTECTED_MODULES: Final = frozenset(
-    {"boto3", "botocore", "s3transfer", "moto", "localcloud", "_pytest", "pytest"}
+    {"moto", "localcloud", "_pytest", "pytest"}
+    # The AWS SDK and its dependencies, which durable functions bundle: the process's copies
+    # (the same pinned versions the bundle is made from) serve every function, because moto
+    # intercepts calls through the process's botocore and a second botocore would bypass it.
+    | {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"}
 )
+
+#: Deployment packages extracted once per process, by content: every function and version with
+#: the same code (each test's new cloud deploys the same durable archive, ~17 MB) shares one
+#: read-only directory, as the code of /var/task is read-only on Lambda. Modules stay per
+#: function version (``_CodeVersion``).
+_EXTRACTED: dict[str, tuple[Path, list[str]]] = {}
+_EXTRACTED_LOCK = threading.Lock()
+_EXTRACTED_ROOT: Path | None = None
+
+
+def _extracted(code_bytes: bytes) -> tuple[Path, list[str]]:
+    """The directory ``code_bytes`` (a zip) is extracted into, and its member names."""
+    global _EXTRACTED_ROOT
+    digest = hashlib.sha256(code_bytes).hexdigest()
+    with _EXTRACTED_LOCK:
+        found = _EXTRACTED.get(digest)
+        if found is not None:
+            return found
+        if _EXTRACTED_ROOT is None:
+            _EXTRACTED_ROOT = Path(tempfile.mkdtemp(prefix="localcloud-code-"))
+            atexit.register(shutil.rmtree, _EXTRACTED_ROOT, ignore_errors=True)
+        directory = _EXTRACTED_ROOT / digest[:24]
+        try:
+            with zipfile.ZipFile(io.BytesIO(code_bytes)) as archive:
+                names = archive.namelist()
+                archive.extractall(directory)  # zipfile drops absolute and ".." components
+        except zipfile.BadZipFile as exc:
+            raise _InitError(
+                "Runtime.ImportModuleError", f"the deployment package is not a zip: {exc}"
+            ) from exc
+        _EXTRACTED[digest] = (directory, names)
+        return directory, names
+
 
 #: Lambda's asynchronous retry delays after a function error, in seconds (AWS: "a one-minute
 #: wait between the first two attempts, and two minutes between the second and third").
@@ -316,9 +355,8 @@ class LambdaRuntime:
         self._load_hooks: list[Callable[[Mapping[str, types.ModuleType]], None]] = []
 
     def close(self) -> None:
-        """Forget loaded code and delete the extracted packages."""
-        import shutil
-
+        """Forget loaded code and delete this runtime's directory (extracted packages are
+        shared by the process, see ``_extracted``)."""
         with self._run_lock:
             if not self._closed:
                 self._uninstall_wall_clock()
@@ -498,18 +536,8 @@ class LambdaRuntime:
         return code
 
     def _extract(self, fn: Any) -> _CodeVersion:
-        digest = re.sub(r"[^A-Za-z0-9]", "", str(fn.code_sha_256))[:16]
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", fn.function_name)
-        directory = self._root / name / f"{re.sub(r'[^0-9A-Za-z]', '_', str(fn.version))}-{digest}"
         code_bytes = getattr(fn, "code_bytes", b"") or b""
-        try:
-            with zipfile.ZipFile(io.BytesIO(code_bytes)) as archive:
-                names = archive.namelist()
-                archive.extractall(directory)  # zipfile drops absolute and ".." components
-        except zipfile.BadZipFile as exc:
-            raise _InitError(
-                "Runtime.ImportModuleError", f"the deployment package is not a zip: {exc}"
-            ) from exc
+        directory, names = _extracted(code_bytes)
         tops: set[str] = set()
         for member in names:
             first, sep, _ = member.partition("/")

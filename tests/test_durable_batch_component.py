@@ -15,6 +15,7 @@ import pulumi
 import pytest
 
 from dms_waiters import DurableBatchWorkflow, InvalidArgumentError
+from dms_waiters.durable_bundle import bundled_assets
 from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
@@ -128,9 +129,8 @@ def test_archive_packs_the_users_code_with_ours(code_dir: Path) -> None:
     code = deploy(code_dir).by_name("etl-batch").inputs["code"]
     assert isinstance(code, pulumi.AssetArchive)
     keys = set(code.assets)
-    users = {
-        k for k in keys if not k.startswith(("dms_waiters/", "aws_durable_execution_sdk_python/"))
-    }
+    bundled = set(bundled_assets())
+    users = {k for k in keys if not k.startswith("dms_waiters/") and k not in bundled}
     assert users == {"etl.py", "jobs/__init__.py", "jobs/queries.sql"}  # no caches, no dotfiles
     assert {
         "dms_waiters/lambdas/durable_batch.py",

@@ -20,6 +20,7 @@ from dms_waiters import (
     WaitMode,
 )
 from dms_waiters.durable import MAX_TIMEOUT_SECONDS
+from dms_waiters.durable_bundle import bundled_assets
 from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
@@ -184,7 +185,9 @@ def test_archive_holds_the_handlers_and_the_durable_sdk() -> None:
     assert "aws_durable_execution_sdk_python/__init__.py" in keys
     assert "aws_durable_execution_sdk_python/operation/wait_for_condition.py" in keys
     assert "aws_durable_execution_sdk_python/LICENSE" in keys
-    assert all(k.startswith(("dms_waiters/", "aws_durable_execution_sdk_python/")) for k in keys)
+    bundled = set(bundled_assets())  # the durable SDK and the AWS SDK it needs
+    assert bundled <= keys
+    assert all(k.startswith("dms_waiters/") or k in bundled for k in keys)
     assert not any("__pycache__" in k or k.endswith(".pyc") for k in keys)
 
 
