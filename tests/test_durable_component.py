@@ -147,6 +147,28 @@ def test_no_reconciler_grant_when_the_hubs_reconciler_is_off() -> None:
     assert contract.ENV_HEARTBEAT_SECONDS not in env_of(found)
 
 
+def test_a_hand_written_reference_in_other_languages_spelling() -> None:
+    reference = {
+        "tableName": "waiters",
+        "tableArn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/waiters",
+        "reconcileEveryMinutes": 5.0,
+        "callbackUrl": False,
+        "resumeRoleNames": [pulumi.Output.from_input("resume-role")],
+    }
+    found = deploy(hub=reference)
+    assert not found.created("dms-waiters:index:DmsEventHub")
+    assert env_of(found)[contract.ENV_WAITER_TABLE] == "waiters"
+    assert env_of(found)[contract.ENV_HEARTBEAT_SECONDS] == str(3 * 300)
+    assert one(found, "aws:iam/policyAttachment:PolicyAttachment").inputs["roles"] == [
+        "resume-role"
+    ]
+    del reference["resumeRoleNames"]
+    with pytest.raises(InvalidArgumentError, match="argument 'hub' lacks resume_role_names"):
+        deploy(hub=reference)
+    with pytest.raises(InvalidArgumentError, match=r"'hub\.reconcile_every_minutes' is 2000"):
+        deploy(hub={**reference, "resumeRoleNames": ["r"], "reconcileEveryMinutes": 2000})
+
+
 # -- the durable function ---------------------------------------------------------------------
 
 
