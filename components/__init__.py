@@ -1,7 +1,8 @@
 """Reusable Pulumi components that wait for AWS DMS replication tasks without spinning.
 
 One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling baseline),
-``DmsCallbackWorkflow`` (a task token resumed by DMS events through a shared ``DmsEventHub``)
+``DmsCallbackWorkflow`` (a task token resumed by DMS events through a shared ``DmsEventHub``,
+passed by its ``reference``)
 and ``DmsDurableWorkflow`` (a Lambda durable function that polls or waits for a callback);
 ``CallbackUrlWorkflow`` waits for any third-party job through the hub's signed callback URLs,
 and ``DurableBatchWorkflow`` deploys a user's batch job as a resumable durable function.
@@ -16,6 +17,7 @@ from .callback_url_workflow import CallbackUrlWorkflow, CallbackUrlWorkflowArgs
 from .durable import DmsDurableWorkflow, DmsDurableWorkflowArgs
 from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
 from .event_hub import DmsEventHub, DmsEventHubArgs
+from .hub_reference import DmsEventHubReference
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 from .validation import InvalidArgumentError, LogLevel, PollJitter, StartType, WaitMode
 
@@ -28,6 +30,7 @@ __all__ = [
     "DmsDurableWorkflowArgs",
     "DmsEventHub",
     "DmsEventHubArgs",
+    "DmsEventHubReference",
     "DmsPollingWorkflow",
     "DmsPollingWorkflowArgs",
     "DurableBatchWorkflow",

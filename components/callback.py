@@ -1,9 +1,7 @@
 """``DmsCallbackWorkflow``: wait for a DMS task on a task token, resumed by the task's events."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
-from typing import Final, Required, TypedDict
+from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
@@ -18,7 +16,7 @@ from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
-from .shared_hub import heartbeat_from_args, resolve_hub
+from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
 from .state_machine import StateMachineComponent, create_starter_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
@@ -51,11 +49,12 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     heartbeat_seconds: int | None
     """Fail with ``DmsWaitTimedOut`` when no heartbeat arrives for this long (the hub's
     reconciler sends one per run); default 3 x the hub's reconcile period, none when the
-    reconciler is off. At least 2 x the period and less than ``timeout_seconds``; ``None``
-    turns it off."""
-    hub: DmsEventHub
-    """An existing ``DmsEventHub`` to share; default: the workflow creates its own,
-    ``<name>-hub``."""
+    reconciler is off or the deadline comes first. At least 2 x the period and less than
+    ``timeout_seconds``; ``0`` turns it off."""
+    hub: pulumi.Input[Any]
+    """A shared hub: its ``reference`` output (a ``DmsEventHubReference``: ``hub.reference``);
+    default: the workflow creates its own hub, ``<name>-hub``. (A ``DmsEventHub`` itself is
+    deprecated.)"""
     hub_args: DmsEventHubArgs
     """Arguments of the hub the workflow creates when no ``hub`` is given."""
     log_level: LogLevel
@@ -76,14 +75,16 @@ class CallbackSettings:
     start_type: str
     success_stop_reasons: list[str]
     timeout_seconds: int
-    heartbeat_seconds: int | None
+    heartbeat_seconds: Heartbeat
+    """Seconds, None (no heartbeat) or, with a hub reference from another language, an
+    ``Output`` of either."""
     log_level: str
     log_retention_days: int
     tracing: bool
 
 
 def callback_settings_from_args(
-    name: str, args: DmsCallbackWorkflowArgs, reconcile_every_minutes: int
+    name: str, args: DmsCallbackWorkflowArgs, reconcile_every_minutes: int | pulumi.Output[int]
 ) -> CallbackSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one.
 
@@ -159,14 +160,21 @@ class DmsCallbackWorkflow(StateMachineComponent):
     ``hub`` is given.
     """
 
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine (start executions on it; see the component for the input)."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role of the workflow's state machine, or of its durable function."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group of the workflow's state machine executions, or of its durable
+    function."""
     starter_function_arn: pulumi.Output[str]
-    """ARN of the starter Lambda."""
+    """ARN of the starter Lambda the state machine invokes (it registers the waiter, then starts
+    the DMS task or the job)."""
     hub_table_name: pulumi.Output[str]
-    """Name of the hub's waiter table."""
-    hub: DmsEventHub
-    """The hub this workflow waits through (given, or created as ``<name>-hub``)."""
-    heartbeat_seconds: int | None
-    """The heartbeat interval in effect (None: no heartbeat)."""
+    """Name of the waiter table of the hub the workflow waits through (none in a durable
+    workflow's poll mode)."""
 
     def __init__(
         self,
@@ -181,8 +189,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
             self,
             lambda period: callback_settings_from_args(name, args, period),
         )
-        self.hub = hub
-        self.heartbeat_seconds = settings.heartbeat_seconds
+        self._hub, self._heartbeat_seconds = hub.component, settings.heartbeat_seconds
+        link = hub.link
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
@@ -192,23 +200,23 @@ class DmsCallbackWorkflow(StateMachineComponent):
             parent=self,
             handler=contract.STARTER_HANDLER,
             description=f"Registers the waiter, then starts the DMS task of workflow {name}",
-            statements=pulumi.Output.all(hub.table_arn, task_arn).apply(
+            statements=pulumi.Output.all(link.table_arn, task_arn).apply(
                 lambda arns: iam_policies.starter_statements(arns[0], arns[1], can_start)
             ),
-            environment=starter_environment(settings, hub.table_name, name),
+            environment=starter_environment(settings, link.table_name, name),
             log_retention_days=settings.log_retention_days,
             tags=tags,
             timeout_seconds=STARTER_TIMEOUT_SECONDS,
             tracing=settings.tracing,
         )
-        definition = pulumi.Output.all(task_arn, starter.arn).apply(
-            lambda arns: build_callback_definition(
+        definition = pulumi.Output.all(task_arn, starter.arn, settings.heartbeat_seconds).apply(
+            lambda v: build_callback_definition(
                 CallbackSpec(
-                    replication_task_arn=arns[0],
-                    starter_function_arn=arns[1],
+                    replication_task_arn=v[0],
+                    starter_function_arn=v[1],
                     start_type=settings.start_type,
                     timeout_seconds=settings.timeout_seconds,
-                    heartbeat_seconds=settings.heartbeat_seconds,
+                    heartbeat_seconds=v[2],
                 )
             )
         )
@@ -225,7 +233,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
         )
         outputs = self._expose(created)
         self.starter_function_arn = starter.arn
-        self.hub_table_name = hub.table_name
+        self.hub_table_name = link.table_name
         self.register_outputs(
             {
                 **outputs,
@@ -233,3 +241,15 @@ class DmsCallbackWorkflow(StateMachineComponent):
                 "hub_table_name": self.hub_table_name,
             }
         )
+
+    @property
+    def hub(self) -> DmsEventHub | None:
+        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
+        (deprecated); None when it waits through a hub reference."""
+        return self._hub
+
+    @property
+    def heartbeat_seconds(self) -> Heartbeat:
+        """The heartbeat interval in effect (None: no heartbeat); an ``Output`` when the hub
+        reference came as one."""
+        return self._heartbeat_seconds

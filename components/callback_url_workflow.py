@@ -1,7 +1,5 @@
 """``CallbackUrlWorkflow``: start any third-party job and wait for its signed callback URL."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +67,11 @@ class CallbackUrlWorkflowArgs(TypedDict, total=False):
     URLs stay valid; default 7 days, at most one year."""
     heartbeat_seconds: int | None
     """Fail with ``CallbackTimedOut`` when the third party calls the heartbeat URL less often
-    than this; default ``None`` (no heartbeat required); less than ``timeout_seconds``."""
-    hub: DmsEventHub
-    """An existing ``DmsEventHub`` created with ``callback_url: true``; default: the workflow
-    creates ``<name>-hub`` with the endpoint."""
+    than this; default 0 (no heartbeat required); less than ``timeout_seconds``."""
+    hub: pulumi.Input[Any]
+    """A shared hub created with ``callback_url: true``: its ``reference`` output (a
+    ``DmsEventHubReference``: ``hub.reference``); default: the workflow creates ``<name>-hub``
+    with the endpoint. (A ``DmsEventHub`` itself is deprecated.)"""
     hub_args: DmsEventHubArgs
     """Arguments of the hub the workflow creates when no ``hub`` is given (``callback_url`` is
     always on)."""
@@ -147,12 +146,12 @@ def callback_url_settings_from_args(
     )
     heartbeat = args.get("heartbeat_seconds")
     if heartbeat is not None:
-        heartbeat = check.integer("heartbeat_seconds", heartbeat, 1)
-        if heartbeat >= timeout:
-            raise check.fail(
-                "heartbeat_seconds",
-                f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
-            )
+        heartbeat = check.integer("heartbeat_seconds", heartbeat, 0) or None  # 0: none
+    if heartbeat is not None and heartbeat >= timeout:
+        raise check.fail(
+            "heartbeat_seconds",
+            f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
+        )
     return CallbackUrlSettings(
         job_code_path=code_path,
         job_handler=handler,
@@ -195,16 +194,25 @@ class CallbackUrlWorkflow(StateMachineComponent):
     log group, and a hub ``<name>-hub`` with the callback endpoint unless ``hub`` is given.
     """
 
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine (start executions on it; see the component for the input)."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role of the workflow's state machine, or of its durable function."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group of the workflow's state machine executions, or of its durable
+    function."""
     job_function_arn: pulumi.Output[str]
     """ARN of the job function."""
     job_role_arn: pulumi.Output[str]
     """ARN of the job function's role (grant it more with your own policies)."""
     starter_function_arn: pulumi.Output[str]
-    """ARN of the URL starter."""
-    callback_base_url: pulumi.Output[str | None]
-    """The hub's callback endpoint (every signed URL starts with it)."""
-    hub: DmsEventHub
-    """The hub this workflow waits through (given, or created as ``<name>-hub``)."""
+    """ARN of the starter Lambda the state machine invokes (it registers the waiter, then starts
+    the DMS task or the job)."""
+    callback_base_url: pulumi.Output[str]
+    """Base URL of the hub's HTTP callback endpoint (its function URL: every signed callback URL
+    starts with it); none without the endpoint."""
 
     def __init__(
         self,
@@ -220,7 +228,8 @@ class CallbackUrlWorkflow(StateMachineComponent):
             lambda _period: callback_url_settings_from_args(name, args),
             callback_url=True,
         )
-        self.hub = hub
+        self._hub = hub.component
+        link = hub.link
         tags = args.get("tags")
 
         job = create_lambda_function(
@@ -242,13 +251,13 @@ class CallbackUrlWorkflow(StateMachineComponent):
             parent=self,
             handler=contract.URL_STARTER_HANDLER,
             description=f"Signs callback URLs, then starts the job of workflow {name}",
-            statements=pulumi.Output.all(hub.table_arn, hub.signing_secret_arn, job.arn).apply(
+            statements=pulumi.Output.all(link.table_arn, link.signing_secret_arn, job.arn).apply(
                 lambda arns: iam_policies.url_starter_statements(arns[0], arns[1], arns[2])
             ),
             environment={
-                contract.ENV_WAITER_TABLE: hub.table_name,
-                contract.ENV_SIGNING_SECRET_ARN: hub.signing_secret_arn.apply(str),
-                contract.ENV_CALLBACK_BASE_URL: hub.callback_base_url.apply(str),
+                contract.ENV_WAITER_TABLE: link.table_name,
+                contract.ENV_SIGNING_SECRET_ARN: link.signing_secret_arn.apply(str),
+                contract.ENV_CALLBACK_BASE_URL: link.callback_base_url.apply(str),
                 contract.ENV_JOB_FUNCTION: job.function.name,
                 contract.ENV_URL_TTL_SECONDS: str(settings.timeout_seconds),
                 contract.ENV_WAITER_TTL_SECONDS: str(
@@ -285,7 +294,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
         self.job_function_arn = job.arn
         self.job_role_arn = job.role.arn
         self.starter_function_arn = starter.arn
-        self.callback_base_url = hub.callback_base_url
+        self.callback_base_url = link.callback_base_url.apply(str)
         self.register_outputs(
             {
                 **outputs,
@@ -295,3 +304,9 @@ class CallbackUrlWorkflow(StateMachineComponent):
                 "callback_base_url": self.callback_base_url,
             }
         )
+
+    @property
+    def hub(self) -> DmsEventHub | None:
+        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
+        (deprecated); None when it waits through a hub reference."""
+        return self._hub

@@ -11,10 +11,8 @@ The durable SDK is bundled in the function's archive (see ``durable_function``):
 recommends it for production, the runtime's copy being meant for testing and development.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
-from typing import Final, Required, TypedDict
+from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
@@ -28,11 +26,12 @@ from .durable_function import (
     DurableComponent,
     create_durable_function,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs
+from .event_hub import DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
+from .hub_reference import is_output
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
 from .lambdas import contract
 from .lambdas import dms_status as dms
-from .shared_hub import heartbeat_from_args, resolve_hub
+from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     ArgChecker,
@@ -83,11 +82,13 @@ class DmsDurableWorkflowArgs(TypedDict, total=False):
     many waiters' describes)."""
     heartbeat_seconds: int | None
     """Callback mode: fail with ``DmsWaitTimedOut`` when the hub's reconciler sends no heartbeat
-    for this long; default 3 x the hub's reconcile period, none when the reconciler is off. At
-    least 2 x the period and less than ``timeout_seconds``; ``None`` turns it off."""
-    hub: DmsEventHub
-    """Callback mode: an existing ``DmsEventHub`` to share; default: the workflow creates its
-    own, ``<name>-hub``."""
+    for this long; default 3 x the hub's reconcile period, none when the reconciler is off or
+    the deadline comes first. At least 2 x the period and less than ``timeout_seconds``; ``0``
+    turns it off."""
+    hub: pulumi.Input[Any]
+    """Callback mode: a shared hub: its ``reference`` output (a ``DmsEventHubReference``:
+    ``hub.reference``); default: the workflow creates its own hub, ``<name>-hub``. (A
+    ``DmsEventHub`` itself is deprecated.)"""
     hub_args: DmsEventHubArgs
     """Callback mode: arguments of the hub the workflow creates when no ``hub`` is given."""
     retention_days: int
@@ -115,7 +116,9 @@ class DurableSettings:
     """None in callback mode, as are the other poll settings."""
     max_poll_interval_seconds: int | None
     poll_jitter: str | None
-    heartbeat_seconds: int | None
+    heartbeat_seconds: Heartbeat
+    """Seconds, None (no heartbeat, or poll mode) or, with a hub reference from another
+    language, an ``Output`` of either."""
     retention_days: int
     memory_mb: int
     log_retention_days: int
@@ -143,7 +146,9 @@ def durable_mode_from_args(check: ArgChecker, args: DmsDurableWorkflowArgs) -> s
 
 
 def durable_settings_from_args(
-    name: str, args: DmsDurableWorkflowArgs, reconcile_every_minutes: int | None
+    name: str,
+    args: DmsDurableWorkflowArgs,
+    reconcile_every_minutes: int | pulumi.Output[int] | None,
 ) -> DurableSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one.
 
@@ -164,7 +169,8 @@ def durable_settings_from_args(
         1,
         MAX_TIMEOUT_SECONDS,
     )
-    interval = cap = jitter = heartbeat = None
+    interval = cap = jitter = None
+    heartbeat: Heartbeat = None
     if mode == WaitMode.POLL:
         interval = check.integer(
             "poll_interval_seconds",
@@ -190,7 +196,8 @@ def durable_settings_from_args(
             "poll_jitter", args.get("poll_jitter", PollJitter.NONE), [j.value for j in PollJitter]
         )
     else:
-        heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes or 0)
+        period = 0 if reconcile_every_minutes is None else reconcile_every_minutes
+        heartbeat = heartbeat_from_args(check, args, timeout, period)
     return DurableSettings(
         task_arn=arn,
         mode=mode,
@@ -246,8 +253,14 @@ def durable_waiter_environment(
     env[contract.ENV_WAITER_TTL_SECONDS] = str(
         settings.timeout_seconds + contract.WAITER_TTL_MARGIN_SECONDS
     )
-    if settings.heartbeat_seconds is not None:
-        env[contract.ENV_HEARTBEAT_SECONDS] = str(settings.heartbeat_seconds)
+    heartbeat = settings.heartbeat_seconds
+    if is_output(heartbeat):
+        # Known only once the hub reference is: "0" is the handler's "no heartbeat".
+        env[contract.ENV_HEARTBEAT_SECONDS] = pulumi.Output.from_input(heartbeat).apply(
+            lambda h: str(h or 0)
+        )
+    elif heartbeat is not None:
+        env[contract.ENV_HEARTBEAT_SECONDS] = str(heartbeat)
     return env
 
 
@@ -268,14 +281,25 @@ class DmsDurableWorkflow(DurableComponent):
     function's callbacks and, unless ``hub`` is given, a ``DmsEventHub`` named ``<name>-hub``.
     """
 
+    function_name: pulumi.Output[str]
+    """Name of the durable function."""
+    function_arn: pulumi.Output[str]
+    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
+    alias_name: pulumi.Output[str]
+    """Name of the alias every run is started through (``live``)."""
+    alias_arn: pulumi.Output[str]
+    """Qualified ARN of the alias: the function name to invoke."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role of the workflow's state machine, or of its durable function."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group of the workflow's state machine executions, or of its durable
+    function."""
+    start_command: pulumi.Output[str]
+    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
+    starts nothing new)."""
     hub_table_name: pulumi.Output[str | None]
-    """Name of the hub's waiter table in callback mode; None in poll mode."""
-    mode: str
-    """``poll`` or ``callback``."""
-    hub: DmsEventHub | None
-    """The hub this workflow waits through (callback mode), None in poll mode."""
-    heartbeat_seconds: int | None
-    """The heartbeat interval in effect (None: no heartbeat, or poll mode)."""
+    """Name of the waiter table of the hub the workflow waits through (none in a durable
+    workflow's poll mode)."""
 
     def __init__(
         self,
@@ -285,16 +309,18 @@ class DmsDurableWorkflow(DurableComponent):
     ) -> None:
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
         check = ArgChecker(COMPONENT, name)
-        hub: DmsEventHub | None = None
+        link = None
+        self._hub: DmsEventHub | None = None
         if durable_mode_from_args(check, args) == WaitMode.CALLBACK:
             hub, settings = resolve_hub(
                 check, args, self, lambda period: durable_settings_from_args(name, args, period)
             )
+            link, self._hub = hub.link, hub.component
         else:
             settings = durable_settings_from_args(name, args, None)
-        self.mode, self.hub, self.heartbeat_seconds = settings.mode, hub, settings.heartbeat_seconds
+        self._mode, self._heartbeat_seconds = settings.mode, settings.heartbeat_seconds
         can_start = settings.start_type != dms.START_TYPE_NONE
-        table_arn = None if hub is None else hub.table_arn
+        table_arn = None if link is None else link.table_arn
 
         durable = create_durable_function(
             f"{name}-waiter",
@@ -305,7 +331,7 @@ class DmsDurableWorkflow(DurableComponent):
                 lambda v: iam_policies.durable_waiter_statements(v[0], can_start, v[1])
             ),
             environment=durable_waiter_environment(
-                settings, name, None if hub is None else hub.table_name
+                settings, name, None if link is None else link.table_name
             ),
             execution_timeout_seconds=settings.execution_timeout_seconds,
             retention_days=settings.retention_days,
@@ -315,18 +341,35 @@ class DmsDurableWorkflow(DurableComponent):
             memory_mb=settings.memory_mb,
             tracing=settings.tracing,
         )
-        if hub is not None:
-            hub.allow_durable_callbacks(name, durable.arn, parent=self)
+        if link is not None:
+            grant_durable_callbacks(name, link.resume_role_names, durable.arn, parent=self)
 
         outputs = self._expose(durable, name)
-        self.hub_table_name = pulumi.Output.from_input(None) if hub is None else hub.table_name
+        self.hub_table_name = pulumi.Output.from_input(None) if link is None else link.table_name
         self.register_outputs(
             {
                 **outputs,
                 "hub_table_name": self.hub_table_name,
-                "mode": self.mode,
+                "mode": self._mode,
             }
         )
+
+    @property
+    def mode(self) -> str:
+        """``poll`` or ``callback``."""
+        return self._mode
+
+    @property
+    def hub(self) -> DmsEventHub | None:
+        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
+        (deprecated); None in poll mode or when it waits through a hub reference."""
+        return self._hub
+
+    @property
+    def heartbeat_seconds(self) -> Heartbeat:
+        """The heartbeat interval in effect (None: no heartbeat, or poll mode); an ``Output``
+        when the hub reference came as one."""
+        return self._heartbeat_seconds
 
 
 __all__ = ["ALIAS_NAME", "DmsDurableWorkflow", "DmsDurableWorkflowArgs", "DurableSettings"]

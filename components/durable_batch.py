@@ -10,8 +10,6 @@ sets the batch size and pause, and gives the function a role limited to its own 
 log group plus the statements the user passes for what the batches touch.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -271,6 +269,23 @@ class DurableBatchWorkflow(DurableComponent):
     Creates: the durable function ``<name>-batch`` (its log group; its role: its own
     executions, its log group and ``statements``), its published version and alias ``live``.
     """
+
+    function_name: pulumi.Output[str]
+    """Name of the durable function."""
+    function_arn: pulumi.Output[str]
+    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
+    alias_name: pulumi.Output[str]
+    """Name of the alias every run is started through (``live``)."""
+    alias_arn: pulumi.Output[str]
+    """Qualified ARN of the alias: the function name to invoke."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role of the workflow's state machine, or of its durable function."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group of the workflow's state machine executions, or of its durable
+    function."""
+    start_command: pulumi.Output[str]
+    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
+    starts nothing new)."""
 
     def __init__(
         self,

@@ -98,23 +98,13 @@ class DurableFunction:
 
 
 class DurableComponent(pulumi.ComponentResource):
-    """Base of the components that deploy one durable function: its outputs, declared once."""
+    """Base of the components that deploy one durable function: sets its outputs once.
 
-    function_name: pulumi.Output[str]
-    """Name of the durable function."""
-    function_arn: pulumi.Output[str]
-    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
-    alias_name: pulumi.Output[str]
-    """Name of the alias every run is started through (``live``)."""
-    alias_arn: pulumi.Output[str]
-    """Qualified ARN of the alias: the function name to invoke."""
-    role_arn: pulumi.Output[str]
-    """ARN of the function's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the function's log group."""
-    start_command: pulumi.Output[str]
-    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
-    starts nothing new)."""
+    Each component declares these outputs itself (``function_name``, ``function_arn``,
+    ``alias_name``, ``alias_arn``, ``role_arn``, ``log_group_name``, ``start_command``, with
+    their descriptions): Pulumi's schema analyzer reads the descriptions from the component
+    class's own source only.
+    """
 
     def _expose(self, durable: DurableFunction, name: str) -> dict[str, pulumi.Output[Any]]:
         """Set the outputs above from ``durable``; return them for ``register_outputs``."""

@@ -6,8 +6,6 @@ queue, the scheduled reconciler (heartbeats, and the safety net for lost events)
 number of ``DmsCallbackWorkflow``s share one hub.
 """
 
-from __future__ import annotations
-
 import json
 from dataclasses import dataclass
 from typing import Any, Final, TypedDict
@@ -17,12 +15,13 @@ import pulumi_aws as aws
 
 from . import iam_policies
 from .event_patterns import dms_state_change_pattern, schedule_expression
+from .hub_reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
+from .hub_reference import DmsEventHubReference
 from .lambda_function import LambdaFunction, create_lambda_function
 from .lambdas import contract
 from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
-MAX_RECONCILE_EVERY_MINUTES: Final = 1440
 #: SQS's longest retention: 14 days to notice the alarm and redrive.
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 #: EventBridge's retries of a resume invocation it could not deliver. After an hour the
@@ -44,8 +43,8 @@ class DmsEventHubArgs(TypedDict, total=False):
 
     reconcile_every_minutes: int | None
     """How often the reconciler runs (heartbeats, and resumes waits whose event was lost):
-    default 15, 1 to 1440; ``0`` or ``None`` turns it off (then nothing heartbeats and a lost
-    event is only caught by each workflow's timeout)."""
+    default 15, 1 to 1440; ``0`` turns it off (then nothing heartbeats and a lost event is only
+    caught by each workflow's timeout)."""
     include_serverless: bool
     """Also route DMS Serverless replication state changes (``DMS Replication State Change``)
     to the resume Lambda; default false."""
@@ -103,6 +102,47 @@ def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
     )
 
 
+#: The hub's arguments when none are given (never modified).
+NO_ARGS: Final[DmsEventHubArgs] = {}
+
+
+def grant_durable_callbacks(
+    name: str,
+    resume_role_names: pulumi.Input[list[str]],
+    function_arn: pulumi.Input[str],
+    parent: pulumi.Resource,
+) -> list[pulumi.CustomResource]:
+    """Let a hub's Lambdas complete the callbacks of the durable function ``function_arn``.
+
+    Creates, parented to ``parent`` (the durable workflow, so they go away with it), the managed
+    policy ``<name>-callbacks``
+    (``lambda:SendDurableExecutionCallback{Success,Failure,Heartbeat}`` on that function's
+    versions and aliases only) and its attachment to ``resume_role_names`` (the hub's
+    reference carries them). One policy attached to a list of roles, rather than an inline
+    policy per role, because a reference from another language is unknown at preview and so is
+    its number of roles. The attachment is exclusive (``aws.iam.PolicyAttachment``): nothing
+    else attaches this workflow's own policy.
+    """
+    child = pulumi.ResourceOptions(parent=parent)
+    policy = aws.iam.Policy(
+        f"{name}-callbacks",
+        description=f"Lets a dms-waiters hub complete the callbacks of durable workflow {name}",
+        policy=pulumi.Output.from_input(function_arn).apply(
+            lambda arn: json.dumps(
+                iam_policies.document(*iam_policies.durable_callback_statements(arn))
+            )
+        ),
+        opts=child,
+    )
+    attachment = aws.iam.PolicyAttachment(
+        f"{name}-callbacks",
+        policy_arn=policy.arn,
+        roles=resume_role_names,
+        opts=child,
+    )
+    return [policy, attachment]
+
+
 class DmsEventHub(pulumi.ComponentResource):
     """The waiter table, DMS event rule, resume and reconciler Lambdas shared by callback waits.
 
@@ -138,35 +178,40 @@ class DmsEventHub(pulumi.ComponentResource):
     resume_function_arn: pulumi.Output[str]
     """ARN of the resume Lambda."""
     reconciler_function_arn: pulumi.Output[str | None]
-    """ARN of the reconciler Lambda; None when it is turned off."""
+    """ARN of the reconciler Lambda; none when it is turned off."""
     dlq_url: pulumi.Output[str]
     """URL of the dead-letter queue (events that could not be delivered or resumed)."""
     dlq_arn: pulumi.Output[str]
     """ARN of the dead-letter queue."""
     callback_base_url: pulumi.Output[str | None]
-    """Base URL of the HTTP callback endpoint (the function URL); None without
-    ``callback_url``."""
+    """Base URL of the hub's HTTP callback endpoint (its function URL: every signed callback URL
+    starts with it); none without the endpoint."""
     signing_secret_arn: pulumi.Output[str | None]
-    """ARN of the secret holding the URL signing key (the ARN only, never the value); None
+    """ARN of the secret holding the URL signing key (the ARN only, never the value); none
     without ``callback_url``."""
     callback_function_arn: pulumi.Output[str | None]
-    """ARN of the callback endpoint Lambda; None without ``callback_url``."""
+    """ARN of the callback endpoint Lambda; none without ``callback_url``."""
     reconcile_every_minutes: int
-    """The reconciler's period in minutes, 0 when off (plain int: workflows derive their default
-    heartbeat from it at preview)."""
+    """The reconciler's period in minutes, 0 when off (a plain number: workflows derive their
+    default heartbeat from it at preview)."""
     callback_url: bool
-    """Whether the hub has the HTTP callback endpoint (plain bool: ``CallbackUrlWorkflow``
+    """Whether the hub has the HTTP callback endpoint (a plain bool: ``CallbackUrlWorkflow``
     checks it at preview)."""
+    reference: DmsEventHubReference
+    """What a workflow needs of this hub: pass it as the workflow's ``hub`` argument
+    (``hub.reference``) to share the hub."""
 
     def __init__(
         self,
         name: str,
-        args: DmsEventHubArgs | None = None,
+        args: DmsEventHubArgs = NO_ARGS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsEventHub", name, {}, opts)
-        settings = hub_settings_from_args(name, {} if args is None else args)
-        tags = (args or {}).get("tags")
+        # None stays accepted from Python (it was the default before 0.2.0).
+        args = NO_ARGS if args is None else args
+        settings = hub_settings_from_args(name, args)
+        tags = args.get("tags")
         child = pulumi.ResourceOptions(parent=self)
         self.reconcile_every_minutes = settings.reconcile_every_minutes
 
@@ -256,6 +301,18 @@ class DmsEventHub(pulumi.ComponentResource):
         self.signing_secret_arn = none if endpoint is None else endpoint[1].arn
         self.callback_function_arn = none if endpoint is None else endpoint[0].arn
         self.callback_url = settings.callback_url
+        self.reference = {
+            "table_name": self.table_name,
+            "table_arn": self.table_arn,
+            "reconcile_every_minutes": self.reconcile_every_minutes,
+            "callback_url": self.callback_url,
+            "resume_role_names": pulumi.Output.all(
+                *(function.role.name for _, function in self._completers)
+            ),
+        }
+        if endpoint is not None:
+            self.reference["callback_base_url"] = endpoint[2].function_url
+            self.reference["signing_secret_arn"] = endpoint[1].arn
         self.register_outputs(
             {
                 "table_name": self.table_name,
@@ -270,32 +327,18 @@ class DmsEventHub(pulumi.ComponentResource):
                 "callback_function_arn": self.callback_function_arn,
                 "callback_url": self.callback_url,
                 "reconcile_every_minutes": self.reconcile_every_minutes,
+                "reference": self.reference,
             }
         )
 
     def allow_durable_callbacks(
         self, name: str, function_arn: pulumi.Input[str], parent: pulumi.Resource
-    ) -> list[aws.iam.RolePolicy]:
-        """Let the hub complete the callbacks of the durable function ``function_arn``.
-
-        Adds one inline policy ``<name>-<role>-callbacks`` to the resume Lambda's role and, when
-        there is one, the reconciler's (parented to ``parent``, the durable workflow, so it goes
-        away with it): ``lambda:SendDurableExecutionCallback{Success,Failure,Heartbeat}`` on
-        that function's versions and aliases only.
-        """
-        return [
-            aws.iam.RolePolicy(
-                f"{name}-{role}-callbacks",
-                role=function.role.id,
-                policy=pulumi.Output.from_input(function_arn).apply(
-                    lambda arn: json.dumps(
-                        iam_policies.document(*iam_policies.durable_callback_statements(arn))
-                    )
-                ),
-                opts=pulumi.ResourceOptions(parent=parent),
-            )
-            for role, function in self._completers
-        ]
+    ) -> list[pulumi.CustomResource]:
+        """Let this hub complete the callbacks of the durable function ``function_arn``: see
+        ``grant_durable_callbacks`` (which takes a ``DmsEventHubReference``'s role names)."""
+        return grant_durable_callbacks(
+            name, self.reference["resume_role_names"], function_arn, parent
+        )
 
     def _callback_endpoint(
         self,

@@ -1,7 +1,5 @@
 """``DmsPollingWorkflow``: the polling baseline, Step Functions only, no Lambda."""
 
-from __future__ import annotations
-
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -174,6 +172,16 @@ class DmsPollingWorkflow(StateMachineComponent):
     ARN only; ``dms:DescribeReplicationTasks`` on ``*``, which has no resource-level permission),
     and a CloudWatch log group with retention receiving the execution logs.
     """
+
+    state_machine_arn: pulumi.Output[str]
+    """ARN of the state machine (start executions on it; see the component for the input)."""
+    state_machine_name: pulumi.Output[str]
+    """Name of the state machine."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role of the workflow's state machine, or of its durable function."""
+    log_group_name: pulumi.Output[str]
+    """Name of the log group of the workflow's state machine executions, or of its durable
+    function."""
 
     def __init__(
         self,

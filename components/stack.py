@@ -20,8 +20,8 @@ Config shape (``Pulumi.<stack>.yaml``)::
       reconcile_every_minutes: 10
 
 Every ``callback`` and ``durable-callback`` task of a stack waits through one shared
-``DmsEventHub`` named ``dms-events`` (created with the first such task); its outputs are
-exported under that name.
+``DmsEventHub`` named ``dms-events`` (created with the first such task, and passed to each as
+its ``reference``); its outputs are exported under that name.
 """
 
 from __future__ import annotations
@@ -40,10 +40,8 @@ from .durable import (
     DmsDurableWorkflow,
     DmsDurableWorkflowArgs,
 )
-from .durable_function import DurableComponent
 from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
-from .state_machine import StateMachineComponent
 from .validation import REPLICATION_TASK_ARN_RE, InvalidArgumentError, WaitMode
 
 # Pulumi logical names become parts of AWS names: keep them short and plain.
@@ -77,25 +75,33 @@ class Pattern:
     argument_keys: frozenset[str]
     output_names: tuple[str, ...]
     uses_hub: bool = False
-    """The component gets the stack's shared ``DmsEventHub`` as its ``hub`` argument."""
+    """The component gets the stack's shared ``DmsEventHub``'s reference as its ``hub``
+    argument."""
 
 
-#: The outputs every state-machine component and every durable component has.
-_MACHINE_OUTPUTS: Final = tuple(StateMachineComponent.__annotations__)
-_DURABLE_OUTPUTS: Final = tuple(DurableComponent.__annotations__)
+def declared_outputs(component: type[pulumi.ComponentResource]) -> tuple[str, ...]:
+    """The outputs a component class declares (its public annotations, in order): what the
+    provider schema lists too."""
+    return tuple(k for k in component.__annotations__ if not k.startswith("_"))
+
+
+#: The outputs of the durable components besides the hub's table (poll mode has none).
+_DURABLE_OUTPUTS: Final = tuple(
+    k for k in declared_outputs(DmsDurableWorkflow) if k != "hub_table_name"
+)
 
 #: Patterns the stack can deploy, by their config name (the durable ones are added below).
 PATTERNS: Final[dict[str, Pattern]] = {
     "polling": Pattern(
         factory=DmsPollingWorkflow,
         argument_keys=frozenset(DmsPollingWorkflowArgs.__annotations__),
-        output_names=_MACHINE_OUTPUTS,
+        output_names=declared_outputs(DmsPollingWorkflow),
     ),
     "callback": Pattern(
         factory=DmsCallbackWorkflow,
         # The hub is the stack's, shared: a task can neither pass one nor configure its own.
         argument_keys=frozenset(DmsCallbackWorkflowArgs.__annotations__) - {"hub", "hub_args"},
-        output_names=(*_MACHINE_OUTPUTS, "starter_function_arn", "hub_table_name"),
+        output_names=declared_outputs(DmsCallbackWorkflow),
         uses_hub=True,
     ),
 }
@@ -123,7 +129,7 @@ PATTERNS.update(
             factory=_durable(WaitMode.CALLBACK),
             # The hub is the stack's, shared, as for the callback pattern.
             argument_keys=_DURABLE_KEYS - {"hub"} - set(POLL_ONLY_ARGUMENTS),
-            output_names=(*_DURABLE_OUTPUTS, "hub_table_name"),
+            output_names=declared_outputs(DmsDurableWorkflow),
             uses_hub=True,
         ),
     }
@@ -212,7 +218,7 @@ def build_stack(raw_tasks: Any, hub_config: Any = None) -> dict[str, pulumi.Comp
             if hub is None:
                 hub = DmsEventHub(HUB_NAME, hub_args)
                 components[HUB_NAME] = hub
-            args["hub"] = hub
+            args["hub"] = hub.reference
         try:
             components[task["name"]] = pattern.factory(task["name"], args)
         except InvalidArgumentError as err:

@@ -30,16 +30,12 @@ class StateMachineResources:
 
 
 class StateMachineComponent(pulumi.ComponentResource):
-    """Base of the components built around one state machine: its outputs, declared once."""
+    """Base of the components built around one state machine: sets its outputs once.
 
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine (start executions on it; see the component for the input)."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the state machine's execution role."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group receiving execution logs."""
+    Each component declares these outputs itself (``state_machine_arn``,
+    ``state_machine_name``, ``role_arn``, ``log_group_name``, with their descriptions): Pulumi's
+    schema analyzer reads the descriptions from the component class's own source only.
+    """
 
     def _expose(self, created: StateMachineResources) -> dict[str, pulumi.Output[Any]]:
         """Set the outputs above from ``created``; return them for ``register_outputs``."""

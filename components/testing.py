@@ -230,6 +230,14 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
                 f"{inputs.get('role', 'role')}:{physical}",
                 {"name": physical},
             ),
+            "aws:iam/policy:Policy": lambda: (
+                self._arn("iam", f"policy/{physical}", region=False),
+                {
+                    "name": physical,
+                    "arn": self._arn("iam", f"policy/{physical}", region=False),
+                    "policyId": "ANPA" + _suffix(physical).upper(),
+                },
+            ),
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda: (
                 f"{inputs.get('role', 'role')}-{_suffix(physical)}",
                 {},

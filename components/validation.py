@@ -35,18 +35,26 @@ class StartType(StrEnum):
     """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
 
     START_REPLICATION = "start-replication"
+    """Start the task from the beginning (a new full load, then ongoing changes if any)."""
     RESUME_PROCESSING = "resume-processing"
+    """Resume a stopped task where it left off."""
     RELOAD_TARGET = "reload-target"
+    """Reload the target tables from the source, then go on with the task's changes."""
     NONE = "none"
+    """Start nothing: only wait for a task started elsewhere (no start permission)."""
 
 
 class LogLevel(StrEnum):
     """Step Functions execution log level."""
 
     ALL = "ALL"
+    """Log every event, with the execution data (inputs and outputs)."""
     ERROR = "ERROR"
+    """Log only errors (failed states and executions)."""
     FATAL = "FATAL"
+    """Log only the errors that fail an execution."""
     OFF = "OFF"
+    """Log nothing."""
 
 
 class WaitMode(StrEnum):
@@ -54,14 +62,18 @@ class WaitMode(StrEnum):
     completes when DMS reports the change."""
 
     POLL = contract.WAIT_MODE_POLL
+    """Describe the task with capped exponential backoff until it finishes; no hub."""
     CALLBACK = contract.WAIT_MODE_CALLBACK
+    """Wait for a callback that a ``DmsEventHub`` completes when DMS reports the change."""
 
 
 class PollJitter(StrEnum):
     """Randomisation of a durable poll's delays: exact (``none``) or random in [0, delay]."""
 
     NONE = contract.POLL_JITTERS[0]
+    """Exact delays."""
     FULL = contract.POLL_JITTERS[1]
+    """Each delay random in [0, delay]: spreads the describes of many waiters."""
 
 
 class InvalidArgumentError(ValueError):
@@ -105,7 +117,13 @@ class ArgChecker:
         maximum: int | None = None,
         unit: str = "seconds",
     ) -> int:
-        """Return ``value`` if it is a whole number (of ``unit``) within [minimum, maximum]."""
+        """Return ``value`` if it is a whole number (of ``unit``) within [minimum, maximum].
+
+        A whole float (``120.0``) counts: every number other Pulumi languages send arrives as a
+        float. A bool does not, though Python counts it as an int.
+        """
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(argument, f"must be a whole number of {unit}, got {value!r}")
         if value < minimum or (maximum is not None and value > maximum):

@@ -517,6 +517,37 @@ def create_role_policy_attachment(req: ResourceRequest) -> tuple[str, dict[str, 
     return req.mocks.unique_id(f"{role}-"), {}
 
 
+@handles("aws:iam/policy:Policy")
+def create_policy(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
+    """Customer managed policy: CreatePolicy (path, description, tags). Id: its ARN."""
+    name = req.physical_name(max_length=128)
+    policy = req.client("iam").create_policy(
+        **_compact(
+            {
+                "PolicyName": name,
+                "PolicyDocument": _json_text(req.inputs["policy"]),
+                "Path": req.get("path", "/"),
+                "Description": req.get("description"),
+                "Tags": _tag_list(req.tags),
+            }
+        )
+    )["Policy"]
+    return policy["Arn"], {"name": name, "arn": policy["Arn"], "policyId": policy["PolicyId"]}
+
+
+@handles("aws:iam/policyAttachment:PolicyAttachment")
+def create_policy_attachment(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
+    """Exclusive attachment of a managed policy: AttachRolePolicy for each of ``roles`` (users
+    and groups are not emulated). Id: its name."""
+    iam, policy_arn = req.client("iam"), str(req.inputs["policyArn"])
+    if req.get("users") or req.get("groups"):
+        raise UnsupportedResourceError(f"{req.type} '{req.name}': only roles are emulated")
+    for role in req.get("roles", []):
+        iam.attach_role_policy(RoleName=str(role), PolicyArn=policy_arn)
+    name = req.physical_name(max_length=255, prefix_key=None)
+    return name, {"name": name}
+
+
 # -- handlers: CloudWatch Logs, Step Functions -------------------------------------------------
 
 

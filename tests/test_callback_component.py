@@ -87,7 +87,7 @@ def test_creates_the_workflow_and_its_own_hub() -> None:
 def test_an_existing_hub_is_used_and_none_created() -> None:
     def program() -> None:
         hub = DmsEventHub("shared")
-        DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub})
+        DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub.reference})
 
     found = run_program(program, mocks())
     (hub,) = found.created("dms-waiters:index:DmsEventHub")
@@ -100,8 +100,10 @@ def test_an_existing_hub_is_used_and_none_created() -> None:
 def test_two_workflows_share_one_hub() -> None:
     def program() -> None:
         hub = DmsEventHub("shared", {"reconcile_every_minutes": 10})
-        DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub})
-        DmsCallbackWorkflow("customers", {"replication_task_arn": OTHER_TASK_ARN, "hub": hub})
+        DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub.reference})
+        DmsCallbackWorkflow(
+            "customers", {"replication_task_arn": OTHER_TASK_ARN, "hub": hub.reference}
+        )
 
     found = run_program(program, mocks())
     assert len(found.created("dms-waiters:index:DmsEventHub")) == 1
@@ -347,6 +349,11 @@ def test_no_heartbeat_when_the_hubs_reconciler_is_off() -> None:
 def test_explicit_heartbeat_and_none() -> None:
     assert wait_state(deploy(heartbeat_seconds=4000))["HeartbeatSeconds"] == 4000
     assert "HeartbeatSeconds" not in wait_state(deploy(heartbeat_seconds=None))
+    # 0 turns it off too: the off value other languages can send (they drop nulls)
+    assert "HeartbeatSeconds" not in wait_state(deploy(heartbeat_seconds=0))
+    # numbers from other languages arrive as floats
+    state = wait_state(deploy(heartbeat_seconds=4000.0, timeout_seconds=86400.0))
+    assert (state["HeartbeatSeconds"], state["TimeoutSeconds"]) == (4000, 86400)
 
 
 def test_default_heartbeat_is_dropped_when_the_deadline_comes_first() -> None:
@@ -360,12 +367,35 @@ def test_heartbeat_attribute_reflects_what_is_in_effect() -> None:
 
     def program() -> None:
         hub = DmsEventHub("shared", {"reconcile_every_minutes": 20})
-        wf = DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub})
+        wf = DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub.reference})
+        seen["heartbeat"] = wf.heartbeat_seconds
+        seen["hub"] = wf.hub
+
+    run_program(program, mocks())
+    assert seen == {"heartbeat": 3600, "hub": None}
+
+
+def test_a_hub_object_still_works_for_one_minor_version_with_a_deprecation_warning() -> None:
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        hub = DmsEventHub("shared", {"reconcile_every_minutes": 20})
+        with pytest.warns(DeprecationWarning) as caught:
+            wf = DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub})
+        seen["warning"] = str(caught[0].message)
         seen["heartbeat"] = wf.heartbeat_seconds
         seen["hub"] = wf.hub is hub
 
-    run_program(program, mocks())
-    assert seen == {"heartbeat": 3600, "hub": True}
+    found = run_program(program, mocks())
+    assert seen["warning"] == (
+        "DmsCallbackWorkflow 'orders': passing a DmsEventHub as hub is deprecated and stops "
+        'working in 0.3.0; pass its reference output instead: {"hub": hub.reference}'
+    )
+    assert seen["heartbeat"] == 3600 and seen["hub"] is True
+    # converted to the reference: the shared hub's table, no hub of its own
+    (table,) = found.created("aws:dynamodb/table:Table")
+    starter = found.by_name("orders-starter").inputs["environment"]["variables"]
+    assert starter["WAITER_TABLE"] == table.output("name")
 
 
 def test_own_hub_gets_the_workflows_tags_unless_hub_args_say_otherwise() -> None:
@@ -423,7 +453,7 @@ def test_hub_and_hub_args_are_mutually_exclusive() -> None:
             "orders",
             {
                 "replication_task_arn": TASK_ARN,
-                "hub": hub,
+                "hub": hub.reference,
                 "hub_args": {"reconcile_every_minutes": 5},
             },
         )
@@ -438,7 +468,8 @@ def test_heartbeat_is_checked_against_a_given_hubs_period() -> None:
     def program() -> None:
         hub = DmsEventHub("shared", {"reconcile_every_minutes": 30})
         DmsCallbackWorkflow(
-            "orders", {"replication_task_arn": TASK_ARN, "hub": hub, "heartbeat_seconds": 3000}
+            "orders",
+            {"replication_task_arn": TASK_ARN, "hub": hub.reference, "heartbeat_seconds": 3000},
         )
 
     with pytest.raises(
@@ -461,7 +492,9 @@ BAD_ARGS = [
     ({"timeout_seconds": 0}, "timeout_seconds", "at least 1"),
     ({"timeout_seconds": 400 * 24 * 3600}, "timeout_seconds", "at most 31536000"),
     ({"timeout_seconds": 3600.5}, "timeout_seconds", "whole number of seconds"),
-    ({"heartbeat_seconds": 0}, "heartbeat_seconds", "at least 1"),
+    ({"heartbeat_seconds": -5}, "heartbeat_seconds", "at least 0"),
+    ({"heartbeat_seconds": 3600.5}, "heartbeat_seconds", "must be a whole number"),
+    ({"timeout_seconds": 86400.25}, "timeout_seconds", "must be a whole number"),
     ({"heartbeat_seconds": "900"}, "heartbeat_seconds", "whole number of seconds"),
     (
         {"heartbeat_seconds": 7200, "timeout_seconds": 7200},
@@ -478,7 +511,7 @@ BAD_ARGS = [
         "heartbeat_seconds",
         "the hub's reconciler is off",
     ),
-    ({"hub": "dms-events"}, "hub", "must be a DmsEventHub"),
+    ({"hub": "dms-events"}, "hub", "must be a DmsEventHubReference"),
     ({"hub_args": ["reconcile"]}, "hub_args", "must be a mapping"),
     (
         {"hub_args": {"reconcile_every_minutes": 5000}},

@@ -168,7 +168,7 @@ def test_state_machine_invokes_only_the_starter_and_waits_with_a_deadline() -> N
 def test_a_shared_hub_must_have_the_endpoint() -> None:
     def program(callback_url: bool) -> Any:
         hub = DmsEventHub("hub", {"callback_url": callback_url})
-        return CallbackUrlWorkflow("export", base_args(hub=hub))  # type: ignore[arg-type]
+        return CallbackUrlWorkflow("export", base_args(hub=hub.reference))  # type: ignore[arg-type]
 
     mocks = run_program(lambda: program(True), DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
     assert not [r for r in mocks.created() if r.name.startswith("export-hub")]

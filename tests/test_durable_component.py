@@ -44,8 +44,8 @@ WAITER_RESOURCES = {
     ("aws:lambda/alias:Alias", "orders-waiter-alias"),
 }
 HUB_GRANTS = {
-    ("aws:iam/rolePolicy:RolePolicy", "orders-resume-callbacks"),
-    ("aws:iam/rolePolicy:RolePolicy", "orders-reconciler-callbacks"),
+    ("aws:iam/policy:Policy", "orders-callbacks"),
+    ("aws:iam/policyAttachment:PolicyAttachment", "orders-callbacks"),
 }
 
 
@@ -108,31 +108,66 @@ def test_callback_mode_is_the_default() -> None:
 def test_an_existing_hub_is_used_and_granted_this_functions_callbacks_only() -> None:
     def program() -> None:
         hub = DmsEventHub("shared", {"reconcile_every_minutes": 10})
-        DmsDurableWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub})
+        DmsDurableWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub.reference})
 
     found = run_program(program, mocks())
     assert [h.name for h in found.created("dms-waiters:index:DmsEventHub")] == ["shared"]
     table = one(found, "aws:dynamodb/table:Table")
     assert env_of(found)[contract.ENV_WAITER_TABLE] == table.output("name")
     assert env_of(found)[contract.ENV_HEARTBEAT_SECONDS] == str(3 * 600)
-    for role in ("resume", "reconciler"):
-        grant = found.by_name(f"orders-{role}-callbacks")
-        assert grant.inputs["role"] == found.by_name(f"shared-{role}-role").id
+    policy = found.by_name("orders-callbacks")
+    attachment = one(found, "aws:iam/policyAttachment:PolicyAttachment")
+    for grant in (policy, attachment):
         assert grant.parent == one(found, COMPONENT).urn
-        (statement,) = json.loads(grant.inputs["policy"])["Statement"]
-        assert statement["Resource"] == [f"{WAITER_ARN}:*"]
-        assert statement["Action"] == [
-            "lambda:SendDurableExecutionCallbackSuccess",
-            "lambda:SendDurableExecutionCallbackFailure",
-            "lambda:SendDurableExecutionCallbackHeartbeat",
-        ]
+    assert attachment.inputs["policyArn"] == policy.output("arn")
+    assert attachment.inputs["roles"] == [
+        found.by_name(f"shared-{role}-role").output("name") for role in ("resume", "reconciler")
+    ]
+    assert "users" not in attachment.inputs and "groups" not in attachment.inputs
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CompleteDurableCallbacks",
+                "Effect": "Allow",
+                "Action": [
+                    "lambda:SendDurableExecutionCallbackSuccess",
+                    "lambda:SendDurableExecutionCallbackFailure",
+                    "lambda:SendDurableExecutionCallbackHeartbeat",
+                ],
+                "Resource": [f"{WAITER_ARN}:*"],
+            }
+        ],
+    }
 
 
 def test_no_reconciler_grant_when_the_hubs_reconciler_is_off() -> None:
     found = deploy(hub_args={"reconcile_every_minutes": 0})
-    grants = [r.name for r in found.created() if r.name.endswith("-callbacks")]
-    assert grants == ["orders-resume-callbacks"]
+    attachment = one(found, "aws:iam/policyAttachment:PolicyAttachment")
+    assert attachment.inputs["roles"] == [found.by_name("orders-hub-resume-role").output("name")]
     assert contract.ENV_HEARTBEAT_SECONDS not in env_of(found)
+
+
+def test_a_hand_written_reference_in_other_languages_spelling() -> None:
+    reference = {
+        "tableName": "waiters",
+        "tableArn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/waiters",
+        "reconcileEveryMinutes": 5.0,
+        "callbackUrl": False,
+        "resumeRoleNames": [pulumi.Output.from_input("resume-role")],
+    }
+    found = deploy(hub=reference)
+    assert not found.created("dms-waiters:index:DmsEventHub")
+    assert env_of(found)[contract.ENV_WAITER_TABLE] == "waiters"
+    assert env_of(found)[contract.ENV_HEARTBEAT_SECONDS] == str(3 * 300)
+    assert one(found, "aws:iam/policyAttachment:PolicyAttachment").inputs["roles"] == [
+        "resume-role"
+    ]
+    del reference["resumeRoleNames"]
+    with pytest.raises(InvalidArgumentError, match="argument 'hub' lacks resume_role_names"):
+        deploy(hub=reference)
+    with pytest.raises(InvalidArgumentError, match=r"'hub\.reconcile_every_minutes' is 2000"):
+        deploy(hub={**reference, "resumeRoleNames": ["r"], "reconcileEveryMinutes": 2000})
 
 
 # -- the durable function ---------------------------------------------------------------------
@@ -245,6 +280,7 @@ def test_poll_defaults_are_the_handlers() -> None:
 def test_heartbeat_explicit_none_and_dropped_when_the_deadline_comes_first() -> None:
     assert env_of(deploy(heartbeat_seconds=4000))[contract.ENV_HEARTBEAT_SECONDS] == "4000"
     assert contract.ENV_HEARTBEAT_SECONDS not in env_of(deploy(heartbeat_seconds=None))
+    assert contract.ENV_HEARTBEAT_SECONDS not in env_of(deploy(heartbeat_seconds=0))
     assert contract.ENV_HEARTBEAT_SECONDS not in env_of(deploy(timeout_seconds=2700))
 
 
@@ -443,7 +479,9 @@ BAD_ARGS = [
         "applies to mode 'callback' only; this workflow's mode is poll",
     ),
     ({"mode": "poll", "hub_args": {}}, "hub_args", "applies to mode 'callback' only"),
-    ({"heartbeat_seconds": 0}, "heartbeat_seconds", "at least 1"),
+    ({"heartbeat_seconds": -5}, "heartbeat_seconds", "at least 0"),
+    ({"heartbeat_seconds": 3600.5}, "heartbeat_seconds", "must be a whole number"),
+    ({"timeout_seconds": 86400.25}, "timeout_seconds", "must be a whole number"),
     (
         {"heartbeat_seconds": 7200, "timeout_seconds": 7200},
         "heartbeat_seconds",
@@ -459,7 +497,7 @@ BAD_ARGS = [
         "heartbeat_seconds",
         "the hub's reconciler is off",
     ),
-    ({"hub": "dms-events"}, "hub", "must be a DmsEventHub"),
+    ({"hub": "dms-events"}, "hub", "must be a DmsEventHubReference"),
     ({"hub_args": ["reconcile"]}, "hub_args", "must be a mapping"),
     (
         {"hub_args": {"reconcile_every_minutes": 5000}},
@@ -490,7 +528,9 @@ def test_bad_arguments_fail_at_preview_naming_the_argument(
 def test_hub_and_hub_args_are_mutually_exclusive() -> None:
     def program() -> None:
         hub = DmsEventHub("shared")
-        DmsDurableWorkflow("orders", {"replication_task_arn": TASK_ARN, "hub": hub, "hub_args": {}})
+        DmsDurableWorkflow(
+            "orders", {"replication_task_arn": TASK_ARN, "hub": hub.reference, "hub_args": {}}
+        )
 
     with pytest.raises(InvalidArgumentError, match="cannot be combined with hub") as err:
         run_program(program, mocks())

@@ -514,26 +514,27 @@ def test_durable_callback_grant_is_scoped_to_one_function(period: int) -> None:
 
     mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
     expected_roles = ["resume", "reconciler"] if period else ["resume"]
-    grants = [r for r in mocks.created("aws:iam/rolePolicy:RolePolicy") if "callbacks" in r.name]
-    assert sorted(g.name for g in grants) == sorted(f"orders-{r}-callbacks" for r in expected_roles)
-    for role in expected_roles:
-        grant = mocks.by_name(f"orders-{role}-callbacks")
-        assert grant.inputs["role"] == mocks.by_name(f"events-{role}-role").id
-        assert json.loads(grant.inputs["policy"]) == {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "CompleteDurableCallbacks",
-                    "Effect": "Allow",
-                    "Action": [
-                        "lambda:SendDurableExecutionCallbackSuccess",
-                        "lambda:SendDurableExecutionCallbackFailure",
-                        "lambda:SendDurableExecutionCallbackHeartbeat",
-                    ],
-                    "Resource": [f"{function_arn}:*"],
-                }
-            ],
-        }
+    policy = mocks.by_name("orders-callbacks")
+    (attachment,) = mocks.created("aws:iam/policyAttachment:PolicyAttachment")
+    assert attachment.inputs["policyArn"] == policy.output("arn")
+    assert attachment.inputs["roles"] == [
+        mocks.by_name(f"events-{role}-role").output("name") for role in expected_roles
+    ]
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CompleteDurableCallbacks",
+                "Effect": "Allow",
+                "Action": [
+                    "lambda:SendDurableExecutionCallbackSuccess",
+                    "lambda:SendDurableExecutionCallbackFailure",
+                    "lambda:SendDurableExecutionCallbackHeartbeat",
+                ],
+                "Resource": [f"{function_arn}:*"],
+            }
+        ],
+    }
 
 
 # -- callback URL endpoint ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import yaml
 
 from tests.checks.pulumi_project import (
     PulumiProjectError,
+    load_plugin_project,
     load_project,
     validate_config_value,
     validate_stack_config,
@@ -175,3 +176,15 @@ def test_a_stack_without_tasks_is_refused_and_the_hub_is_optional(
 def test_a_mistyped_stack_config_is_refused(project: dict[str, Any], config: Any) -> None:
     with pytest.raises(PulumiProjectError, match="must be of type"):
         validate_stack_config(project, config)
+
+
+def test_the_plugin_project_loads_as_pulumi_loads_it(tmp_path: Path) -> None:
+    plugin = load_plugin_project(ROOT / "provider" / "PulumiPlugin.yaml")
+    assert plugin["runtime"]["name"] == "python"
+    # The same Python runtime options as the stack's project (pip into a virtualenv).
+    project_runtime = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]
+    assert plugin["runtime"]["options"]["toolchain"] == project_runtime["options"]["toolchain"]
+    without_runtime = tmp_path / "PulumiPlugin.yaml"
+    without_runtime.write_text("name: dms-waiters\n")
+    with pytest.raises(PulumiProjectError, match="missing a 'runtime'"):
+        load_plugin_project(without_runtime)

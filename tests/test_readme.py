@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -122,3 +123,40 @@ def test_readme_batch_example_runs(tmp_path: Path) -> None:
         result = runner.run(input=json.dumps({"days": ["d1", "d2", "d3"]}), execution_timeout=60)
     assert result.status is InvocationStatus.SUCCEEDED, result.error
     assert json.loads(result.result or "")["items"] == 3
+
+
+def _block(language: str, after: str) -> str:
+    return README.split(after, 1)[1].split(f"```{language}\n", 1)[1].split("\n```", 1)[0]
+
+
+MULTI_LANGUAGE = "## From TypeScript, YAML and every other Pulumi language"
+
+
+def test_readme_multi_language_programs_use_the_schemas_names() -> None:
+    import yaml
+
+    schema = json.loads((ROOT / "provider" / "schema.json").read_text())
+    resources = schema["resources"]
+    assert "pulumi package add /path/to/dms-waiters/provider" in _block("bash", MULTI_LANGUAGE)
+
+    program = yaml.safe_load(_block("yaml", MULTI_LANGUAGE))
+    for resource in program["resources"].values():
+        inputs = resources[resource["type"]]["inputProperties"]
+        assert set(resource["properties"]) <= set(inputs), resource["type"]
+    assert program["resources"]["ordersLoad"]["properties"]["hub"] == "${hub.reference}"
+    assert program["resources"]["ordersLoad"]["properties"]["startType"] in {
+        e["value"] for e in schema["types"]["dms-waiters:index:StartType"]["enum"]
+    }
+
+    typescript = _block("typescript", MULTI_LANGUAGE)
+    constructed = re.findall(r"new dms\.(\w+)\(\"[\w-]+\", \{(.*?)\}\);", typescript, re.DOTALL)
+    assert [c for c, _ in constructed] == [
+        "DmsEventHub",
+        "DmsCallbackWorkflow",
+        "DmsDurableWorkflow",
+    ]
+    for component, body in constructed:
+        keys = re.findall(r"^\s*(\w+):|\{ (\w+):", body, re.MULTILINE)
+        names = {k for pair in keys for k in pair if k}
+        assert names <= set(resources[f"dms-waiters:index:{component}"]["inputProperties"])
+    assert typescript.count("hub: hub.reference") == 2

@@ -115,7 +115,7 @@ def deploy(
     def program() -> None:
         hub = DmsEventHub("hub")
         for name, arn in tasks.items():
-            args = {"replication_task_arn": arn, "hub": hub, **workflow_args}
+            args = {"replication_task_arn": arn, "hub": hub.reference, **workflow_args}
             workflow = DmsCallbackWorkflow(name, cast(DmsCallbackWorkflowArgs, args))
             pulumi.export(f"machine:{name}", workflow.state_machine_arn)
         pulumi.export("table", hub.table_name)

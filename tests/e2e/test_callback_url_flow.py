@@ -83,7 +83,7 @@ def deploy(cloud: LocalCloud, **workflow_args: Any) -> UrlStack:
                 "job_handler": "job.handler",
                 "job_environment": {"REQUEST_QUEUE_URL": queue.url},
                 "job_policy_statements": [{"Action": ["sqs:SendMessage"], "Resource": [queue.arn]}],
-                "hub": hub,
+                "hub": hub.reference,
                 **workflow_args,  # type: ignore[typeddict-item]
             },
         )

@@ -249,7 +249,7 @@ def test_an_aws_error_fails_the_deployment_with_the_resource_named(cloud: LocalC
 
 
 def test_every_handler_has_a_docstring() -> None:
-    assert len(HANDLERS) == 17
+    assert len(HANDLERS) == 19
     assert all(handler.__doc__ for handler in HANDLERS.values())
 
 
@@ -317,6 +317,31 @@ def test_role_policy_attachment(cloud: LocalCloud) -> None:
         rf"^{owner}-\d{{18}}[0-9a-f]{{8}}$",
         deployment.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").id,
     )
+
+
+def test_managed_policy_and_its_exclusive_attachment(cloud: LocalCloud) -> None:
+    def program() -> None:
+        policy = aws.iam.Policy("grant", policy=json.dumps(POLICY), description="a grant")
+        aws.iam.PolicyAttachment(
+            "grant",
+            policy_arn=policy.arn,
+            roles=[aws.iam.Role(n, assume_role_policy=TRUST).name for n in ("one", "two")],
+        )
+
+    deployment = deploy(cloud, program)
+    policy = deployment.one("aws:iam/policy:Policy")
+    assert re.match(r"^grant" + AUTONAME, policy.state["name"])
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/{policy.state['name']}"
+    assert policy.id == policy.state["arn"] == arn
+    iam = cloud.client("iam")
+    version = iam.get_policy(PolicyArn=policy.id)["Policy"]["DefaultVersionId"]
+    document = iam.get_policy_version(PolicyArn=policy.id, VersionId=version)["PolicyVersion"]
+    assert document["Document"] == POLICY
+    owners = deployment.find("aws:iam/role:Role")
+    assert len(owners) == 2
+    for owner in owners:
+        attached = iam.list_attached_role_policies(RoleName=owner.id)["AttachedPolicies"]
+        assert [p["PolicyArn"] for p in attached] == [policy.id]
 
 
 def test_log_group_by_name_prefix_and_auto_name(cloud: LocalCloud) -> None:

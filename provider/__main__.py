@@ -1,0 +1,34 @@
+"""The dms-waiters Pulumi plugin: every component, for programs in any Pulumi language.
+
+Pulumi's Python language host runs this folder (``python provider/ <engine address> ...``) in
+the plugin's virtualenv (``PulumiPlugin.yaml``, ``requirements.txt``). Pulumi's component
+provider host infers the package schema from the components' type annotations and docstrings
+(``schema.json`` beside this file is that schema, checked by the tests) and constructs the
+components a program declares. The type tokens are ``dms-waiters:index:<ClassName>``.
+"""
+
+from pulumi.provider.experimental import component_provider_host
+
+from dms_waiters import (
+    CallbackUrlWorkflow,
+    DmsCallbackWorkflow,
+    DmsDurableWorkflow,
+    DmsEventHub,
+    DmsPollingWorkflow,
+    DurableBatchWorkflow,
+)
+from dms_waiters._version import __version__
+
+if __name__ == "__main__":
+    component_provider_host(
+        components=[
+            DmsPollingWorkflow,
+            DmsCallbackWorkflow,
+            DmsEventHub,
+            DmsDurableWorkflow,
+            CallbackUrlWorkflow,
+            DurableBatchWorkflow,
+        ],
+        name="dms-waiters",
+        version=__version__,
+    )
