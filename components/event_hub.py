@@ -52,6 +52,11 @@ class DmsEventHubArgs(TypedDict, total=False):
     """Add the HTTP callback endpoint for third-party services that only accept a callback URL
     (``CallbackUrlWorkflow``): a public Lambda function URL that accepts signed, expiring,
     single-use URLs, and a Secrets Manager secret for the signing key; default false."""
+    deletion_protection: bool
+    """DynamoDB deletion protection on the waiter table; default true. The table holds every
+    in-flight wait: deleting it (a destroy, or a replacement after a change of its key) would
+    leave every waiting workflow hanging until its deadline, so AWS refuses to delete it until
+    this is turned off (see the README on moving a hub)."""
     alarms: bool
     """Create the CloudWatch alarms (dead-letter queue not empty, resume errors, reconciler
     errors); default true."""
@@ -71,6 +76,7 @@ class HubSettings:
     """0 when the reconciler is off."""
     include_serverless: bool
     callback_url: bool
+    deletion_protection: bool
     alarms: bool
     alarm_actions: list[Any]
     log_retention_days: int
@@ -94,6 +100,9 @@ def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
             "include_serverless", args.get("include_serverless", False)
         ),
         callback_url=check.boolean("callback_url", args.get("callback_url", False)),
+        deletion_protection=check.boolean(
+            "deletion_protection", args.get("deletion_protection", True)
+        ),
         alarms=check.boolean("alarms", args.get("alarms", True)),
         alarm_actions=check.sns_topic_arns("alarm_actions", args.get("alarm_actions", [])),
         log_retention_days=check.log_retention_days(
@@ -226,6 +235,8 @@ class DmsEventHub(pulumi.ComponentResource):
             # principals use it through DynamoDB, so no role needs a kms: permission.
             server_side_encryption={"enabled": True},
             point_in_time_recovery={"enabled": True},
+            # Every in-flight wait lives here: AWS refuses to delete the table until this is off.
+            deletion_protection_enabled=settings.deletion_protection,
             tags=tags,
             opts=child,
         )

@@ -92,6 +92,12 @@ def test_waiter_table_is_on_demand_encrypted_recoverable_and_expires_waiters() -
     assert table["pointInTimeRecovery"] == {"enabled": True}
 
 
+def test_the_waiter_table_is_protected_from_deletion_unless_turned_off() -> None:
+    assert one(deploy(), "aws:dynamodb/table:Table").inputs["deletionProtectionEnabled"] is True
+    off = one(deploy({"deletion_protection": False}), "aws:dynamodb/table:Table").inputs
+    assert off["deletionProtectionEnabled"] is False
+
+
 def test_dead_letter_queue_is_encrypted_and_keeps_messages_14_days() -> None:
     queue = one(deploy(), "aws:sqs/queue:Queue").inputs
     assert queue["messageRetentionSeconds"] == 14 * 24 * 3600
@@ -489,6 +495,7 @@ BAD_ARGS = [
     ({"log_retention_days": 10}, "log_retention_days", "allowed values: 1, 3"),
     ({"log_retention_days": "30"}, "log_retention_days", "whole number of days"),
     ({"callback_url": "yes"}, "callback_url", "must be true or false"),
+    ({"deletion_protection": "no"}, "deletion_protection", "must be true or false"),
     ({"callback_urls": True}, "callback_urls", "is not an argument; allowed: alarm_actions"),
 ]
 
