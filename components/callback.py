@@ -38,9 +38,12 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     replication_task_arn: Required[pulumi.Input[str]]
     """ARN of the DMS replication task to start and wait for (required)."""
     start_type: StartType
-    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
-    to only wait for a task started elsewhere (the starter then gets no start permission). The
-    execution input ``{"start_type": ...}`` may override it."""
+    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
+    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
+    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
+    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
+    ``none`` to only wait for a task started elsewhere (the starter then gets no start
+    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
     success_stop_reasons: list[str]
     """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
     STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
@@ -93,7 +96,7 @@ def callback_settings_from_args(
     check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsCallbackWorkflowArgs.__annotations__)
     arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
+    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
     reasons = check.success_stop_reasons(
         "success_stop_reasons",
         args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),

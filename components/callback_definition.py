@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .sfn_errors import retrier
 from .validation import MAX_EXECUTION_SECONDS
 
 # (S105: "Token" in the name of an ARN constant is not a password.)
@@ -68,7 +69,7 @@ class CallbackSpec:
 
     replication_task_arn: str
     starter_function_arn: str
-    start_type: str = "start-replication"
+    start_type: str = dms.START_TYPE_AUTO
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     heartbeat_seconds: int | None = None
 
@@ -116,16 +117,7 @@ def lambda_token_task(
     }
     if heartbeat_seconds is not None:
         state["HeartbeatSeconds"] = heartbeat_seconds
-    state["Retry"] = [
-        {
-            "ErrorEquals": list(retried_errors),
-            "IntervalSeconds": 2,
-            "BackoffRate": 2.0,
-            "MaxAttempts": 6,
-            "MaxDelaySeconds": 60,
-            "JitterStrategy": "FULL",
-        }
-    ]
+    state["Retry"] = retrier(retried_errors)
     return state
 
 

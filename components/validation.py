@@ -32,12 +32,14 @@ DEFAULT_LOG_RETENTION_DAYS: Final = 30
 
 
 class StartType(StrEnum):
-    """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
+    """How the workflow starts the DMS task: ``AUTO`` (the default) decides at start time,
+    the others are DMS's ``StartReplicationTaskType`` values, ``NONE`` only waits."""
 
-    START_REPLICATION = "start-replication"
-    RESUME_PROCESSING = "resume-processing"
-    RELOAD_TARGET = "reload-target"
-    NONE = "none"
+    AUTO = dms.START_TYPE_AUTO
+    START_REPLICATION = dms.START_REPLICATION
+    RESUME_PROCESSING = dms.RESUME_PROCESSING
+    RELOAD_TARGET = dms.RELOAD_TARGET
+    NONE = dms.START_TYPE_NONE
 
 
 class LogLevel(StrEnum):

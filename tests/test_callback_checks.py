@@ -94,7 +94,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
         iam_policies.lambda_function_policy(
             iam_policies.starter_statements(TABLE_ARN, TASK_ARN, True), LOG_GROUP_ARN
         ),
-        set(),
+        DESCRIBE,  # the start type auto describes the task first
     ),
     "starter-wait-only": (
         iam_policies.lambda_function_policy(
@@ -106,7 +106,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
         iam_policies.lambda_function_policy(
             iam_policies.starter_statements(TABLE_ARN, TASK_ARN, True), LOG_GROUP_ARN, True
         ),
-        LAMBDA_XRAY,
+        DESCRIBE | LAMBDA_XRAY,
     ),
     "resume": (
         iam_policies.lambda_function_policy(
@@ -158,7 +158,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
             + iam_policies.durable_waiter_statements(TASK_ARN, True, TABLE_ARN),
             LOG_GROUP_ARN,
         ),
-        set(),
+        DESCRIBE,
     ),
     "durable-waiter-callback-tracing": (
         iam_policies.lambda_function_policy(
@@ -167,7 +167,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
             LOG_GROUP_ARN,
             True,
         ),
-        LAMBDA_XRAY,
+        DESCRIBE | LAMBDA_XRAY,
     ),
     "durable-function-own-executions": (
         iam_policies.lambda_function_policy(
@@ -203,6 +203,7 @@ def test_starter_and_state_machine_scopes() -> None:
     assert {s["Sid"]: s["Resource"] for s in starter} == {
         "RegisterWaiter": [TABLE_ARN],
         "StartTheReplicationTask": [TASK_ARN],
+        "DescribeReplicationTasks": "*",
         "OwnLogGroup": [f"{LOG_GROUP_ARN}:*"],
     }
     machine = POLICIES["state-machine"][0]["Statement"][0]
