@@ -7,7 +7,7 @@ from typing import Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
+from . import iam_policies, partitions
 from .callback_definition import (
     DEFAULT_TIMEOUT_SECONDS,
     CallbackSpec,
@@ -17,6 +17,7 @@ from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .provider import checked_partition
 from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
 from .shared_hub import heartbeat_from_args, resolve_hub
 from .state_machine import StateMachineComponent, create_starter_state_machine
@@ -190,6 +191,11 @@ class DmsCallbackWorkflow(StateMachineComponent):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
+        partition = checked_partition(
+            self,
+            ArgChecker(COMPONENT, name),
+            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
+        )
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,
@@ -203,8 +209,9 @@ class DmsCallbackWorkflow(StateMachineComponent):
             tags=tags,
             timeout_seconds=STARTER_TIMEOUT_SECONDS,
             tracing=settings.tracing,
+            gate=partition,
         )
-        definition = pulumi.Output.all(task_arn, starter.arn).apply(
+        definition = pulumi.Output.all(task_arn, starter.arn, partition).apply(
             lambda arns: build_callback_definition(
                 CallbackSpec(
                     replication_task_arn=arns[0],
@@ -212,7 +219,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
                     start_type=settings.start_type,
                     timeout_seconds=settings.timeout_seconds,
                     heartbeat_seconds=settings.heartbeat_seconds,
-                )
+                ),
+                partition=arns[2],
             )
         )
         created = create_starter_state_machine(

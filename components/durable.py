@@ -18,7 +18,7 @@ from typing import Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
+from . import iam_policies, partitions
 from .durable_function import (
     ALIAS_NAME,
     DEFAULT_RETENTION_DAYS,
@@ -32,6 +32,7 @@ from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .provider import checked_partition
 from .shared_hub import heartbeat_from_args, resolve_hub
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
@@ -299,6 +300,11 @@ class DmsDurableWorkflow(DurableComponent):
         can_start = settings.start_type != dms.START_TYPE_NONE
         table_arn = None if hub is None else hub.table_arn
 
+        gate = checked_partition(
+            self,
+            ArgChecker(COMPONENT, name),
+            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
+        )
         durable = create_durable_function(
             f"{name}-waiter",
             parent=self,
@@ -317,6 +323,7 @@ class DmsDurableWorkflow(DurableComponent):
             timeout_seconds=WAITER_FUNCTION_TIMEOUT_SECONDS,
             memory_mb=settings.memory_mb,
             tracing=settings.tracing,
+            gate=gate,
         )
         if hub is not None:
             hub.allow_durable_callbacks(name, durable.arn, parent=self)

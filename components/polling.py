@@ -12,6 +12,7 @@ import pulumi
 from . import iam_policies
 from .lambdas import dms_status as dms
 from .polling_definition import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
+from .provider import provider_partition
 from .sfn_errors import START_RETRIES
 from .state_machine import StateMachineComponent, create_state_machine
 from .validation import (
@@ -221,9 +222,13 @@ class DmsPollingWorkflow(StateMachineComponent):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
 
-        definition = task_arn.apply(
-            lambda arn: json.dumps(
-                build_polling_definition(dataclasses.replace(spec, replication_task_arn=arn)),
+        # Step Functions' own X-Ray tracing is offered in every partition (docs/aws-facts.md).
+        partition = provider_partition(self)
+        definition = pulumi.Output.all(task_arn, partition).apply(
+            lambda v: json.dumps(
+                build_polling_definition(
+                    dataclasses.replace(spec, replication_task_arn=v[0]), partition=v[1]
+                ),
                 separators=(",", ":"),
             )
         )

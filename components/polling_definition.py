@@ -14,9 +14,11 @@ from typing import Any, Final
 
 from . import sfn_errors as err
 from .lambdas import dms_status as dms
+from .partitions import states_arn
 
-SDK_START = "arn:aws:states:::aws-sdk:databasemigration:startReplicationTask"
-SDK_DESCRIBE = "arn:aws:states:::aws-sdk:databasemigration:describeReplicationTasks"
+#: The aws-sdk integrations (``partitions.states_arn`` makes the ARNs).
+SDK_START = "aws-sdk:databasemigration:startReplicationTask"
+SDK_DESCRIBE = "aws-sdk:databasemigration:describeReplicationTasks"
 
 #: The Start state of each DMS start type ``auto`` can pick (``dms_status.auto_start_type``).
 AUTO_START_STATES: Final[dict[str, str]] = {
@@ -81,7 +83,9 @@ def _sdk_catches(not_found: str, transient: str, otherwise: str) -> list[dict[st
     ]
 
 
-def _start_state(arn: str, start_type: str | None, first_wait: str) -> dict[str, Any]:
+def _start_state(
+    arn: str, start_type: str | None, first_wait: str, partition: str
+) -> dict[str, Any]:
     """StartReplicationTask with a fixed type, or with ``$.start_type`` when None."""
     params: dict[str, Any] = {"ReplicationTaskArn": arn}
     if start_type is None:
@@ -90,7 +94,7 @@ def _start_state(arn: str, start_type: str | None, first_wait: str) -> dict[str,
         params["StartReplicationTaskType"] = start_type
     return {
         "Type": "Task",
-        "Resource": SDK_START,
+        "Resource": states_arn(partition, SDK_START),
         "Parameters": params,
         "ResultPath": None,
         "Retry": err.retrier(err.RETRIED_DMS_ERRORS),
@@ -120,7 +124,7 @@ def _retry_start_gate(otherwise: str) -> dict[str, Any]:
     }
 
 
-def _auto_states(arn: str) -> dict[str, Any]:
+def _auto_states(arn: str, partition: str) -> dict[str, Any]:
     """Describe the task, then start it with ``dms_status.auto_start_type``'s choice."""
     by_restart: dict[str, list[str]] = {}
     for migration_type, restart in dms.RESTART_TYPES.items():
@@ -140,7 +144,7 @@ def _auto_states(arn: str) -> dict[str, Any]:
         "DescribeBeforeStart": {
             "Type": "Task",
             "Comment": "start_type auto: has the task ever run, and what does it migrate?",
-            "Resource": SDK_DESCRIBE,
+            "Resource": states_arn(partition, SDK_DESCRIBE),
             "Parameters": {
                 "Filters": [{"Name": "replication-task-arn", "Values": [arn]}],
                 "WithoutSettings": True,
@@ -238,8 +242,9 @@ def _fail_with_summary(error: str) -> dict[str, Any]:
     return {"Type": "Fail", "Error": error, "CausePath": "States.JsonToString($.failure)"}
 
 
-def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
-    """Return the state machine definition for ``spec`` (call ``validate`` first)."""
+def build_polling_definition(spec: PollingSpec, *, partition: str) -> dict[str, Any]:
+    """Return the state machine definition for ``spec`` (call ``validate`` first), its ARNs in
+    ``partition`` (the provider's: ``aws``, ``aws-cn``, ``aws-us-gov``...)."""
     arn = spec.replication_task_arn
     cap = spec.max_poll_interval_seconds
     reasons = list(spec.success_stop_reasons)
@@ -298,11 +303,11 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
             ],
             "Default": "StartReplicationTask",
         },
-        **_auto_states(arn),
+        **_auto_states(arn, partition),
         # Enter the ramp when there is one: WaitThenHold would jump straight to the cap.
-        "StartReplicationTask": _start_state(arn, None, first_wait),
+        "StartReplicationTask": _start_state(arn, None, first_wait, partition),
         **{
-            state: _start_state(arn, start_type, first_wait)
+            state: _start_state(arn, start_type, first_wait, partition)
             for start_type, state in AUTO_START_STATES.items()
         },
         "StartErrorIsTransient": _retry_start_gate("StartFailed"),
@@ -335,7 +340,7 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
         "TallyAndHold": _tally(hold_interval),
         "DescribeReplicationTask": {
             "Type": "Task",
-            "Resource": SDK_DESCRIBE,
+            "Resource": states_arn(partition, SDK_DESCRIBE),
             "Parameters": {
                 "Filters": [{"Name": "replication-task-arn", "Values": [arn]}],
                 "WithoutSettings": True,

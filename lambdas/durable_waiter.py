@@ -15,10 +15,11 @@ operation whose result is checkpointed:
   ``wait-task`` whose check describes the task and classifies it with ``dms_status.classify``.
   Transient errors (``errors.is_transient``: throttling, 5xx, no answer) are caught inside the
   check and count as "not yet"; any other describe error ends the wait with
-  ``DmsDescribeFailed`` (an exception in a check would end the whole wait). Delays: capped exponential backoff (initial
-  ``POLL_INTERVAL_SECONDS``, x2, cap ``MAX_POLL_INTERVAL_SECONDS``, ``POLL_JITTER``), clipped to
-  the deadline ``TIMEOUT_SECONDS`` after the first check, after which the wait fails with
-  ``DmsWaitTimedOut``. The checkpointed state is a small dict, never the describe response.
+  ``DmsDescribeFailed`` (an exception in a check would end the whole wait). Delays: capped
+  exponential backoff (initial ``POLL_INTERVAL_SECONDS``, x2, cap
+  ``MAX_POLL_INTERVAL_SECONDS``, ``POLL_JITTER``), clipped to the deadline ``TIMEOUT_SECONDS``
+  after the first check, after which the wait fails with ``DmsWaitTimedOut``. The checkpointed
+  state is a small dict, never the describe response.
 * callback mode: ``wait_for_callback`` ``wait-task`` whose submitter (a step, at-least-once)
   registers the callback id in the waiter table (kind ``durable``; the same id again is a no-op)
   BEFORE starting the task, so a task that stops at once still finds its waiter. The hub's

@@ -41,11 +41,16 @@ DEFINITION_CASES: dict[str, CallbackSpec] = {
 
 @pytest.mark.parametrize("case", sorted(DEFINITION_CASES))
 def test_callback_definition_passes(case: str) -> None:
-    assert all_definition_errors(build_callback_definition(DEFINITION_CASES[case])) == []
+    assert (
+        all_definition_errors(build_callback_definition(DEFINITION_CASES[case], partition="aws"))
+        == []
+    )
 
 
 def test_definition_cases_build_different_definitions() -> None:
-    definitions = [build_callback_definition(spec) for spec in DEFINITION_CASES.values()]
+    definitions = [
+        build_callback_definition(spec, partition="aws") for spec in DEFINITION_CASES.values()
+    ]
     assert all(d != e for i, d in enumerate(definitions) for e in definitions[i + 1 :])
 
 
@@ -62,7 +67,7 @@ def test_builder_rejects_what_step_functions_would(spec: CallbackSpec, message: 
     with pytest.raises(ValueError, match=message):
         validate_callback_spec(spec)
     with pytest.raises(ValueError, match=message):
-        build_callback_definition(spec)
+        build_callback_definition(spec, partition="aws")
 
 
 # -- IAM ----------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def _matches(rule: dict[str, Any], task: dict[str, Any]) -> bool:
     raise AssertionError(f"operator not evaluated here: {rule}")
 
 
-STATES: dict[str, Any] = build_polling_definition(PollingSpec(ARN))["States"]
+STATES: dict[str, Any] = build_polling_definition(PollingSpec(ARN), partition="aws")["States"]
 
 
 def choose(task: dict[str, Any]) -> str:
@@ -98,6 +98,6 @@ def test_every_start_type_auto_picks_has_its_start_state() -> None:
 def test_auto_is_the_default_and_accepted_as_an_override() -> None:
     assert dms.START_TYPES[0] == dms.START_TYPE_AUTO
     assert PollingSpec(ARN).start_type == dms.START_TYPE_AUTO
-    check = build_polling_definition(PollingSpec(ARN))["States"]["CheckInput"]
+    check = build_polling_definition(PollingSpec(ARN), partition="aws")["States"]["CheckInput"]
     allowed = {r["StringEquals"] for r in check["Choices"][1]["Or"]}
     assert dms.START_TYPE_AUTO in allowed

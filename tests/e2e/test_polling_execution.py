@@ -59,7 +59,9 @@ def deploy(
         else cloud.create_replication_task(name, scenario, migration_type)
     )
     spec = polling_spec_from_args(name, {"replication_task_arn": task_arn, **(args or FAST)})
-    machine_arn = cloud.create_state_machine(f"{name}-waiter", build_polling_definition(spec))
+    machine_arn = cloud.create_state_machine(
+        f"{name}-waiter", build_polling_definition(spec, partition="aws")
+    )
     return Deployed(task_arn, machine_arn, spec)
 
 
