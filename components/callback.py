@@ -5,7 +5,7 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
+from . import iam_policies, partitions
 from .callback_definition import (
     DEFAULT_TIMEOUT_SECONDS,
     CallbackSpec,
@@ -15,6 +15,7 @@ from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .provider import checked_partition
 from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
 from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
 from .state_machine import StateMachineComponent, create_starter_state_machine
@@ -36,9 +37,12 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     replication_task_arn: Required[pulumi.Input[str]]
     """ARN of the DMS replication task to start and wait for (required)."""
     start_type: StartType
-    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
-    to only wait for a task started elsewhere (the starter then gets no start permission). The
-    execution input ``{"start_type": ...}`` may override it."""
+    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
+    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
+    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
+    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
+    ``none`` to only wait for a task started elsewhere (the starter then gets no start
+    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
     success_stop_reasons: list[str]
     """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
     STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
@@ -94,7 +98,7 @@ def callback_settings_from_args(
     check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsCallbackWorkflowArgs.__annotations__)
     arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
+    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
     reasons = check.success_stop_reasons(
         "success_stop_reasons",
         args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
@@ -195,6 +199,11 @@ class DmsCallbackWorkflow(StateMachineComponent):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
+        partition = checked_partition(
+            self,
+            ArgChecker(COMPONENT, name),
+            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
+        )
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,
@@ -208,8 +217,11 @@ class DmsCallbackWorkflow(StateMachineComponent):
             tags=tags,
             timeout_seconds=STARTER_TIMEOUT_SECONDS,
             tracing=settings.tracing,
+            gate=partition,
         )
-        definition = pulumi.Output.all(task_arn, starter.arn, settings.heartbeat_seconds).apply(
+        definition = pulumi.Output.all(
+            task_arn, starter.arn, settings.heartbeat_seconds, partition
+        ).apply(
             lambda v: build_callback_definition(
                 CallbackSpec(
                     replication_task_arn=v[0],
@@ -217,7 +229,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
                     start_type=settings.start_type,
                     timeout_seconds=settings.timeout_seconds,
                     heartbeat_seconds=v[2],
-                )
+                ),
+                partition=v[3],
             )
         )
         created = create_starter_state_machine(

@@ -18,10 +18,13 @@ from typing import Any, Final
 
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .partitions import states_arn
+from .sfn_errors import retrier
 from .validation import MAX_EXECUTION_SECONDS
 
-# (S105: "Token" in the name of an ARN constant is not a password.)
-LAMBDA_INVOKE_WAIT_FOR_TOKEN: Final = "arn:aws:states:::lambda:invoke.waitForTaskToken"  # noqa: S105
+#: The Lambda integration (``partitions.states_arn`` makes the ARN). (S105: "Token" in the
+#: name of a constant is not a password.)
+LAMBDA_INVOKE_WAIT_FOR_TOKEN: Final = "lambda:invoke.waitForTaskToken"  # noqa: S105
 
 # The Payload keys the starter reads (lambdas/contract.py): token, execution, start_type.
 PAYLOAD_TOKEN: Final = contract.PAYLOAD_TOKEN
@@ -68,7 +71,7 @@ class CallbackSpec:
 
     replication_task_arn: str
     starter_function_arn: str
-    start_type: str = "start-replication"
+    start_type: str = dms.START_TYPE_AUTO
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     heartbeat_seconds: int | None = None
 
@@ -100,6 +103,7 @@ def lambda_token_task(
     function_arn: str,
     payload: dict[str, Any],
     *,
+    partition: str,
     comment: str,
     timeout_seconds: int,
     heartbeat_seconds: int | None,
@@ -110,22 +114,13 @@ def lambda_token_task(
     state: dict[str, Any] = {
         "Type": "Task",
         "Comment": comment,
-        "Resource": LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+        "Resource": states_arn(partition, LAMBDA_INVOKE_WAIT_FOR_TOKEN),
         "Parameters": {"FunctionName": function_arn, "Payload": payload},
         "TimeoutSeconds": timeout_seconds,
     }
     if heartbeat_seconds is not None:
         state["HeartbeatSeconds"] = heartbeat_seconds
-    state["Retry"] = [
-        {
-            "ErrorEquals": list(retried_errors),
-            "IntervalSeconds": 2,
-            "BackoffRate": 2.0,
-            "MaxAttempts": 6,
-            "MaxDelaySeconds": 60,
-            "JitterStrategy": "FULL",
-        }
-    ]
+    state["Retry"] = retrier(retried_errors)
     return state
 
 
@@ -149,7 +144,7 @@ def timeout_catches(
     return catch
 
 
-def _wait_state(spec: CallbackSpec, with_start_type: bool) -> dict[str, Any]:
+def _wait_state(spec: CallbackSpec, with_start_type: bool, partition: str) -> dict[str, Any]:
     payload: dict[str, Any] = {
         f"{PAYLOAD_TOKEN}.$": "$$.Task.Token",
         f"{PAYLOAD_EXECUTION}.$": "$$.Execution.Id",
@@ -160,6 +155,7 @@ def _wait_state(spec: CallbackSpec, with_start_type: bool) -> dict[str, Any]:
         spec.starter_function_arn,
         payload,
         comment="The starter stores the token, then starts the task; the hub resumes us.",
+        partition=partition,
         timeout_seconds=spec.timeout_seconds,
         heartbeat_seconds=spec.heartbeat_seconds,
         retried_errors=RETRIED_ERRORS,
@@ -192,8 +188,9 @@ def _timeout_cause(spec: CallbackSpec, reason: str) -> str:
     )
 
 
-def build_callback_definition(spec: CallbackSpec) -> dict[str, Any]:
-    """Return the state machine definition for ``spec`` (validated first)."""
+def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str, Any]:
+    """Return the state machine definition for ``spec`` (validated first), its ARNs in
+    ``partition``."""
     validate_callback_spec(spec)
     # A wait-only workflow's starter has no permission to start the task, so it accepts no
     # other start type.
@@ -221,8 +218,8 @@ def build_callback_definition(spec: CallbackSpec) -> dict[str, Any]:
             "Error": dms.ERROR_INVALID_INPUT,
             "Cause": "start_type must be one of: " + ", ".join(overridable),
         },
-        WAIT: _wait_state(spec, with_start_type=False),
-        WAIT_WITH_START_TYPE: _wait_state(spec, with_start_type=True),
+        WAIT: _wait_state(spec, with_start_type=False, partition=partition),
+        WAIT_WITH_START_TYPE: _wait_state(spec, with_start_type=True, partition=partition),
         TIMED_OUT: {
             "Type": "Fail",
             "Error": dms.ERROR_WAIT_TIMED_OUT,

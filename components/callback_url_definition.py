@@ -58,8 +58,9 @@ def _timeout_cause(spec: CallbackUrlSpec, reason: str) -> str:
     )
 
 
-def build_callback_url_definition(spec: CallbackUrlSpec) -> dict[str, Any]:
-    """Return the state machine definition for ``spec`` (validated first)."""
+def build_callback_url_definition(spec: CallbackUrlSpec, *, partition: str) -> dict[str, Any]:
+    """Return the state machine definition for ``spec`` (validated first), its ARNs in
+    ``partition``."""
     validate_callback_url_spec(spec)
     wait = lambda_token_task(
         spec.starter_function_arn,
@@ -69,6 +70,7 @@ def build_callback_url_definition(spec: CallbackUrlSpec) -> dict[str, Any]:
             f"{contract.PAYLOAD_INPUT}.$": "$",
         },
         comment="The starter signs URLs for our token and starts the job; a URL call resumes us.",
+        partition=partition,
         timeout_seconds=spec.timeout_seconds,
         heartbeat_seconds=spec.heartbeat_seconds,
         retried_errors=RETRIED_ERRORS,

@@ -7,7 +7,7 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
+from . import iam_policies, partitions
 from .callback_url_definition import (
     DEFAULT_TIMEOUT_SECONDS,
     CallbackUrlSpec,
@@ -16,6 +16,7 @@ from .callback_url_definition import (
 from .event_hub import DmsEventHub, DmsEventHubArgs
 from .lambda_function import RUNTIME, create_lambda_function
 from .lambdas import contract
+from .provider import checked_partition
 from .shared_hub import resolve_hub
 from .state_machine import StateMachineComponent, create_starter_state_machine
 from .validation import (
@@ -231,6 +232,11 @@ class CallbackUrlWorkflow(StateMachineComponent):
         self._hub = hub.component
         link = hub.link
         tags = args.get("tags")
+        partition = checked_partition(
+            self,
+            ArgChecker(COMPONENT, name),
+            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
+        )
 
         job = create_lambda_function(
             f"{name}-job",
@@ -245,6 +251,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
             tracing=settings.tracing,
             code=pulumi.FileArchive(settings.job_code_path),
             runtime=settings.job_runtime,
+            gate=partition,
         )
         starter = create_lambda_function(
             f"{name}-starter",
@@ -269,14 +276,16 @@ class CallbackUrlWorkflow(StateMachineComponent):
             tags=tags,
             timeout_seconds=settings.job_timeout_seconds + STARTER_EXTRA_SECONDS,
             tracing=settings.tracing,
+            gate=partition,
         )
-        definition = starter.arn.apply(
-            lambda arn: build_callback_url_definition(
+        definition = pulumi.Output.all(starter.arn, partition).apply(
+            lambda v: build_callback_url_definition(
                 CallbackUrlSpec(
-                    starter_function_arn=arn,
+                    starter_function_arn=v[0],
                     timeout_seconds=settings.timeout_seconds,
                     heartbeat_seconds=settings.heartbeat_seconds,
-                )
+                ),
+                partition=v[1],
             )
         )
         created = create_starter_state_machine(

@@ -16,7 +16,7 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
+from . import iam_policies, partitions
 from .durable_function import (
     ALIAS_NAME,
     DEFAULT_RETENTION_DAYS,
@@ -31,6 +31,7 @@ from .hub_reference import is_output
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .provider import checked_partition
 from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
@@ -62,9 +63,12 @@ class DmsDurableWorkflowArgs(TypedDict, total=False):
     """``callback`` (default: resumed through a ``DmsEventHub`` when DMS reports the change) or
     ``poll`` (describe with backoff; no hub)."""
     start_type: StartType
-    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
-    to only wait for a task started elsewhere (the function then gets no start permission). The
-    payload ``{"start_type": ...}`` may override it."""
+    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
+    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
+    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
+    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
+    ``none`` to only wait for a task started elsewhere (the function then gets no start
+    permission). The payload ``{"start_type": ...}`` may override it (``auto`` included)."""
     success_stop_reasons: list[str]
     """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
     STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
@@ -158,7 +162,7 @@ def durable_settings_from_args(
     check = ArgChecker(COMPONENT, name)
     mode = durable_mode_from_args(check, args)
     arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
+    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
     reasons = check.success_stop_reasons(
         "success_stop_reasons",
         args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
@@ -322,6 +326,11 @@ class DmsDurableWorkflow(DurableComponent):
         can_start = settings.start_type != dms.START_TYPE_NONE
         table_arn = None if link is None else link.table_arn
 
+        gate = checked_partition(
+            self,
+            ArgChecker(COMPONENT, name),
+            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
+        )
         durable = create_durable_function(
             f"{name}-waiter",
             parent=self,
@@ -340,6 +349,7 @@ class DmsDurableWorkflow(DurableComponent):
             timeout_seconds=WAITER_FUNCTION_TIMEOUT_SECONDS,
             memory_mb=settings.memory_mb,
             tracing=settings.tracing,
+            gate=gate,
         )
         if link is not None:
             grant_durable_callbacks(name, link.resume_role_names, durable.arn, parent=self)

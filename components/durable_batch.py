@@ -18,6 +18,7 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
+from . import partitions
 from .durable_bundle import bundled_top_levels
 from .durable_function import (
     DEFAULT_RETENTION_DAYS,
@@ -34,6 +35,7 @@ from .lambda_function import (
     MIN_MEMORY_MB,
 )
 from .lambdas import contract
+from .provider import checked_partition
 from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
 COMPONENT: Final = "DurableBatchWorkflow"
@@ -295,6 +297,11 @@ class DurableBatchWorkflow(DurableComponent):
     ) -> None:
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
         settings = batch_settings_from_args(name, args)
+        gate = checked_partition(
+            self,
+            ArgChecker(COMPONENT, name),
+            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
+        )
         durable = create_durable_function(
             f"{name}-batch",
             parent=self,
@@ -314,6 +321,7 @@ class DurableBatchWorkflow(DurableComponent):
             memory_mb=settings.memory_mb,
             tracing=settings.tracing,
             extra_code=user_code_assets(settings.code_dir),
+            gate=gate,
         )
         outputs = self._expose(durable, name)
         self.register_outputs(outputs)

@@ -143,10 +143,12 @@ def create_durable_function(
     memory_mb: int,
     tracing: bool,
     extra_code: Mapping[str, pulumi.Asset] | None = None,
+    gate: pulumi.Output[Any] | None = None,
 ) -> DurableFunction:
     """The durable function ``name`` (see ``create_lambda_function``) and ``<name>-alias``.
 
-    Its role gets ``statements`` after the permissions on its own executions.
+    Its role gets ``statements`` after the permissions on its own executions; ``gate`` as for
+    ``create_lambda_function``.
     """
     own_arn = planned_function_arn(name, parent)
     function = create_lambda_function(
@@ -168,6 +170,7 @@ def create_durable_function(
         durable_config=aws.lambda_.FunctionDurableConfigArgs(
             execution_timeout=execution_timeout_seconds, retention_period=retention_days
         ),
+        gate=gate,
     )
     alias = aws.lambda_.Alias(
         f"{name}-alias",

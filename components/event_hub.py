@@ -13,12 +13,13 @@ from typing import Any, Final, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies
+from . import iam_policies, partitions
 from .event_patterns import dms_state_change_pattern, schedule_expression
 from .hub_reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
 from .hub_reference import DmsEventHubReference
 from .lambda_function import LambdaFunction, create_lambda_function
 from .lambdas import contract
+from .provider import checked_partition, gated
 from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
@@ -369,6 +370,11 @@ class DmsEventHub(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # Function URLs are not offered everywhere (China): refused at preview, naming the
+        # argument.
+        gate = checked_partition(
+            self, ArgChecker("DmsEventHub", name), {"callback_url": partitions.FUNCTION_URLS}
+        )
         endpoint = create_lambda_function(
             f"{name}-callback-url",
             parent=self,
@@ -384,6 +390,7 @@ class DmsEventHub(pulumi.ComponentResource):
             log_retention_days=settings.log_retention_days,
             tags=tags,
             timeout_seconds=CALLBACK_URL_TIMEOUT_SECONDS,
+            gate=gate,
         )
         # Anyone may call the URL: the signature, not IAM, is the credential. Since October
         # 2025 a public function URL needs both permissions.
@@ -407,7 +414,7 @@ class DmsEventHub(pulumi.ComponentResource):
         ]
         url = aws.lambda_.FunctionUrl(
             f"{name}-callback-url-endpoint",
-            function_name=endpoint.function.name,
+            function_name=gated(endpoint.function.name, gate),
             authorization_type="NONE",
             invoke_mode="BUFFERED",
             opts=pulumi.ResourceOptions(parent=self, depends_on=public),

@@ -80,6 +80,11 @@ def start_task_statement(replication_task_arn: str) -> dict[str, Any]:
     )
 
 
+def describe_tasks_statement() -> dict[str, Any]:
+    """Read replication tasks (no resource-level permission exists: see WILDCARD_ACTIONS)."""
+    return statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*")
+
+
 def polling_state_machine_policy(
     replication_task_arn: str, can_start: bool, tracing: bool
 ) -> PolicyDocument:
@@ -87,7 +92,7 @@ def polling_state_machine_policy(
     statements = []
     if can_start:
         statements.append(start_task_statement(replication_task_arn))
-    statements.append(statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"))
+    statements.append(describe_tasks_statement())
     statements.append(statement("ExecutionLogging", SFN_LOG_DELIVERY_ACTIONS, "*"))
     if tracing:
         statements.append(statement("Tracing", XRAY_ACTIONS, "*"))
@@ -135,7 +140,8 @@ def starter_statements(
 ) -> list[dict[str, Any]]:
     """The starter's permissions: register its waiter (a conditional put; on a conflict it reads
     the item to tell its own retry from another execution), mark it started, remove it when the
-    start fails, and start its one task."""
+    start fails, and start its one task, describing it first (start type ``auto``, which any
+    run may ask for)."""
     statements = [
         statement(
             "RegisterWaiter",
@@ -145,6 +151,7 @@ def starter_statements(
     ]
     if can_start:
         statements.append(start_task_statement(replication_task_arn))
+        statements.append(describe_tasks_statement())
     return statements
 
 
@@ -153,7 +160,7 @@ def resume_statements(table_arn: str, dead_letter_queue_arn: str) -> list[dict[s
     status, complete the waiting execution, and dead-letter an event it failed on."""
     return [
         statement("ReadAndClearWaiters", ["dynamodb:GetItem", "dynamodb:DeleteItem"], [table_arn]),
-        statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"),
+        describe_tasks_statement(),
         statement(
             "CompleteWaitingExecutions", ["states:SendTaskSuccess", "states:SendTaskFailure"], "*"
         ),
@@ -171,7 +178,7 @@ def reconciler_statements(table_arn: str) -> list[dict[str, Any]]:
             ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
             [table_arn],
         ),
-        statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"),
+        describe_tasks_statement(),
         statement(
             "CompleteAndHeartbeatWaitingExecutions",
             ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
@@ -266,13 +273,14 @@ def durable_waiter_statements(
     are added by the function's wiring).
 
     In callback mode (``table_arn`` given) what the starter needs: register the waiter before
-    starting the task, remove it after a failed start or a timeout. In poll mode the start and
-    ``DescribeReplicationTasks``; the callback mode never describes (the hub's resume path does).
+    starting the task (describing it first for ``auto``), remove it after a failed start or a
+    timeout; a wait-only callback function never describes (the hub's resume path does). In poll
+    mode the start and ``DescribeReplicationTasks``.
     """
     if table_arn is not None:
         return starter_statements(table_arn, replication_task_arn, can_start)
     statements = [start_task_statement(replication_task_arn)] if can_start else []
-    statements.append(statement("DescribeReplicationTasks", ["dms:DescribeReplicationTasks"], "*"))
+    statements.append(describe_tasks_statement())
     return statements
 
 

@@ -39,6 +39,7 @@ import pulumi_aws as aws
 
 from . import iam_policies
 from .handlers import ARCHIVE_PACKAGE_DIR, ARCHIVE_TOP_INIT, ARCHIVE_TOP_PACKAGE, handlers_dir
+from .provider import gated
 
 RUNTIME: Final = "python3.13"
 ARCHITECTURE: Final = "arm64"
@@ -131,6 +132,7 @@ def create_lambda_function(
     runtime: str = RUNTIME,
     publish: bool = False,
     durable_config: aws.lambda_.FunctionDurableConfigArgs | None = None,
+    gate: pulumi.Output[Any] | None = None,
 ) -> LambdaFunction:
     """Create the function ``name`` running ``handler`` (an entry point of ``lambdas/contract``).
 
@@ -142,6 +144,8 @@ def create_lambda_function(
     handler archive and Python 3.13 (a user's own function);
     ``publish`` publishes a version; ``durable_config`` (``execution_timeout`` seconds,
     ``retention_period`` days) makes it a durable function, which only its creation can do.
+    ``gate`` (``provider.checked_partition``) must resolve before the function is declared:
+    its failure (a feature the partition lacks) fails the function.
     """
     child = pulumi.ResourceOptions(parent=parent)
     function_name = planned_function_name(name)
@@ -176,7 +180,7 @@ def create_lambda_function(
     )
     function = aws.lambda_.Function(
         name,
-        name=function_name,
+        name=gated(function_name, gate),
         description=description,
         role=role.arn,
         runtime=runtime,

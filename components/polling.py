@@ -9,7 +9,9 @@ import pulumi
 
 from . import iam_policies
 from .lambdas import dms_status as dms
-from .polling_definition import PollingSpec, build_polling_definition
+from .polling_definition import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
+from .provider import provider_partition
+from .sfn_errors import START_RETRIES
 from .state_machine import StateMachineComponent, create_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
@@ -20,16 +22,30 @@ from .validation import (
     StartType,
 )
 
-#: History events one poll adds (Wait, Pass, Task, Choice entered/exited plus the Task's
-#: scheduled/started/succeeded), measured by the execution tests.
+# History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
+#: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.
 HISTORY_EVENTS_PER_POLL: Final = 11
+#: One poll whose describe failed transiently: the Task failed, its cause's Choice, the count.
+HISTORY_EVENTS_PER_POLL_WITHOUT_NEWS: Final = 15
+#: Before the first poll at most: the execution start, input checks, auto's describe and
+#: choice, the start.
+HISTORY_EVENTS_BEFORE_POLLS: Final = 19
+#: One transient start (or auto describe) failure: its Choice, the backoff Wait and Pass, and
+#: the new attempt's states.
+HISTORY_EVENTS_PER_START_RETRY: Final = 20
+#: After the last poll at most: a summary or result Pass, the Fail state, the execution's end.
+HISTORY_EVENTS_AFTER_POLLS: Final = 4
 #: Step Functions Standard's execution history quota.
 HISTORY_EVENT_LIMIT: Final = 25_000
 
 # LOG_RETENTION_DAYS, MAX_EXECUTION_SECONDS, LogLevel and StartType live in validation.py (shared
 # by every pattern) and stay importable from here.
 __all__ = [
+    "HISTORY_EVENTS_AFTER_POLLS",
+    "HISTORY_EVENTS_BEFORE_POLLS",
     "HISTORY_EVENTS_PER_POLL",
+    "HISTORY_EVENTS_PER_POLL_WITHOUT_NEWS",
+    "HISTORY_EVENTS_PER_START_RETRY",
     "HISTORY_EVENT_LIMIT",
     "LOG_RETENTION_DAYS",
     "MAX_EXECUTION_SECONDS",
@@ -38,6 +54,7 @@ __all__ = [
     "LogLevel",
     "PollingSettings",
     "StartType",
+    "max_history_events",
     "max_polls",
     "polling_settings_from_args",
     "polling_spec_from_args",
@@ -50,9 +67,12 @@ class DmsPollingWorkflowArgs(TypedDict, total=False):
     replication_task_arn: Required[pulumi.Input[str]]
     """ARN of the DMS replication task to start and wait for (required)."""
     start_type: StartType
-    """``start-replication`` (default), ``resume-processing``, ``reload-target``, or ``none``
-    to only wait for a task started elsewhere (the role then gets no start permission). The
-    execution input ``{"start_type": ...}`` may override it."""
+    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
+    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
+    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
+    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
+    ``none`` to only wait for a task started elsewhere (the role then gets no start
+    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
     poll_interval_seconds: int
     """Seconds between polls; default 60, at least 1."""
     max_poll_interval_seconds: int
@@ -99,7 +119,7 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
     check = ArgChecker("DmsPollingWorkflow", name)
     check.known_arguments(args, DmsPollingWorkflowArgs.__annotations__)
     arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.START_REPLICATION))
+    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
     interval = check.integer("poll_interval_seconds", args.get("poll_interval_seconds", 60), 1)
     cap = check.integer("max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1)
     if cap < interval:
@@ -130,10 +150,11 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
         success_stop_reasons=reasons,
     )
     polls = max_polls(spec)
-    if polls * HISTORY_EVENTS_PER_POLL > HISTORY_EVENT_LIMIT:
+    events = max_history_events(spec)
+    if events > HISTORY_EVENT_LIMIT:
         raise check.fail(
             "timeout_seconds",
-            f"allows up to {polls} polls ({polls * HISTORY_EVENTS_PER_POLL} history events), "
+            f"allows up to {polls} polls (up to {events} history events), "
             f"beyond Step Functions' {HISTORY_EVENT_LIMIT}-event history limit; enable backoff, "
             "raise max_poll_interval_seconds or poll_interval_seconds, or shorten timeout_seconds",
         )
@@ -154,6 +175,19 @@ def max_polls(spec: PollingSpec) -> int:
         if spec.backoff:
             interval = min(interval * 2, spec.max_poll_interval_seconds)
     return polls
+
+
+def max_history_events(spec: PollingSpec) -> int:
+    """The most history events an execution can reach: every start retry used, every poll, the
+    tolerated polls without news (a transient describe error costs more), then the end."""
+    extra_without_news = HISTORY_EVENTS_PER_POLL_WITHOUT_NEWS - HISTORY_EVENTS_PER_POLL
+    return (
+        HISTORY_EVENTS_BEFORE_POLLS
+        + START_RETRIES * HISTORY_EVENTS_PER_START_RETRY
+        + max_polls(spec) * HISTORY_EVENTS_PER_POLL
+        + min(max_polls(spec), MAX_POLLS_WITHOUT_NEWS) * extra_without_news
+        + HISTORY_EVENTS_AFTER_POLLS
+    )
 
 
 class DmsPollingWorkflow(StateMachineComponent):
@@ -196,9 +230,13 @@ class DmsPollingWorkflow(StateMachineComponent):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
 
-        definition = task_arn.apply(
-            lambda arn: json.dumps(
-                build_polling_definition(dataclasses.replace(spec, replication_task_arn=arn)),
+        # Step Functions' own X-Ray tracing is offered in every partition (docs/aws-facts.md).
+        partition = provider_partition(self)
+        definition = pulumi.Output.all(task_arn, partition).apply(
+            lambda v: json.dumps(
+                build_polling_definition(
+                    dataclasses.replace(spec, replication_task_arn=v[0]), partition=v[1]
+                ),
                 separators=(",", ":"),
             )
         )

@@ -10,37 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
+from . import sfn_errors as err
 from .lambdas import dms_status as dms
+from .partitions import states_arn
 
-SDK_START = "arn:aws:states:::aws-sdk:databasemigration:startReplicationTask"
-SDK_DESCRIBE = "arn:aws:states:::aws-sdk:databasemigration:describeReplicationTasks"
+#: The aws-sdk integrations (``partitions.states_arn`` makes the ARNs).
+SDK_START = "aws-sdk:databasemigration:startReplicationTask"
+SDK_DESCRIBE = "aws-sdk:databasemigration:describeReplicationTasks"
 
-# Step Functions names aws-sdk errors "<Service>.<Exception>". AWS uses the Java SDK's class
-# names (ResourceNotFoundException); the emulator derives them from botocore's shape names
-# (ResourceNotFoundFault -> ResourceNotFoundFaultException). Match both spellings.
-NOT_FOUND_ERRORS = [
-    "DatabaseMigration.ResourceNotFoundException",
-    "DatabaseMigration.ResourceNotFoundFaultException",
-]
-# Throttling and transient faults surface as the service's base exception or the SDK client's.
-TRANSIENT_ERRORS = [
-    "DatabaseMigration.ThrottlingException",
-    "DatabaseMigration.DatabaseMigrationException",
-    "DatabaseMigration.SdkClientException",
-    "States.Timeout",
-]
+#: The Start state of each DMS start type ``auto`` can pick (``dms_status.auto_start_type``).
+AUTO_START_STATES: Final[dict[str, str]] = {
+    dms.START_REPLICATION: "StartFirstRun",
+    dms.RELOAD_TARGET: "RestartReloadTarget",
+    dms.RESUME_PROCESSING: "RestartResumeProcessing",
+}
 
 # Defaults merged under the described task so every later path exists even when DMS omits a
 # field (a running task has no StopReason): a missing JSONPath is a runtime error in ASL.
 _TASK_DEFAULTS = '{"StopReason": "", "LastFailureMessage": "", "ReplicationTaskStats": {}}'
+# The same for the describe of ``auto``: a task that never ran has no ReplicationTaskStartDate,
+# which the default null stands for (DMS's JSON may also carry an explicit null).
+_START_DEFAULTS = '{"Status": "", "MigrationType": "", "ReplicationTaskStartDate": null}'
+# What Evaluate reads before the first describe answered (a transient error on the first poll).
+_NOTHING_DESCRIBED: dict[str, Any] = {
+    "task": {"Status": "", "StopReason": "", "LastFailureMessage": "", "ReplicationTaskStats": {}}
+}
 
 # Slack added to the overall deadline for the execution-level TimeoutSeconds backstop.
 _BACKSTOP_SLACK_SECONDS = 3600
 
+#: Polls whose describe failed transiently that an execution tolerates in all: past them DMS is
+#: not recovering, and the bound keeps the history-limit math exact (``polling.py``).
+MAX_POLLS_WITHOUT_NEWS: Final = 50
+
 # Where the described task lives in the state between Describe and the end.
 TASK = "$.described.task"
+# Where auto's describe puts the task it chooses the start type from.
+CURRENT = "$.current.task"
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class PollingSpec:
     """Everything the polling definition depends on; validated by ``validate``."""
 
     replication_task_arn: str
-    start_type: str = "start-replication"
+    start_type: str = dms.START_TYPE_AUTO
     poll_interval_seconds: int = 60
     max_poll_interval_seconds: int = 600
     backoff: bool = True
@@ -56,19 +64,6 @@ class PollingSpec:
     success_stop_reasons: Sequence[str] = field(
         default_factory=lambda: list(dms.DEFAULT_SUCCESS_STOP_REASONS)
     )
-
-
-def _retry(errors: list[str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "ErrorEquals": errors,
-            "IntervalSeconds": 2,
-            "BackoffRate": 2.0,
-            "MaxAttempts": 6,
-            "MaxDelaySeconds": 60,
-            "JitterStrategy": "FULL",
-        }
-    ]
 
 
 def _catch(errors: list[str], next_state: str) -> dict[str, Any]:
@@ -79,9 +74,122 @@ def _fail_from_error(error: str) -> dict[str, Any]:
     return {"Type": "Fail", "Error": error, "CausePath": "$.error.Cause"}
 
 
+def _sdk_catches(not_found: str, transient: str, otherwise: str) -> list[dict[str, Any]]:
+    """A DMS task's Catch: a missing task, an unmodelled error (judged by its cause), the rest."""
+    return [
+        _catch([err.DMS_NOT_FOUND], not_found),
+        _catch([err.DMS_UNMODELLED], transient),
+        _catch(["States.ALL"], otherwise),
+    ]
+
+
+def _start_state(
+    arn: str, start_type: str | None, first_wait: str, partition: str
+) -> dict[str, Any]:
+    """StartReplicationTask with a fixed type, or with ``$.start_type`` when None."""
+    params: dict[str, Any] = {"ReplicationTaskArn": arn}
+    if start_type is None:
+        params["StartReplicationTaskType.$"] = "$.start_type"
+    else:
+        params["StartReplicationTaskType"] = start_type
+    return {
+        "Type": "Task",
+        "Resource": states_arn(partition, SDK_START),
+        "Parameters": params,
+        "ResultPath": None,
+        "Retry": err.retrier(err.RETRIED_DMS_ERRORS),
+        "Catch": _sdk_catches("TaskNotFound", "StartErrorIsTransient", "StartFailed"),
+        "Next": first_wait,
+    }
+
+
+def _retry_start_gate(otherwise: str) -> dict[str, Any]:
+    """After an unmodelled error of the start (or of auto's describe): wait and start over
+    while the cause is transient and retries remain, else fail with ``otherwise``."""
+    return {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "And": [
+                    err.transient_cause_rule("$.error.Cause"),
+                    {
+                        "Variable": "$.start_retry.attempts",
+                        "NumericLessThan": err.START_RETRIES,
+                    },
+                ],
+                "Next": "WaitBeforeRetryingStart",
+            }
+        ],
+        "Default": otherwise,
+    }
+
+
+def _auto_states(arn: str, partition: str) -> dict[str, Any]:
+    """Describe the task, then start it with ``dms_status.auto_start_type``'s choice."""
+    by_restart: dict[str, list[str]] = {}
+    for migration_type, restart in dms.RESTART_TYPES.items():
+        by_restart.setdefault(restart, []).append(migration_type)
+    restart_rules = [
+        {
+            "Or": [
+                {"Variable": f"{CURRENT}.MigrationType", "StringEquals": migration_type}
+                for migration_type in migration_types
+            ],
+            "Next": AUTO_START_STATES[restart],
+        }
+        for restart, migration_types in by_restart.items()
+        if restart != dms.DEFAULT_RESTART_TYPE
+    ]
+    return {
+        "DescribeBeforeStart": {
+            "Type": "Task",
+            "Comment": "start_type auto: has the task ever run, and what does it migrate?",
+            "Resource": states_arn(partition, SDK_DESCRIBE),
+            "Parameters": {
+                "Filters": [{"Name": "replication-task-arn", "Values": [arn]}],
+                "WithoutSettings": True,
+            },
+            "ResultSelector": {
+                "task.$": f"States.JsonMerge(States.StringToJson('{_START_DEFAULTS}'), "
+                "$.ReplicationTasks[0], false)"
+            },
+            "ResultPath": "$.current",
+            "Retry": err.retrier(err.RETRIED_DMS_ERRORS),
+            "Catch": _sdk_catches(
+                "TaskNotFound", "DescribeBeforeStartErrorIsTransient", "DescribeFailed"
+            ),
+            "Next": "ChooseStartType",
+        },
+        "DescribeBeforeStartErrorIsTransient": _retry_start_gate("DescribeFailed"),
+        "ChooseStartType": {
+            "Type": "Choice",
+            "Comment": "dms_status.auto_start_type: start-replication on the first run, then "
+            "the migration type's restart.",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": f"{CURRENT}.Status", "StringEquals": dms.FIRST_RUN_STATUS},
+                        {"Variable": f"{CURRENT}.ReplicationTaskStartDate", "IsNull": True},
+                    ],
+                    "Next": AUTO_START_STATES[dms.START_REPLICATION],
+                },
+                *restart_rules,
+            ],
+            "Default": AUTO_START_STATES[dms.DEFAULT_RESTART_TYPE],
+        },
+    }
+
+
 def _init_state(spec: PollingSpec, start_type_path: str | None) -> dict[str, Any]:
     params: dict[str, Any] = {
-        "poll": {"interval": spec.poll_interval_seconds, "elapsed": 0, "polls": 0}
+        "poll": {
+            "interval": spec.poll_interval_seconds,
+            "elapsed": 0,
+            "polls": 0,
+            "without_news": 0,
+        },
+        "described": _NOTHING_DESCRIBED,
+        "start_retry": {"attempts": 0, "delay": err.START_RETRY_FIRST_DELAY_SECONDS},
     }
     if start_type_path:
         params["start_type.$"] = start_type_path
@@ -98,6 +206,7 @@ def _tally(interval: Any, next_state: str = "DescribeReplicationTask") -> dict[s
             interval_key: interval,
             "elapsed.$": "States.MathAdd($.poll.elapsed, $.poll.interval)",
             "polls.$": "States.MathAdd($.poll.polls, 1)",
+            "without_news.$": "$.poll.without_news",
         },
         "ResultPath": "$.poll",
         "Next": next_state,
@@ -133,8 +242,9 @@ def _fail_with_summary(error: str) -> dict[str, Any]:
     return {"Type": "Fail", "Error": error, "CausePath": "States.JsonToString($.failure)"}
 
 
-def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
-    """Return the state machine definition for ``spec`` (call ``validate`` first)."""
+def build_polling_definition(spec: PollingSpec, *, partition: str) -> dict[str, Any]:
+    """Return the state machine definition for ``spec`` (call ``validate`` first), its ARNs in
+    ``partition`` (the provider's: ``aws``, ``aws-cn``, ``aws-us-gov``...)."""
     arn = spec.replication_task_arn
     cap = spec.max_poll_interval_seconds
     reasons = list(spec.success_stop_reasons)
@@ -159,6 +269,7 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
         else []
     )
     hold_interval = cap if spec.backoff else spec.poll_interval_seconds
+    first_wait = "WaitThenGrow" if grow_rule else "WaitThenHold"
     states: dict[str, Any] = {
         "CheckInput": {
             "Type": "Choice",
@@ -183,25 +294,37 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
                     "Variable": "$.start_type",
                     "StringEquals": dms.START_TYPE_NONE,
                     "Next": "DescribeReplicationTask",
-                }
+                },
+                {
+                    "Variable": "$.start_type",
+                    "StringEquals": dms.START_TYPE_AUTO,
+                    "Next": "DescribeBeforeStart",
+                },
             ],
             "Default": "StartReplicationTask",
         },
-        "StartReplicationTask": {
-            "Type": "Task",
-            "Resource": SDK_START,
+        **_auto_states(arn, partition),
+        # Enter the ramp when there is one: WaitThenHold would jump straight to the cap.
+        "StartReplicationTask": _start_state(arn, None, first_wait, partition),
+        **{
+            state: _start_state(arn, start_type, first_wait, partition)
+            for start_type, state in AUTO_START_STATES.items()
+        },
+        "StartErrorIsTransient": _retry_start_gate("StartFailed"),
+        "WaitBeforeRetryingStart": {
+            "Type": "Wait",
+            "SecondsPath": "$.start_retry.delay",
+            "Next": "CountStartRetry",
+        },
+        "CountStartRetry": {
+            "Type": "Pass",
             "Parameters": {
-                "ReplicationTaskArn": arn,
-                "StartReplicationTaskType.$": "$.start_type",
+                "attempts.$": "States.MathAdd($.start_retry.attempts, 1)",
+                "delay.$": "States.MathAdd($.start_retry.delay, $.start_retry.delay)",
             },
-            "ResultPath": None,
-            "Retry": _retry(TRANSIENT_ERRORS),
-            "Catch": [
-                _catch(NOT_FOUND_ERRORS, "TaskNotFound"),
-                _catch(["States.ALL"], "StartFailed"),
-            ],
-            # Enter the ramp when there is one: WaitThenHold would jump straight to the cap.
-            "Next": "WaitThenGrow" if grow_rule else "WaitThenHold",
+            "ResultPath": "$.start_retry",
+            # Start over: auto describes again, since nothing was started.
+            "Next": "ShouldStart",
         },
         "WaitThenGrow": {
             "Type": "Wait",
@@ -217,7 +340,7 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
         "TallyAndHold": _tally(hold_interval),
         "DescribeReplicationTask": {
             "Type": "Task",
-            "Resource": SDK_DESCRIBE,
+            "Resource": states_arn(partition, SDK_DESCRIBE),
             "Parameters": {
                 "Filters": [{"Name": "replication-task-arn", "Values": [arn]}],
                 "WithoutSettings": True,
@@ -229,11 +352,37 @@ def build_polling_definition(spec: PollingSpec) -> dict[str, Any]:
                 "$.ReplicationTasks[0], false)"
             },
             "ResultPath": "$.described",
-            "Retry": _retry(TRANSIENT_ERRORS),
-            "Catch": [
-                _catch(NOT_FOUND_ERRORS, "TaskNotFound"),
-                _catch(["States.ALL"], "DescribeFailed"),
+            "Retry": err.retrier(err.RETRIED_DMS_ERRORS),
+            "Catch": _sdk_catches("TaskNotFound", "DescribeErrorIsTransient", "DescribeFailed"),
+            "Next": "Evaluate",
+        },
+        "DescribeErrorIsTransient": {
+            "Type": "Choice",
+            "Comment": "A throttled or 5xx describe is a poll without news: the loop goes on "
+            "with the last known task, and the deadline still holds.",
+            "Choices": [
+                {
+                    "And": [
+                        err.transient_cause_rule("$.error.Cause"),
+                        {
+                            "Variable": "$.poll.without_news",
+                            "NumericLessThan": MAX_POLLS_WITHOUT_NEWS,
+                        },
+                    ],
+                    "Next": "CountPollWithoutNews",
+                }
             ],
+            "Default": "DescribeFailed",
+        },
+        "CountPollWithoutNews": {
+            "Type": "Pass",
+            "Parameters": {
+                "interval.$": "$.poll.interval",
+                "elapsed.$": "$.poll.elapsed",
+                "polls.$": "$.poll.polls",
+                "without_news.$": "States.MathAdd($.poll.without_news, 1)",
+            },
+            "ResultPath": "$.poll",
             "Next": "Evaluate",
         },
         "Evaluate": {

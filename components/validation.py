@@ -32,15 +32,20 @@ DEFAULT_LOG_RETENTION_DAYS: Final = 30
 
 
 class StartType(StrEnum):
-    """How the workflow starts the DMS task (``StartReplicationTaskType``), or ``NONE``."""
+    """How the workflow starts the DMS task: ``AUTO`` (the default) decides at start time,
+    the others are DMS's ``StartReplicationTaskType`` values, ``NONE`` only waits."""
 
-    START_REPLICATION = "start-replication"
-    """Start the task from the beginning (a new full load, then ongoing changes if any)."""
-    RESUME_PROCESSING = "resume-processing"
-    """Resume a stopped task where it left off."""
-    RELOAD_TARGET = "reload-target"
+    AUTO = dms.START_TYPE_AUTO
+    """Decide at start time from DescribeReplicationTasks: ``start-replication`` for a task that
+    never ran, else ``reload-target`` (full-load) or ``resume-processing`` (cdc,
+    full-load-and-cdc): the one type that works on every run."""
+    START_REPLICATION = dms.START_REPLICATION
+    """Start the task from the beginning; DMS accepts it only on a task's first run."""
+    RESUME_PROCESSING = dms.RESUME_PROCESSING
+    """Resume a stopped task where it left off (only for a task that ran before)."""
+    RELOAD_TARGET = dms.RELOAD_TARGET
     """Reload the target tables from the source, then go on with the task's changes."""
-    NONE = "none"
+    NONE = dms.START_TYPE_NONE
     """Start nothing: only wait for a task started elsewhere (no start permission)."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
+from . import dms_status
 from .errors import error_code
 
 NOT_FOUND: Final = "ResourceNotFoundFault"
@@ -66,8 +67,19 @@ def describe_task(dms: Any, arn: str) -> Mapping[str, Any] | None:
     return describe_tasks(dms, [arn]).get(arn)
 
 
+def resolve_start_type(dms: Any, arn: str, start_type: str) -> str | None:
+    """The ``StartReplicationTaskType`` to send: ``start_type`` itself, or for ``auto`` the one
+    ``dms_status.auto_start_type`` picks from DescribeReplicationTasks (None: no such task).
+    Describe errors are raised unchanged."""
+    if start_type != dms_status.START_TYPE_AUTO:
+        return start_type
+    task = describe_task(dms, arn)
+    return None if task is None else dms_status.auto_start_type(task)
+
+
 def start_task(dms: Any, arn: str, start_type: str) -> Mapping[str, Any]:
-    """StartReplicationTask; returns the task DMS reports. Errors are raised unchanged."""
+    """StartReplicationTask with a DMS start type (resolve ``auto`` first); returns the task
+    DMS reports. Errors are raised unchanged."""
     response = dms.start_replication_task(
         ReplicationTaskArn=arn, StartReplicationTaskType=start_type
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 #: Every value of ``ReplicationTask.Status`` (DMS API reference).
@@ -67,14 +68,60 @@ DEFAULT_SUCCESS_STOP_REASONS: Final[tuple[str, ...]] = (
     "STOPPED_AT_COMMIT_TIME",
 )
 
-#: ``StartReplicationTaskType`` values, plus ``none`` (only wait, never start).
-START_TYPES: Final[tuple[str, ...]] = (
-    "start-replication",
-    "resume-processing",
-    "reload-target",
-    "none",
-)
+#: ``StartReplicationTaskType`` values (DMS API reference, StartReplicationTask).
+START_REPLICATION: Final = "start-replication"
+RESUME_PROCESSING: Final = "resume-processing"
+RELOAD_TARGET: Final = "reload-target"
+DMS_START_TYPES: Final[tuple[str, ...]] = (START_REPLICATION, RESUME_PROCESSING, RELOAD_TARGET)
+#: Decide at start time from DescribeReplicationTasks (``auto_start_type``).
+START_TYPE_AUTO: Final = "auto"
+#: Only wait, never start.
 START_TYPE_NONE: Final = "none"
+#: Every start type a workflow accepts; the first is the default.
+START_TYPES: Final[tuple[str, ...]] = (START_TYPE_AUTO, *DMS_START_TYPES, START_TYPE_NONE)
+
+#: ``ReplicationTask.MigrationType`` values (botocore ``MigrationTypeValue``).
+MIGRATION_TYPES: Final[tuple[str, ...]] = ("full-load", "cdc", "full-load-and-cdc")
+#: The status of a task nobody has started yet (or one that was modified after a run).
+FIRST_RUN_STATUS: Final = "ready"
+#: How a task that already ran is restarted, per migration type. AWS: ``start-replication``
+#: is refused after the first run; ``resume-processing`` on a finished full load reloads only
+#: tables not yet loaded (nothing), so a full load runs again with ``reload-target``; a CDC task
+#: carries on from where it stopped with ``resume-processing``.
+RESTART_TYPES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "full-load": RELOAD_TARGET,
+        "cdc": RESUME_PROCESSING,
+        "full-load-and-cdc": RESUME_PROCESSING,
+    }
+)
+#: The restart of a migration type DMS may add later: it keeps what is loaded.
+DEFAULT_RESTART_TYPE: Final = RESUME_PROCESSING
+
+
+def never_ran(task: Mapping[str, Any]) -> bool:
+    """True for a task that was never started: ``Status`` is ``ready`` and it has no
+    ``ReplicationTaskStartDate`` (absent or null).
+
+    A ``ready`` task with a start date ran before and was modified since; a stopped or failed
+    task has run by definition; any other status cannot be started at all (the start then fails
+    with DMS's own error whatever the type).
+    """
+    status = str(task.get("Status", "")).strip().lower()
+    return status == FIRST_RUN_STATUS and task.get("ReplicationTaskStartDate") is None
+
+
+def auto_start_type(task: Mapping[str, Any]) -> str:
+    """The ``StartReplicationTaskType`` for ``auto``, from a DescribeReplicationTasks task.
+
+    ``start-replication`` when the task ``never_ran``; otherwise ``RESTART_TYPES`` of its
+    ``MigrationType`` (``DEFAULT_RESTART_TYPE`` for an unknown or missing one). The polling
+    state machine mirrors this rule in ASL (``polling_definition``); a test holds them equal.
+    """
+    if never_ran(task):
+        return START_REPLICATION
+    return RESTART_TYPES.get(str(task.get("MigrationType", "")), DEFAULT_RESTART_TYPE)
+
 
 # Error names every pattern fails with, so callers can Catch on them whichever pattern runs.
 ERROR_TASK_FAILED: Final = "DmsTaskFailed"

@@ -10,13 +10,16 @@ The handler is replayed from the top on every invocation, so the code outside op
 deterministic (environment, event, checkpointed results); every side effect runs in a named
 operation whose result is checkpointed:
 
-* poll mode: step ``start`` (unless the start type is ``none``), then ``wait_for_condition``
+* poll mode: step ``start`` (unless the start type is ``none``; ``auto``, the default, first
+  describes the task and picks ``dms_status.auto_start_type``), then ``wait_for_condition``
   ``wait-task`` whose check describes the task and classifies it with ``dms_status.classify``.
-  Throttling and transient errors are caught inside the check and count as "not yet" (an
-  exception in a check ends the whole wait). Delays: capped exponential backoff (initial
-  ``POLL_INTERVAL_SECONDS``, x2, cap ``MAX_POLL_INTERVAL_SECONDS``, ``POLL_JITTER``), clipped to
-  the deadline ``TIMEOUT_SECONDS`` after the first check, after which the wait fails with
-  ``DmsWaitTimedOut``. The checkpointed state is a small dict, never the describe response.
+  Transient errors (``errors.is_transient``: throttling, 5xx, no answer) are caught inside the
+  check and count as "not yet"; any other describe error ends the wait with
+  ``DmsDescribeFailed`` (an exception in a check would end the whole wait). Delays: capped
+  exponential backoff (initial ``POLL_INTERVAL_SECONDS``, x2, cap
+  ``MAX_POLL_INTERVAL_SECONDS``, ``POLL_JITTER``), clipped to the deadline ``TIMEOUT_SECONDS``
+  after the first check, after which the wait fails with ``DmsWaitTimedOut``. The checkpointed
+  state is a small dict, never the describe response.
 * callback mode: ``wait_for_callback`` ``wait-task`` whose submitter (a step, at-least-once)
   registers the callback id in the waiter table (kind ``durable``; the same id again is a no-op)
   BEFORE starting the task, so a task that stops at once still finds its waiter. The hub's
@@ -81,7 +84,7 @@ from . import contract as c
 from . import dms_status as dms
 from .aws_clients import client as aws_client
 from .completion import failure_cause, success_output
-from .dms_api import NOT_FOUND, describe_task, start_task
+from .dms_api import NOT_FOUND, describe_task, resolve_start_type, start_task
 from .errors import (
     DmsAlreadyWaiting,
     DmsDescribeFailed,
@@ -95,10 +98,10 @@ from .errors import (
     HandlerError,
     error_code,
     error_message,
-    is_throttling,
+    is_transient,
 )
 from .logs import json_default, log
-from .task_settings import task_settings_from_env
+from .task_settings import effective_start_type, task_settings_from_env
 from .waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 # -- operation names (part of the replay contract: renaming one breaks executions in flight) --
@@ -123,26 +126,6 @@ STATS_KEYS: Final[tuple[str, ...]] = (
     "StopDate",
     "FullLoadStartDate",
     "FullLoadFinishDate",
-)
-#: Error codes (besides throttling) and exception classes that mean "try again later".
-TRANSIENT_CODES: Final = frozenset(
-    {
-        "InternalFailure",
-        "InternalError",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-    }
-)
-TRANSIENT_EXCEPTIONS: Final = frozenset(
-    {
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-        "ReadTimeoutError",
-        "ConnectionClosedError",
-    }
 )
 #: The named errors a step or the hub can report, by name.
 NAMED_ERRORS: Final[dict[str, type[HandlerError]]] = {
@@ -271,34 +254,7 @@ def requested_start_type(event: Any) -> str | None:
     return start_type
 
 
-def effective_start_type(config: DurableWaiterConfig, requested: str | None) -> str:
-    """The run's start type: the override, or the configured one (the starter's rule: a
-    wait-only function, ``none``, accepts no other type since it may not start the task)."""
-    if requested is None:
-        return config.start_type
-    allowed = (
-        dms.START_TYPES if config.start_type != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
-    )
-    if requested not in allowed:
-        raise DmsInvalidInput(f"start_type must be one of: {', '.join(allowed)}")
-    return requested
-
-
 # -- errors across operations ----------------------------------------------------------------
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for throttling, AWS 5xx answers and connection problems: retrying later helps."""
-    if is_throttling(exc) or error_code(exc) in TRANSIENT_CODES:
-        return True
-    if type(exc).__name__ in TRANSIENT_EXCEPTIONS:
-        return True
-    response: Any = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if isinstance(status, int) and status >= 500:
-            return True
-    return False
 
 
 def tagged(cls: type[HandlerError], message: str) -> HandlerError:
@@ -482,13 +438,25 @@ def start_step(arn: str, start_type: str) -> Callable[[StepContext], dict[str, A
     """The poll mode's ``start`` step: StartReplicationTask, errors raised by name."""
 
     def start(_ctx: StepContext) -> dict[str, Any]:
-        try:
-            task = start_task(aws_client("dms"), arn, start_type)
-        except Exception as exc:
-            raise _start_error(exc) from exc
-        return {"status": _text(task.get("Status"))}
+        dms_start_type = _start(arn, start_type)
+        return {"start_type": dms_start_type}
 
     return start
+
+
+def _start(arn: str, start_type: str) -> str:
+    """Resolve ``auto`` and start the task; errors raised by name. Returns the DMS start type."""
+    client = aws_client("dms")
+    try:
+        dms_start_type = resolve_start_type(client, arn, start_type)
+        if dms_start_type is None:
+            raise tagged(DmsTaskNotFound, f"DMS has no replication task {arn}")
+        start_task(client, arn, dms_start_type)
+    except HandlerError:
+        raise
+    except Exception as exc:
+        raise _start_error(exc) from exc
+    return dms_start_type
 
 
 def _start_error(exc: Exception) -> HandlerError:
@@ -572,10 +540,10 @@ def make_submitter(
         if start_type == dms.START_TYPE_NONE or waiter.started_at is not None:
             return  # wait only, or a retry of a submitter that already started the task
         try:
-            start_task(aws_client("dms"), arn, start_type)
-        except Exception as exc:
+            _start(arn, start_type)
+        except HandlerError:
             _forget(store, arn, callback_id)
-            raise _start_error(exc) from exc
+            raise
         try:
             store.mark_started(arn, callback_id)
         except Exception as exc:
@@ -679,7 +647,7 @@ def wait_callback(
 def wait_for_task(event: Any, context: DurableContext, env: Mapping[str, str]) -> Any:
     """The handler's body, with the environment passed in (tests call it with their own)."""
     config = DurableWaiterConfig.from_env(env)
-    start_type = effective_start_type(config, requested_start_type(event))
+    start_type = effective_start_type(config.start_type, requested_start_type(event))
     if config.mode == c.WAIT_MODE_CALLBACK:
         return wait_callback(context, config, start_type)
     return wait_polling(context, config, start_type)

@@ -31,6 +31,31 @@ THROTTLING_CODES: Final = frozenset(
 )
 
 
+#: Error codes of a server-side failure that retrying later fixes (HTTP 5xx answers: internal
+#: errors, service unavailable, timeouts). Every other code (bad parameters, wrong state, access
+#: denied) fails at once: retrying cannot fix it.
+SERVER_ERROR_CODES: Final = frozenset(
+    {
+        "InternalFailure",
+        "InternalError",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+#: botocore exceptions raised when no answer came back at all (the request may be retried).
+CONNECTION_ERRORS: Final = frozenset(
+    {
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+    }
+)
+
+
 class HandlerError(Exception):
     """Base of the errors whose class name is the error a workflow sees."""
 
@@ -135,3 +160,20 @@ def error_message(exc: BaseException) -> str:
 def is_throttling(exc: BaseException) -> bool:
     """True for an AWS "slow down" answer."""
     return error_code(exc) in THROTTLING_CODES
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for what retrying later fixes: throttling, a 5xx answer, or no answer at all.
+
+    The one rule of every handler (the state machines apply the same one, ``sfn_errors``).
+    """
+    if is_throttling(exc) or error_code(exc) in SERVER_ERROR_CODES:
+        return True
+    if type(exc).__name__ in CONNECTION_ERRORS:
+        return True
+    response: Any = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(status, int) and status >= 500:
+            return True
+    return False

@@ -11,9 +11,15 @@ finds it. Failures raise an exception named after the error the state machine se
 
 * ``DmsInvalidInput``: bad payload, start type or function configuration;
 * ``DmsAlreadyWaiting``: a live waiter with another token waits for this task;
-* ``DmsTaskNotFound``: StartReplicationTask answered ResourceNotFoundFault;
-* ``DmsStartFailed``: StartReplicationTask failed otherwise (wrong state, access denied...);
-* ``DmsThrottled``: DMS or DynamoDB throttled (safe to retry: nothing is left behind).
+* ``DmsTaskNotFound``: DMS has no such task (ResourceNotFoundFault, or an empty describe);
+* ``DmsStartFailed``: StartReplicationTask (or the describe of ``auto``) failed with an error
+  retrying cannot fix (wrong state, start type refused, access denied...), DMS's message kept;
+* ``DmsThrottled``: DMS or DynamoDB throttled, or answered 5xx (``errors.is_transient``): safe
+  to retry, nothing is left behind.
+
+The start type ``auto`` (the default) is resolved just before the start from
+DescribeReplicationTasks (``dms_status.auto_start_type``): ``start-replication`` on the first
+run, the migration type's restart afterwards.
 
 On a start failure the waiter is deleted first, so a retry or another execution can register.
 Retries are idempotent: the same token registers again without conflict, and a task already
@@ -31,7 +37,7 @@ from typing import Any
 from . import contract as c
 from . import dms_status as dms
 from .aws_clients import client as aws_client
-from .dms_api import NOT_FOUND, start_task
+from .dms_api import NOT_FOUND, resolve_start_type, start_task
 from .errors import (
     DmsAlreadyWaiting,
     DmsInvalidInput,
@@ -40,10 +46,10 @@ from .errors import (
     DmsThrottled,
     error_code,
     error_message,
-    is_throttling,
+    is_transient,
 )
 from .logs import log
-from .task_settings import task_settings_from_env
+from .task_settings import effective_start_type, task_settings_from_env
 from .waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 #: Step Functions task tokens are 1-2048 characters.
@@ -125,22 +131,6 @@ class StarterConfig:
         )
 
 
-def effective_start_type(config: StarterConfig, requested: str | None) -> str:
-    """The start type of this run: the payload's override, or the configured one.
-
-    As in the polling workflow, a wait-only function (``none``) accepts no other type: it has no
-    permission to start the task.
-    """
-    if requested is None:
-        return config.start_type
-    allowed = (
-        dms.START_TYPES if config.start_type != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
-    )
-    if requested not in allowed:
-        raise DmsInvalidInput(f"start_type must be one of: {', '.join(allowed)}")
-    return requested
-
-
 def run(
     event: StarterEvent,
     config: StarterConfig,
@@ -151,7 +141,7 @@ def run(
 ) -> dict[str, Any]:
     """Register the waiter, then start the task; see the module docstring for the errors."""
     arn = config.replication_task_arn
-    start_type = effective_start_type(config, event.start_type)
+    start_type = effective_start_type(config.start_type, event.start_type)
     try:
         waiter = store.register(
             arn,
@@ -166,7 +156,7 @@ def run(
     except WaiterAlreadyRegistered as exc:
         raise DmsAlreadyWaiting(str(exc)) from exc
     except Exception as exc:
-        if is_throttling(exc):
+        if is_transient(exc):
             raise DmsThrottled(f"registering the waiter: {error_message(exc)}") from exc
         raise
     result: dict[str, Any] = {
@@ -182,14 +172,21 @@ def run(
         # (running) or, worse, restart a task that already finished.
         return {**result, "result": "already_started"}
     try:
-        task = start_task(dms_client, arn, start_type)
+        dms_start_type = resolve_start_type(dms_client, arn, start_type)
+        if dms_start_type is None:
+            raise DmsTaskNotFound(f"DMS has no replication task {arn}")
+        task = start_task(dms_client, arn, dms_start_type)
     except Exception as exc:
         _forget(store, arn, event.token)
+        if isinstance(exc, DmsTaskNotFound):
+            raise
         code, message = error_code(exc), error_message(exc)
         if code == NOT_FOUND:
             raise DmsTaskNotFound(message) from exc
-        if is_throttling(exc):
-            raise DmsThrottled(f"StartReplicationTask: {message}") from exc
+        if is_transient(exc):
+            raise DmsThrottled(
+                f"StartReplicationTask: {code or type(exc).__name__}: {message}"
+            ) from exc
         raise DmsStartFailed(f"{code}: {message}" if code else message) from exc
     try:
         store.mark_started(arn, event.token, now=time.time())
@@ -197,7 +194,12 @@ def run(
         # Only an optimisation for retries: the task runs and the waiter is registered, so the
         # workflow must not fail because of it.
         log("WARNING", "could not record the start on the waiter", key=arn, error=repr(exc))
-    return {**result, "result": "started", "status": task.get("Status")}
+    return {
+        **result,
+        "result": "started",
+        "dms_start_type": dms_start_type,
+        "status": task.get("Status"),
+    }
 
 
 def _forget(store: WaiterStore, key: str, token: str) -> None:

@@ -28,7 +28,7 @@ def task_settings_from_env(env: Mapping[str, str]) -> TaskSettings:
     arn = env.get(c.ENV_REPLICATION_TASK_ARN, "").strip()
     if not arn.startswith("arn:") or ":dms:" not in arn or ":task:" not in arn:
         raise DmsInvalidInput(f"{c.ENV_REPLICATION_TASK_ARN} is not a DMS task ARN: {arn!r}")
-    start_type = env.get(c.ENV_START_TYPE, "").strip() or dms.START_TYPES[0]
+    start_type = env.get(c.ENV_START_TYPE, "").strip() or dms.START_TYPE_AUTO
     if start_type not in dms.START_TYPES:
         raise DmsInvalidInput(
             f"{c.ENV_START_TYPE} {start_type!r} is not one of {', '.join(dms.START_TYPES)}"
@@ -41,3 +41,17 @@ def task_settings_from_env(env: Mapping[str, str]) -> TaskSettings:
     except ValueError as exc:
         raise DmsInvalidInput(f"{c.ENV_SUCCESS_STOP_REASONS}: {exc}") from exc
     return TaskSettings(arn, start_type, reasons)
+
+
+def effective_start_type(configured: str, requested: str | None) -> str:
+    """The run's start type: the payload's override (``auto`` included), or the configured one.
+
+    A wait-only function (``none``) accepts no other type: it has no permission to start the
+    task. ``DmsInvalidInput`` names the allowed values.
+    """
+    if requested is None:
+        return configured
+    allowed = dms.START_TYPES if configured != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
+    if requested not in allowed:
+        raise DmsInvalidInput(f"start_type must be one of: {', '.join(allowed)}")
+    return requested

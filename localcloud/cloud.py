@@ -271,15 +271,24 @@ class LocalCloud:
 
     # -- DMS -----------------------------------------------------------------------------------
 
-    def create_replication_task(self, identifier: str, scenario: DmsScenario | None = None) -> str:
-        """Create a DMS replication task driven by ``scenario``; return its ARN."""
+    def create_replication_task(
+        self,
+        identifier: str,
+        scenario: DmsScenario | None = None,
+        migration_type: str = "full-load",
+    ) -> str:
+        """Create a DMS replication task driven by ``scenario``; return its ARN.
+
+        ``migration_type`` is the task's ``MigrationType`` (full-load, cdc, full-load-and-cdc):
+        what ``auto`` restarts it with once it has run.
+        """
         prefix = f"arn:aws:dms:{self.region}:{self.account_id}"
         response = self.client("dms").create_replication_task(
             ReplicationTaskIdentifier=identifier,
             SourceEndpointArn=f"{prefix}:endpoint:SOURCE{identifier.upper()}",
             TargetEndpointArn=f"{prefix}:endpoint:TARGET{identifier.upper()}",
             ReplicationInstanceArn=f"{prefix}:rep:INSTANCE{identifier.upper()}",
-            MigrationType="full-load",
+            MigrationType=migration_type,
             TableMappings=json.dumps(
                 {
                     "rules": [

@@ -48,6 +48,13 @@ DEFAULT_FAILURE_MESSAGE: Final = (
 
 #: Statuses StartReplicationTask accepts (DMS refuses to start a task that is busy).
 STARTABLE_STATUSES: Final = frozenset({"ready", "stopped", "failed"})
+#: DMS's message when a task that is not startable is started (InvalidResourceStateFault), as
+#: reported by DMS in hashicorp/terraform-provider-aws PR #46516's acceptance test output.
+INVALID_STATE_MESSAGE: Final = "Replication Task cannot be started, invalid state"
+#: DMS's message when ``start-replication`` is repeated (docs/aws-facts.md: user reports).
+REPEATED_START_MESSAGE: Final = (
+    "Start Type : START_REPLICATION, valid only for tasks running for the first time"
+)
 
 #: Kinds of events the simulator publishes, in the order they happen (the fault options name
 #: these). Task variants publish created/started/stopped/failed/deleted; the Serverless one
@@ -72,6 +79,18 @@ class ThrottlingError(DmsClientError):
 
     def __init__(self, message: str = "Rate exceeded") -> None:
         super().__init__("ThrottlingException", message)
+
+
+class InvalidParameterCombinationError(DmsClientError):
+    """DMS's answer to ``start-replication`` on a task that already ran (HTTP 400).
+
+    AWS's documentation says only that ``start-replication`` is valid for a task's first run;
+    the code and message are what users report DMS returning (docs/aws-facts.md). The code is
+    not in DMS's SDK model, so SDKs see the service's generic error with this code.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("InvalidParameterCombinationException", REPEATED_START_MESSAGE)
 
 
 class StartRefusedError(DmsClientError):
@@ -108,6 +127,8 @@ class DmsScenario:
     """Message of ``start_error``."""
     throttle_describes: int = 0
     """The first N DescribeReplicationTasks calls returning this task fail with throttling."""
+    throttle_starts: int = 0
+    """The first N StartReplicationTask calls on this task fail with throttling."""
     creating_seconds: float = 0.0
     """Time in ``creating`` after creation before the task is ``ready``."""
     starting_seconds: float = 10.0
@@ -146,8 +167,8 @@ class DmsScenario:
                 raise ValueError(f"{name} must be >= 0")
         if self.full_load_seconds is not None and self.full_load_seconds < 0:
             raise ValueError("full_load_seconds must be >= 0")
-        if self.throttle_describes < 0 or self.tables < 1:
-            raise ValueError("throttle_describes must be >= 0 and tables >= 1")
+        if self.throttle_describes < 0 or self.throttle_starts < 0 or self.tables < 1:
+            raise ValueError("throttle_describes and throttle_starts must be >= 0, tables >= 1")
         if self.stop_reason is not None:
             bare = dms.normalise_stop_reason(self.stop_reason)
             if bare not in dms.STOP_REASONS:
@@ -262,12 +283,17 @@ class SimulatedTask:
     scenario: DmsScenario
     created_at: float
     clock: VirtualClock = field(repr=False)
+    migration_type: str = "full-load"
+    """``MigrationType`` (moto keeps it and reports it in DescribeReplicationTasks)."""
     transitions: list[Transition] = field(default_factory=list)
     start_types: list[tuple[float, str | None]] = field(default_factory=list)
     """(virtual time, StartReplicationTaskType) of every accepted start."""
     describe_calls: int = 0
     """DescribeReplicationTasks calls that returned (or were throttled for) this task."""
     throttled: int = 0
+    throttled_starts: int = 0
+    refused_starts: list[tuple[float, str | None, str]] = field(default_factory=list)
+    """(virtual time, StartReplicationTaskType, error code) of every refused start."""
     runs: list[_Run] = field(default_factory=list)
     _timers: list[TimerHandle] = field(default_factory=list, repr=False)
 
@@ -417,7 +443,12 @@ class DmsSimulator:
         """Take over moto's ``FakeReplicationTask`` ``task`` (just created) with ``scenario``."""
         now = self.clock.now()
         sim = SimulatedTask(
-            arn=task.arn, identifier=task.id, scenario=scenario, created_at=now, clock=self.clock
+            arn=task.arn,
+            identifier=task.id,
+            scenario=scenario,
+            created_at=now,
+            clock=self.clock,
+            migration_type=str(getattr(task, "migration_type", "") or "full-load"),
         )
         with self._lock:
             if task.arn in self._tasks:
@@ -446,18 +477,20 @@ class DmsSimulator:
             return arn in self._tasks
 
     def start(self, task: Any, start_type: str | None) -> None:
-        """StartReplicationTask: refuse per scenario or state, else lay out a new run."""
+        """StartReplicationTask: refuse as AWS does (throttling, scenario, a busy task, a
+        repeated ``start-replication``), else lay out a new run.
+
+        ``resume-processing`` and ``reload-target`` on a task that never ran are accepted: AWS
+        documents that they "result in data errors", not that DMS refuses them.
+        """
         with self._lock:
             sim = self._tasks[task.arn]
-            if sim.scenario.start_error:
-                raise StartRefusedError(sim.scenario.start_error, sim.scenario.start_error_message)
             now = self.clock.now()
-            status = sim.status_at(now)
-            if status not in STARTABLE_STATUSES:
-                raise InvalidResourceStateFault(
-                    f"Replication task {sim.identifier} is {status}; it can only be started "
-                    f"when {', '.join(sorted(STARTABLE_STATUSES))}"
-                )
+            try:
+                self._check_start(sim, start_type, now)
+            except DmsClientError as exc:
+                sim.refused_starts.append((now, start_type, str(exc.error_type)))
+                raise
             sc = sim.scenario
             running_at = now + sc.starting_seconds
             run = _Run(start_type=start_type, started_at=now, running_at=running_at)
@@ -472,6 +505,17 @@ class DmsSimulator:
                 plan += self._ending(sim, end, sc.final_status, sc.effective_stop_reason)
                 run.ended_at = plan[-1].at
             self._plan(sim, plan)
+
+    def _check_start(self, sim: SimulatedTask, start_type: str | None, now: float) -> None:
+        if sim.throttled_starts < sim.scenario.throttle_starts:
+            sim.throttled_starts += 1
+            raise ThrottlingError()
+        if sim.scenario.start_error:
+            raise StartRefusedError(sim.scenario.start_error, sim.scenario.start_error_message)
+        if sim.status_at(now) not in STARTABLE_STATUSES:
+            raise InvalidResourceStateFault(INVALID_STATE_MESSAGE)
+        if start_type == dms.START_REPLICATION and sim.runs:
+            raise InvalidParameterCombinationError()
 
     def stop(self, task: Any) -> None:
         """StopReplicationTask: a user stop ends the run now with stop reason NORMAL."""

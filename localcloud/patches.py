@@ -66,6 +66,8 @@ from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution as sfn_execution
 from moto.stepfunctions.parser.backend import execution_worker
 
+from dms_waiters.sfn_errors import java_exception_name
+
 from .clock import TimerHandle, VirtualClock
 from .event_delivery import (
     LambdaTargetDelivery,
@@ -223,15 +225,29 @@ def _not_running(env: Any) -> Callable[[], bool]:
 
 
 def databasemigration_sdk_integration() -> None:
-    """Let ``arn:aws:states:::aws-sdk:databasemigration:*`` tasks reach moto's DMS backend.
+    """Let ``arn:aws:states:::aws-sdk:databasemigration:*`` tasks reach moto's DMS backend,
+    failing with the error names AWS reports.
 
-    AWS: Step Functions names the DMS SDK integration ``databasemigration`` and prefixes its
-    errors with ``DatabaseMigration.`` (e.g. ``DatabaseMigration.ResourceNotFoundException``).
+    AWS: Step Functions names the DMS SDK integration ``databasemigration`` and its errors
+    ``DatabaseMigration.<AWS SDK for Java 2.x exception class>``: a modelled ``...Fault`` shape
+    becomes ``...Exception`` (``DatabaseMigration.ResourceNotFoundException``), an unmodelled
+    error the base class ``DatabaseMigration.DatabaseMigrationException`` (docs/aws-facts.md).
     moto: maps SFN service names to boto3 names through a small override table that lacks
     ``databasemigration`` (boto3 calls it ``dms``), so the task fails with "Unknown service";
-    error prefixes come from another table and would fall back to the raw "databasemigration".
-    Patch: add ``databasemigration -> dms`` and ``databasemigration -> DatabaseMigration``.
+    error prefixes come from another table and would fall back to the raw "databasemigration";
+    a modelled error is named after botocore's class plus "Exception"
+    (``ResourceNotFoundFaultException``), which no AWS error is called.
+    Patch: add ``databasemigration -> dms`` and ``databasemigration -> DatabaseMigration``, and
+    name modelled errors by the Java SDK's rule (``sfn_errors.java_exception_name``); unmodelled
+    ones keep moto's ``<Service>.<Service>Exception``, which is AWS's.
     """
+    cls = state_task_service_aws_sdk.StateTaskServiceAwsSdk
+
+    def normalise_exception_name(norm_service_name: str, ex: Exception) -> str:
+        name = type(ex).__name__
+        if name == "ClientError":
+            return f"{norm_service_name}.{norm_service_name}Exception"
+        return f"{norm_service_name}.{java_exception_name(name)}"
 
     def install() -> Callable[[], None]:
         overrides = state_task_service.StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES
@@ -239,8 +255,15 @@ def databasemigration_sdk_integration() -> None:
         had = ("databasemigration" in overrides, "databasemigration" in error_names)
         overrides["databasemigration"] = "dms"
         error_names["databasemigration"] = "DatabaseMigration"
+        undo_naming = _replace(
+            cls,
+            "_normalise_exception_name",
+            staticmethod(normalise_exception_name),
+            "databasemigration_sdk_integration",
+        )
 
         def undo() -> None:
+            undo_naming()
             if not had[0]:
                 overrides.pop("databasemigration", None)
             if not had[1]:

@@ -41,11 +41,16 @@ DEFINITION_CASES: dict[str, CallbackSpec] = {
 
 @pytest.mark.parametrize("case", sorted(DEFINITION_CASES))
 def test_callback_definition_passes(case: str) -> None:
-    assert all_definition_errors(build_callback_definition(DEFINITION_CASES[case])) == []
+    assert (
+        all_definition_errors(build_callback_definition(DEFINITION_CASES[case], partition="aws"))
+        == []
+    )
 
 
 def test_definition_cases_build_different_definitions() -> None:
-    definitions = [build_callback_definition(spec) for spec in DEFINITION_CASES.values()]
+    definitions = [
+        build_callback_definition(spec, partition="aws") for spec in DEFINITION_CASES.values()
+    ]
     assert all(d != e for i, d in enumerate(definitions) for e in definitions[i + 1 :])
 
 
@@ -62,7 +67,7 @@ def test_builder_rejects_what_step_functions_would(spec: CallbackSpec, message: 
     with pytest.raises(ValueError, match=message):
         validate_callback_spec(spec)
     with pytest.raises(ValueError, match=message):
-        build_callback_definition(spec)
+        build_callback_definition(spec, partition="aws")
 
 
 # -- IAM ----------------------------------------------------------------------------------------
@@ -94,7 +99,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
         iam_policies.lambda_function_policy(
             iam_policies.starter_statements(TABLE_ARN, TASK_ARN, True), LOG_GROUP_ARN
         ),
-        set(),
+        DESCRIBE,  # the start type auto describes the task first
     ),
     "starter-wait-only": (
         iam_policies.lambda_function_policy(
@@ -106,7 +111,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
         iam_policies.lambda_function_policy(
             iam_policies.starter_statements(TABLE_ARN, TASK_ARN, True), LOG_GROUP_ARN, True
         ),
-        LAMBDA_XRAY,
+        DESCRIBE | LAMBDA_XRAY,
     ),
     "resume": (
         iam_policies.lambda_function_policy(
@@ -158,7 +163,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
             + iam_policies.durable_waiter_statements(TASK_ARN, True, TABLE_ARN),
             LOG_GROUP_ARN,
         ),
-        set(),
+        DESCRIBE,
     ),
     "durable-waiter-callback-tracing": (
         iam_policies.lambda_function_policy(
@@ -167,7 +172,7 @@ POLICIES: dict[str, tuple[dict[str, Any], set[str]]] = {
             LOG_GROUP_ARN,
             True,
         ),
-        LAMBDA_XRAY,
+        DESCRIBE | LAMBDA_XRAY,
     ),
     "durable-function-own-executions": (
         iam_policies.lambda_function_policy(
@@ -203,6 +208,7 @@ def test_starter_and_state_machine_scopes() -> None:
     assert {s["Sid"]: s["Resource"] for s in starter} == {
         "RegisterWaiter": [TABLE_ARN],
         "StartTheReplicationTask": [TASK_ARN],
+        "DescribeReplicationTasks": "*",
         "OwnLogGroup": [f"{LOG_GROUP_ARN}:*"],
     }
     machine = POLICIES["state-machine"][0]["Statement"][0]

@@ -151,7 +151,7 @@ def test_starter_lambda_and_its_environment() -> None:
 
 def test_default_starter_environment() -> None:
     env = deploy().by_name("orders-starter").inputs["environment"]["variables"]
-    assert env["START_TYPE"] == "start-replication"
+    assert env["START_TYPE"] == "auto"
     assert env["SUCCESS_STOP_REASONS"] == ",".join(dms.DEFAULT_SUCCESS_STOP_REASONS)
     assert env["WAITER_TTL_SECONDS"] == str(WEEK + 24 * 3600)
 
@@ -177,6 +177,12 @@ def test_exact_starter_policy() -> None:
                 "Effect": "Allow",
                 "Action": ["dms:StartReplicationTask"],
                 "Resource": [TASK_ARN],
+            },
+            {
+                "Sid": "DescribeReplicationTasks",
+                "Effect": "Allow",
+                "Action": ["dms:DescribeReplicationTasks"],
+                "Resource": "*",
             },
             {
                 "Sid": "OwnLogGroup",
@@ -485,7 +491,7 @@ BAD_ARGS = [
         "replication_task_arn",
         "expected a DMS replication task ARN",
     ),
-    ({"start_type": "restart"}, "start_type", "allowed values: start-replication"),
+    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
     ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
     ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
     ({"success_stop_reasons": "NORMAL"}, "success_stop_reasons", "non-empty list"),

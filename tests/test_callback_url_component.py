@@ -235,7 +235,12 @@ DEFINITION_CASES = {
 
 @pytest.mark.parametrize("case", sorted(DEFINITION_CASES))
 def test_definition_passes_every_check(case: str) -> None:
-    assert all_definition_errors(build_callback_url_definition(DEFINITION_CASES[case])) == []
+    assert (
+        all_definition_errors(
+            build_callback_url_definition(DEFINITION_CASES[case], partition="aws")
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(

@@ -259,7 +259,7 @@ def test_poll_environment() -> None:
     found = poll(poll_interval_seconds=30, max_poll_interval_seconds=900, poll_jitter="full")
     assert env_of(found) == {
         "REPLICATION_TASK_ARN": TASK_ARN,
-        "START_TYPE": "start-replication",
+        "START_TYPE": "auto",
         "SUCCESS_STOP_REASONS": REASONS,
         "WAIT_MODE": "poll",
         "TIMEOUT_SECONDS": str(WEEK),
@@ -332,10 +332,10 @@ def test_exact_callback_policy() -> None:
         ],
         "Resource": [one(found, "aws:dynamodb/table:Table").output("arn")],
     }
-    # No describe: the hub's resume path reads the task's status.
+    # Describe only for the start type auto: the hub's resume path reads the task's status.
     assert policy_of(found) == {
         "Version": "2012-10-17",
-        "Statement": [OWN_EXECUTIONS, register, START, OWN_LOGS],
+        "Statement": [OWN_EXECUTIONS, register, START, DESCRIBE, OWN_LOGS],
     }
 
 
@@ -448,7 +448,7 @@ BAD_ARGS = [
         "expected a DMS replication task ARN",
     ),
     ({"mode": "wait"}, "mode", "allowed values: poll, callback"),
-    ({"start_type": "restart"}, "start_type", "allowed values: start-replication"),
+    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
     ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
     ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
     ({"timeout_seconds": 0}, "timeout_seconds", "at least 1"),

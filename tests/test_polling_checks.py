@@ -60,7 +60,7 @@ XRAY_ACTIONS = {
 
 def definition_for(case: str) -> dict[str, Any]:
     args = {"replication_task_arn": TASK_ARN, **ARGUMENT_CASES[case]}
-    return build_polling_definition(polling_spec_from_args("orders", args))  # type: ignore[arg-type]
+    return build_polling_definition(polling_spec_from_args("orders", args), partition="aws")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))

@@ -161,7 +161,7 @@ def test_definition_reflects_arguments() -> None:
     )
     states = defn["States"]
     assert states["InitDefaults"]["Parameters"]["poll"]["interval"] == 30
-    assert states["InitDefaults"]["Parameters"]["start_type"] == "start-replication"
+    assert states["InitDefaults"]["Parameters"]["start_type"] == "auto"
     evaluate = states["Evaluate"]["Choices"]
     deadline = [c for c in evaluate if c.get("Variable") == "$.poll.elapsed"]
     assert deadline == [
@@ -178,7 +178,7 @@ def test_definition_reflects_arguments() -> None:
 
 
 def test_backoff_off_keeps_the_interval() -> None:
-    states = definition(deploy(backoff=False, poll_interval_seconds=45, timeout_seconds=86400))[
+    states = definition(deploy(backoff=False, poll_interval_seconds=45, timeout_seconds=43200))[
         "States"
     ]
     assert not [c for c in states["Evaluate"]["Choices"] if c.get("Variable") == "$.poll.interval"]
@@ -251,7 +251,7 @@ def test_unknown_task_arn_output_is_accepted_at_preview() -> None:
 
 
 BAD_ARGS = [
-    ({"start_type": "restart"}, "start_type", "allowed values: start-replication"),
+    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
     ({"poll_interval_seconds": 0}, "poll_interval_seconds", "at least 1"),
     ({"poll_interval_seconds": 1.5}, "poll_interval_seconds", "whole number"),
     (

@@ -70,7 +70,7 @@ def test_component_argument_errors_are_reported_with_the_task() -> None:
         run_program(lambda: build_stack([task(), task(name="second", start_type="go")]))
     text = str(err.value)
     assert text.startswith("tasks[1] ('second'): key 'start_type':")
-    assert "allowed values: start-replication, resume-processing, reload-target, none" in text
+    assert "allowed values: auto, start-replication, resume-processing, reload-target, none" in text
 
 
 def test_one_component_per_task_with_its_arguments() -> None:

@@ -44,6 +44,8 @@ from tests.handlers.fakes import Recorder, client_error
 def configure(monkeypatch: pytest.MonkeyPatch, **env: object) -> None:
     settings: dict[str, object] = {
         c.ENV_WAIT_MODE: "callback",
+        # Explicit: the ``auto`` default's describe would shift the scripted answers.
+        c.ENV_START_TYPE: "start-replication",
         c.ENV_TIMEOUT_SECONDS: 30,
         c.ENV_WORKFLOW_NAME: "orders",
     }
@@ -316,3 +318,17 @@ def test_wait_only_registers_without_starting(
     dms.script(stopped("STOPPED_AFTER_CACHED_EVENTS"))
     assert hub_resume(runner, store, dms) == "succeeded"
     assert result_of(runner, arn).status is InvocationStatus.SUCCEEDED
+
+
+def test_auto_restarts_a_full_load_that_already_ran(
+    runner: DurableFunctionTestRunner,
+    dms: ScriptedDms,
+    store: WaiterStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    configure(monkeypatch, **{c.ENV_START_TYPE: "auto"})
+    dms.script({"Status": "stopped", "MigrationType": "full-load", "ReplicationTaskStartDate": "x"})
+    arn = start(runner)
+    registered(runner, arn, store)
+    assert [s["StartReplicationTaskType"] for s in dms.starts()] == ["reload-target"]
+    assert dms.count("describe_replication_tasks") == 1

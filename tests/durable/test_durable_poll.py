@@ -32,6 +32,8 @@ from tests.handlers.fakes import client_error
 def configure(monkeypatch: pytest.MonkeyPatch, **env: object) -> None:
     settings: dict[str, object] = {
         c.ENV_WAIT_MODE: "poll",
+        # Explicit: the ``auto`` default's describe would shift the scripted answers.
+        c.ENV_START_TYPE: "start-replication",
         c.ENV_POLL_INTERVAL_SECONDS: 10,
         c.ENV_MAX_POLL_INTERVAL_SECONDS: 40,
         c.ENV_TIMEOUT_SECONDS: 3600,
@@ -231,6 +233,45 @@ def test_the_event_overrides_the_start_type(
     _, result = run(runner, {"start_type": "reload-target"})
     assert result.status is InvocationStatus.SUCCEEDED, result.error
     assert [s["StartReplicationTaskType"] for s in dms.starts()] == ["reload-target"]
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        ({"Status": "ready", "MigrationType": "full-load"}, "start-replication"),
+        (
+            {"Status": "stopped", "MigrationType": "full-load", "ReplicationTaskStartDate": "x"},
+            "reload-target",
+        ),
+        (
+            {"Status": "stopped", "MigrationType": "cdc", "ReplicationTaskStartDate": "x"},
+            "resume-processing",
+        ),
+    ],
+)
+def test_auto_describes_once_in_the_start_step_then_polls(
+    runner: DurableFunctionTestRunner,
+    dms: ScriptedDms,
+    monkeypatch: pytest.MonkeyPatch,
+    first: dict[str, object],
+    expected: str,
+) -> None:
+    configure(monkeypatch, **{c.ENV_START_TYPE: "auto"})
+    dms.script(first, stopped("FULL_LOAD_ONLY_FINISHED"))
+    _, result = run(runner)
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    assert [s["StartReplicationTaskType"] for s in dms.starts()] == [expected]
+    assert dms.count("describe_replication_tasks") == 2  # auto's, then the first check
+
+
+def test_a_throttled_describe_of_auto_is_retried_by_the_step(
+    runner: DurableFunctionTestRunner, dms: ScriptedDms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(monkeypatch, **{c.ENV_START_TYPE: "auto"})
+    dms.script(throttled(), {"Status": "ready"}, stopped("FULL_LOAD_ONLY_FINISHED"))
+    _, result = run(runner)
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    assert [s["StartReplicationTaskType"] for s in dms.starts()] == ["start-replication"]
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,8 @@ def poll_env(**overrides: str) -> dict[str, str]:
         c.ENV_WAIT_MODE: "poll",
         c.ENV_POLL_INTERVAL_SECONDS: "10",
         c.ENV_MAX_POLL_INTERVAL_SECONDS: "40",
+        # Explicit: the ``auto`` default's describe would shift the scripted answers.
+        c.ENV_START_TYPE: "start-replication",
     }
     env.update(overrides)
     return env

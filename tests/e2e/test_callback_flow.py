@@ -28,7 +28,7 @@ from dms_waiters.callback import HEARTBEAT_RECONCILE_PERIODS, DmsCallbackWorkflo
 from dms_waiters.callback_definition import HEARTBEAT_LOST, TIMED_OUT, WAIT, WAIT_WITH_START_TYPE
 from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import dms_status as dms
-from localcloud import DmsScenario, ExecutionResult, LocalCloud
+from localcloud import DmsScenario, ExecutionResult, LocalCloud, dms_sim
 from localcloud.dms_sim import DEFAULT_FAILURE_MESSAGE
 
 HOUR = 3600
@@ -337,8 +337,8 @@ def test_the_execution_input_overrides_the_start_type(cloud: LocalCloud) -> None
     rejected = stack.run("orders", {"start_type": "restart"})
     assert rejected.error == dms.ERROR_INVALID_INPUT
     assert rejected.entered_states() == ["CheckInput", "InvalidStartType"]
-    # What DMS was asked, run by run: the configured default, then the override; the rejected
-    # input never reached the starter.
+    # What DMS was asked, run by run: auto's choice for a first run, then the override; the
+    # rejected input never reached the starter.
     task = cloud.replication_task(stack.tasks["orders"])
     assert [start_type for _, start_type in task.start_types] == [
         "start-replication",
@@ -347,6 +347,39 @@ def test_the_execution_input_overrides_the_start_type(cloud: LocalCloud) -> None
     assert task.start_types[1][0] == second.started_at
     assert stack.sends() == (2, 0)
     stack.assert_clean()
+
+
+def test_auto_runs_the_same_full_load_night_after_night(cloud: LocalCloud) -> None:
+    stack = deploy(cloud, {"orders": DmsScenario(run_seconds=600)})
+    first = stack.run("orders")
+    second = stack.run("orders")
+    assert_success(first, stack.tasks["orders"], 600)
+    assert_success(second, stack.tasks["orders"], 600)
+    task = cloud.replication_task(stack.tasks["orders"])
+    assert [start_type for _, start_type in task.start_types] == [
+        "start-replication",
+        "reload-target",
+    ]
+    # The starter described the task before each start (its default start type is auto).
+    assert cloud.api_calls()[("database-migration-service", "StartReplicationTask")] == 2
+    stack.assert_clean()
+
+
+def test_a_repeated_start_replication_fails_at_once_with_dms_message(cloud: LocalCloud) -> None:
+    stack = deploy(cloud, {"orders": DmsScenario(run_seconds=600)})
+    assert stack.run("orders").status == "SUCCEEDED"
+    result = stack.run("orders", {"start_type": "start-replication"})
+    assert result.error == dms.ERROR_START_FAILED
+    cause = result.cause_json
+    assert cause["errorType"] == dms.ERROR_START_FAILED
+    assert cause["errorMessage"] == (
+        f"InvalidParameterCombinationException: {dms_sim.REPEATED_START_MESSAGE}"
+    )
+    assert result.virtual_seconds == 0
+    assert result.retries == 0
+    task = cloud.replication_task(stack.tasks["orders"])
+    assert [start_type for _, start_type in task.start_types] == ["start-replication"]
+    stack.assert_clean(lambda_errors=1)
 
 
 # -- cost and scale -----------------------------------------------------------------------------

@@ -211,7 +211,8 @@ def test_poll_mode_succeeds_with_one_operation_per_check(cloud: LocalCloud) -> N
     }
     assert result.output["stats"]["FullLoadProgressPercent"] == 100
     checks, ends_at = poll_checks(HOUR)
-    assert durable.calls(DMS, "DescribeReplicationTasks") == checks == 10
+    # The start step's describe (start type auto) plus one per check.
+    assert durable.calls(DMS, "DescribeReplicationTasks") == 1 + checks == 11
     # The start step plus one operation per check (each check is an attempt of its step);
     # every check after the first is a new invocation (a replay).
     assert result.operations == checks + 1
@@ -313,6 +314,20 @@ def test_callback_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
     assert result.operations == CALLBACK_OPERATIONS
     assert result.resume_latency == 0
     assert durable.calls("lambda", "SendDurableExecutionCallbackFailure") == 1
+    durable.assert_clean()
+
+
+@pytest.mark.parametrize("mode", [c.WAIT_MODE_POLL, c.WAIT_MODE_CALLBACK])
+def test_auto_runs_the_same_full_load_night_after_night(cloud: LocalCloud, mode: str) -> None:
+    durable = deploy(cloud, mode, DmsScenario(run_seconds=HOUR))
+    first = durable.run("night-1")
+    second = durable.run("night-2")
+    assert (first.status, second.status) == ("SUCCEEDED", "SUCCEEDED"), second.cause
+    task = cloud.replication_task(durable.task)
+    assert [start_type for _, start_type in task.start_types] == [
+        "start-replication",
+        "reload-target",
+    ]
     durable.assert_clean()
 
 

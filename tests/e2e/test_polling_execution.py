@@ -15,17 +15,19 @@ from typing import Any
 
 import pytest
 
+from dms_waiters import polling, polling_definition, sfn_errors
 from dms_waiters.lambdas import dms_status as dms
-from dms_waiters.polling import HISTORY_EVENTS_PER_POLL, polling_spec_from_args
+from dms_waiters.polling import polling_spec_from_args
 from dms_waiters.polling_definition import PollingSpec, build_polling_definition
-from localcloud import DmsScenario, ExecutionResult, LocalCloud, patches
+from localcloud import DmsScenario, ExecutionResult, LocalCloud, dms_sim
 
 MISSING_TASK = "arn:aws:dms:us-east-1:123456789012:task:MISSING"
 
 #: Transitions of one poll: Wait, Tally (Pass), DescribeReplicationTask, Evaluate (Choice).
 TRANSITIONS_PER_POLL = 4
-#: Before the loop: CheckInput, InitDefaults|InitFromInput, ShouldStart, StartReplicationTask.
-TRANSITIONS_BEFORE_LOOP = 4
+#: Before the loop with the default start type auto: CheckInput, InitDefaults|InitFromInput,
+#: ShouldStart, DescribeBeforeStart, ChooseStartType, the chosen Start state.
+TRANSITIONS_BEFORE_LOOP = 6
 #: After the last Evaluate: Succeeded (Pass) on success; Summarise* (Pass) + the Fail state.
 TRANSITIONS_AFTER_SUCCESS = 1
 TRANSITIONS_AFTER_FAILURE = 2
@@ -47,12 +49,19 @@ def deploy(
     cloud: LocalCloud,
     scenario: DmsScenario | None,
     name: str = "orders",
+    migration_type: str = "full-load",
     **args: Any,
 ) -> Deployed:
     """Create the task (unless ``scenario`` is None: a missing task) and the workflow for it."""
-    task_arn = MISSING_TASK if scenario is None else cloud.create_replication_task(name, scenario)
+    task_arn = (
+        MISSING_TASK
+        if scenario is None
+        else cloud.create_replication_task(name, scenario, migration_type)
+    )
     spec = polling_spec_from_args(name, {"replication_task_arn": task_arn, **(args or FAST)})
-    machine_arn = cloud.create_state_machine(f"{name}-waiter", build_polling_definition(spec))
+    machine_arn = cloud.create_state_machine(
+        f"{name}-waiter", build_polling_definition(spec, partition="aws")
+    )
     return Deployed(task_arn, machine_arn, spec)
 
 
@@ -203,21 +212,24 @@ def test_a_task_that_never_ends_times_out_at_the_deadline(
     assert result.transitions == failure_transitions(polls)
 
 
-def test_unknown_task_fails_at_once_with_task_not_found(cloud: LocalCloud) -> None:
-    deployed = deploy(cloud, None)
+@pytest.mark.parametrize(
+    ("start_type", "states", "cause"),
+    [
+        ("auto", ["DescribeBeforeStart", "TaskNotFound"], "No Tasks found"),
+        ("start-replication", ["StartReplicationTask", "TaskNotFound"], "could not be found"),
+    ],
+)
+def test_unknown_task_fails_at_once_with_task_not_found(
+    cloud: LocalCloud, start_type: str, states: list[str], cause: str
+) -> None:
+    deployed = deploy(cloud, None, start_type=start_type, **FAST)
     result = run(cloud, deployed)
     assert result.status == "FAILED"
     assert result.error == dms.ERROR_TASK_NOT_FOUND
-    assert "could not be found" in (result.cause or "")
+    assert cause in (result.cause or "")
     assert result.virtual_seconds == 0
     assert result.retries == 0  # not found is not transient
-    assert result.entered_states() == [
-        "CheckInput",
-        "InitDefaults",
-        "ShouldStart",
-        "StartReplicationTask",
-        "TaskNotFound",
-    ]
+    assert result.entered_states() == ["CheckInput", "InitDefaults", "ShouldStart", *states]
 
 
 def test_unknown_task_in_wait_only_mode_fails_with_task_not_found(cloud: LocalCloud) -> None:
@@ -238,24 +250,112 @@ def test_a_refused_start_fails_with_start_failed(cloud: LocalCloud) -> None:
     assert result.virtual_seconds == 0
 
 
-def test_throttled_describes_are_retried_and_still_succeed(cloud: LocalCloud) -> None:
-    deployed = deploy(cloud, DmsScenario(run_seconds=110, throttle_describes=3))
+def test_throttled_describes_in_the_loop_are_polls_without_news(cloud: LocalCloud) -> None:
+    deployed = deploy(
+        cloud,
+        DmsScenario(run_seconds=110, throttle_describes=2),
+        start_type="reload-target",
+        **FAST,
+    )
     result = run(cloud, deployed)
     assert result.status == "SUCCEEDED", result.cause
     failures = result.events("TaskFailed")
-    assert len(failures) == 3
-    assert {f["taskFailedEventDetails"]["error"] for f in failures} == {
-        "DatabaseMigration.DatabaseMigrationException"
-    }
-    assert result.retries == 3
-    assert result.billed_transitions == result.transitions + 3
-    retried = cloud.clock.slept(patches.SLEEP_RETRY)
-    assert 0 < retried <= 2 + 4 + 8  # FULL jitter within the 2 s x2 backoff
+    assert [f["taskFailedEventDetails"]["error"] for f in failures] == [
+        sfn_errors.DMS_UNMODELLED
+    ] * 2
+    assert all("Rate exceeded" in f["taskFailedEventDetails"]["cause"] for f in failures)
+    # No Retry: the loop itself tries again at the next poll, so the deadline still holds.
+    assert result.retries == 0
+    assert result.entered_states().count("DescribeErrorIsTransient") == 2
+    # The task stops at 120 s, when the second describe is throttled: the third one sees it.
+    assert result.output["polls"] == 3
+    assert cloud.replication_task(deployed.task_arn).throttled == 2
+
+
+def test_polls_without_news_are_bounded(cloud: LocalCloud) -> None:
+    scenario = DmsScenario(final_status="never", throttle_describes=1000)
+    deployed = deploy(cloud, scenario, start_type="reload-target", **FAST)
+    result = run(cloud, deployed)
+    assert result.error == dms.ERROR_DESCRIBE_FAILED
+    assert "Rate exceeded" in (result.cause or "")
+    limit = polling_definition.MAX_POLLS_WITHOUT_NEWS
+    assert result.entered_states().count("CountPollWithoutNews") == limit
+    assert result.virtual_seconds == 60 * (limit + 1)
+
+
+def test_a_throttled_start_is_started_again_after_a_backoff(cloud: LocalCloud) -> None:
+    deployed = deploy(cloud, DmsScenario(run_seconds=110, throttle_starts=2))
+    result = run(cloud, deployed)
+    assert result.status == "SUCCEEDED", result.cause
     sim = cloud.replication_task(deployed.task_arn)
-    assert sim.throttled == 3
+    assert sim.throttled_starts == 2
+    # Auto describes again before each new attempt: nothing had started.
+    assert sim.start_types == [(6.0, "start-replication")]
+    assert result.entered_states().count("WaitBeforeRetryingStart") == 2
+    assert wait_durations(result)[:2] == [2, 4]
+
+
+def test_a_throttled_describe_before_start_is_retried(cloud: LocalCloud) -> None:
+    deployed = deploy(cloud, DmsScenario(run_seconds=110, throttle_describes=1))
+    result = run(cloud, deployed)
+    assert result.status == "SUCCEEDED", result.cause
+    states = result.entered_states()
+    assert states[3:8] == [
+        "DescribeBeforeStart",
+        "DescribeBeforeStartErrorIsTransient",
+        "WaitBeforeRetryingStart",
+        "CountStartRetry",
+        "ShouldStart",
+    ]
+    assert cloud.replication_task(deployed.task_arn).start_types == [(2.0, "start-replication")]
+
+
+def test_start_retries_are_bounded(cloud: LocalCloud) -> None:
+    deployed = deploy(cloud, DmsScenario(throttle_starts=100))
+    result = run(cloud, deployed)
+    assert result.error == dms.ERROR_START_FAILED
+    assert "Rate exceeded" in (result.cause or "")
+    sim = cloud.replication_task(deployed.task_arn)
+    assert sim.throttled_starts == 1 + sfn_errors.START_RETRIES
+    assert sim.start_types == []
 
 
 # -- start type --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("migration_type", "restart", "state"),
+    [
+        ("full-load", "reload-target", "RestartReloadTarget"),
+        ("cdc", "resume-processing", "RestartResumeProcessing"),
+        ("full-load-and-cdc", "resume-processing", "RestartResumeProcessing"),
+    ],
+)
+def test_auto_runs_the_same_task_night_after_night(
+    cloud: LocalCloud, migration_type: str, restart: str, state: str
+) -> None:
+    deployed = deploy(cloud, DmsScenario(run_seconds=110), migration_type=migration_type)
+    first = run(cloud, deployed)
+    second = run(cloud, deployed)
+    assert (first.status, second.status) == ("SUCCEEDED", "SUCCEEDED"), second.cause
+    assert "StartFirstRun" in first.entered_states()
+    assert state in second.entered_states()
+    starts = [t for _, t in cloud.replication_task(deployed.task_arn).start_types]
+    assert starts == ["start-replication", restart]
+    assert second.transitions == first.transitions
+
+
+def test_a_repeated_start_replication_fails_at_once_with_dms_message(cloud: LocalCloud) -> None:
+    deployed = deploy(cloud, DmsScenario(run_seconds=110))
+    assert run(cloud, deployed).status == "SUCCEEDED"
+    result = run(cloud, deployed, {"start_type": "start-replication"})
+    assert result.status == "FAILED"
+    assert result.error == dms.ERROR_START_FAILED
+    assert dms_sim.REPEATED_START_MESSAGE in (result.cause or "")
+    assert result.retries == 0
+    assert result.virtual_seconds == 0
+    sim = cloud.replication_task(deployed.task_arn)
+    assert [code for _, _, code in sim.refused_starts] == ["InvalidParameterCombinationException"]
 
 
 def test_execution_input_overrides_the_start_type(cloud: LocalCloud) -> None:
@@ -308,17 +408,37 @@ def test_transitions_are_fixed_overhead_plus_four_per_poll(cloud: LocalCloud) ->
     deployed = deploy(cloud, DmsScenario(run_seconds=290))
     result = run(cloud, deployed)
     assert result.output["polls"] == 5
-    assert result.transitions == success_transitions(polls=5) == 25
+    assert result.transitions == success_transitions(polls=5) == 27
     entered = result.entered_states()
     loop = entered[TRANSITIONS_BEFORE_LOOP:-TRANSITIONS_AFTER_SUCCESS]
     assert loop == ["WaitThenHold", "TallyAndHold", "DescribeReplicationTask", "Evaluate"] * 5
 
 
-def test_history_events_per_poll_match_the_components_constant(cloud: LocalCloud) -> None:
-    result = run(cloud, deploy(cloud, DmsScenario(run_seconds=290)))
-    starts = [i for i, e in enumerate(result.history) if e["type"] == "WaitStateEntered"]
-    per_poll = {b - a for a, b in itertools.pairwise(starts)}
-    assert per_poll == {HISTORY_EVENTS_PER_POLL} == {11}
+def test_history_events_match_the_components_constants(cloud: LocalCloud) -> None:
+    def waits(result: ExecutionResult) -> list[int]:
+        return [i for i, e in enumerate(result.history) if e["type"] == "WaitStateEntered"]
+
+    normal = run(cloud, deploy(cloud, DmsScenario(run_seconds=290)))
+    starts = waits(normal)
+    assert {b - a for a, b in itertools.pairwise(starts)} == {polling.HISTORY_EVENTS_PER_POLL}
+    assert starts[0] == polling.HISTORY_EVENTS_BEFORE_POLLS
+    assert len(normal.history) - starts[-1] - polling.HISTORY_EVENTS_PER_POLL <= (
+        polling.HISTORY_EVENTS_AFTER_POLLS
+    )
+    failed = run(cloud, deploy(cloud, DmsScenario(run_seconds=50, final_status="failed"), "f"))
+    assert len(failed.history) - waits(failed)[-1] - polling.HISTORY_EVENTS_PER_POLL == (
+        polling.HISTORY_EVENTS_AFTER_POLLS
+    )
+    throttled = deploy(
+        cloud, DmsScenario(run_seconds=290, throttle_describes=2), "t", start_type="reload-target"
+    )
+    per_poll = [b - a for a, b in itertools.pairwise(waits(run(cloud, throttled)))]
+    assert per_poll[:2] == [polling.HISTORY_EVENTS_PER_POLL_WITHOUT_NEWS] * 2
+    retried = run(cloud, deploy(cloud, DmsScenario(run_seconds=50, throttle_starts=2), "s"))
+    first_poll = waits(retried)[2]  # after two WaitBeforeRetryingStart
+    assert first_poll == polling.HISTORY_EVENTS_BEFORE_POLLS + 2 * (
+        polling.HISTORY_EVENTS_PER_START_RETRY
+    )
 
 
 def test_longer_tasks_cost_more_transitions(cloud: LocalCloud) -> None:

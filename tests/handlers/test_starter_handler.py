@@ -204,7 +204,10 @@ def test_defaults_when_optional_variables_are_unset(
 ) -> None:
     for variable in (c.ENV_START_TYPE, c.ENV_SUCCESS_STOP_REASONS, c.ENV_WAITER_TTL_SECONDS):
         monkeypatch.delenv(variable)
-    assert invoke()["start_type"] == "start-replication"
+    result = invoke()
+    assert result["start_type"] == dms.START_TYPE_AUTO
+    # moto's task is still ``creating``: not a first run, so the full load's restart.
+    assert result["dms_start_type"] == dms.RELOAD_TARGET
     waiter = aws.store.get(aws.task_arn)
     assert waiter is not None
     assert waiter.success_stop_reasons == dms.DEFAULT_SUCCESS_STOP_REASONS
@@ -224,3 +227,75 @@ def test_failing_to_record_the_start_does_not_fail_the_workflow(
     assert invoke()["result"] == "started"
     waiter = aws.store.get(aws.task_arn)
     assert waiter is not None and waiter.started_at is None
+
+
+# -- auto: the start type decided from DescribeReplicationTasks ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"Status": "ready", "ReplicationTaskStartDate": None}, dms.START_REPLICATION),
+        (
+            {"Status": "stopped", "ReplicationTaskStartDate": "2026-01-01T00:00:00Z"},
+            "reload-target",
+        ),
+        (
+            {
+                "Status": "stopped",
+                "MigrationType": "full-load-and-cdc",
+                "ReplicationTaskStartDate": 1,
+            },
+            dms.RESUME_PROCESSING,
+        ),
+    ],
+)
+def test_auto_describes_then_starts_with_the_documented_type(
+    aws: Aws, env: dict[str, str], state: dict[str, Any], expected: str
+) -> None:
+    aws.dms.states[aws.task_arn] = state
+    result = invoke(start_type="auto")
+    assert result["dms_start_type"] == expected
+    assert aws.dms.methods() == ["describe_replication_tasks", "start_replication_task"]
+    [start] = only(aws.dms.calls, "start_replication_task")
+    assert start["StartReplicationTaskType"] == expected
+
+
+def test_auto_on_a_missing_task_fails_with_task_not_found_and_frees_the_task(
+    aws: Aws, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(c.ENV_REPLICATION_TASK_ARN, MISSING_ARN)
+    with pytest.raises(HandlerError) as caught:
+        invoke(start_type="auto")
+    assert caught.value.error_name == dms.ERROR_TASK_NOT_FOUND
+    assert aws.store.get(MISSING_ARN) is None
+    assert only(aws.dms.calls, "start_replication_task") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        ("ThrottlingException", "DmsThrottled"),
+        ("InternalFailure", "DmsThrottled"),
+        ("AccessDeniedException", dms.ERROR_START_FAILED),
+    ],
+)
+def test_a_failed_describe_of_auto_is_transient_only_when_throttled_or_5xx(
+    aws: Aws, env: dict[str, str], code: str, error: str
+) -> None:
+    aws.dms.describe_error = code
+    with pytest.raises(HandlerError) as caught:
+        invoke(start_type="auto")
+    assert caught.value.error_name == error
+    assert code in str(caught.value)
+    assert aws.store.get(aws.task_arn) is None
+
+
+def test_a_refused_repeat_start_fails_at_once_with_dms_message(
+    aws: Aws, env: dict[str, str]
+) -> None:
+    aws.dms.start_error = "InvalidParameterCombinationException"
+    with pytest.raises(HandlerError) as caught:
+        invoke()
+    assert caught.value.error_name == dms.ERROR_START_FAILED
+    assert str(caught.value).startswith("InvalidParameterCombinationException: ")

@@ -112,7 +112,7 @@ def test_stack_program_deploys_into_moto_and_its_state_machine_runs(cloud: Local
         described = sfn.describe_state_machine(stateMachineArn=exported["state_machine_arn"])
         assert described["name"] == exported["state_machine_name"]
         # The definition in moto is the one the component built for this task.
-        expected = build_polling_definition(polling_spec_from_args(name, args))
+        expected = build_polling_definition(polling_spec_from_args(name, args), partition="aws")
         assert json.loads(described["definition"]) == expected
         assert described["definition"] == machine.inputs["definition"]
         assert described["roleArn"] == exported["role_arn"]

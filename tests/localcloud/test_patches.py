@@ -30,6 +30,7 @@ from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution_worker
 
+from dms_waiters.sfn_errors import java_exception_name
 from localcloud import DmsScenario, LocalCloud, VirtualClock, patches
 
 SDK = "arn:aws:states:::aws-sdk:databasemigration:"
@@ -159,14 +160,42 @@ def test_databasemigration_sdk_integration_reaches_dms(cloud: LocalCloud) -> Non
     assert task["Status"] == "ready"
 
 
-def test_databasemigration_errors_carry_the_service_prefix(cloud: LocalCloud) -> None:
+def test_databasemigration_errors_carry_aws_names(cloud: LocalCloud) -> None:
     sm = cloud.create_state_machine("start-missing", machine(start_missing_task()))
     result = cloud.run_execution(sm)
     assert result.status == "FAILED"
-    # moto derives the name from botocore's shape (ResourceNotFoundFault); AWS says
-    # ResourceNotFoundException. The polling definition catches both.
-    assert result.error == "DatabaseMigration.ResourceNotFoundFaultException"
-    assert "Service: DatabaseMigration" in (result.cause or "")
+    # AWS names a modelled error after the Java SDK's class (ResourceNotFoundFault ->
+    # ResourceNotFoundException); moto alone would say ResourceNotFoundFaultException.
+    assert result.error == "DatabaseMigration.ResourceNotFoundException"
+    assert "Service: DatabaseMigration, Status Code: 400, Request ID: " in (result.cause or "")
+
+
+def test_unmodelled_dms_errors_are_the_service_base_exception(cloud: LocalCloud) -> None:
+    arn = cloud.create_replication_task("busy", DmsScenario(throttle_describes=1))
+    sm = cloud.create_state_machine("describe", machine(describe_task(arn)))
+    result = cloud.run_execution(sm)
+    # ThrottlingException is not in DMS's model: AWS reports the base class, cause in the
+    # Java SDK's message format.
+    assert result.error == "DatabaseMigration.DatabaseMigrationException"
+    assert (result.cause or "").startswith("Rate exceeded (Service: DatabaseMigration, ")
+
+
+@pytest.mark.parametrize(
+    ("shape", "name"),
+    [
+        ("ResourceNotFoundFault", "ResourceNotFoundException"),
+        ("InvalidResourceStateFault", "InvalidResourceStateException"),
+        ("AccessDeniedFault", "AccessDeniedException"),
+        ("KMSThrottlingFault", "KmsThrottlingException"),
+        ("S3AccessDeniedFault", "S3AccessDeniedException"),
+        ("SNSNoAuthorizationFault", "SnsNoAuthorizationException"),
+        ("InvalidSubnet", "InvalidSubnetException"),
+        # RDS's, as Step Functions reports it (Rds.DbInstanceNotFoundException).
+        ("DBInstanceNotFoundFault", "DbInstanceNotFoundException"),
+    ],
+)
+def test_java_exception_names(shape: str, name: str) -> None:
+    assert java_exception_name(shape) == name
 
 
 # -- b. virtual_wait_states ------------------------------------------------------------------
