@@ -17,8 +17,9 @@ log group, role) is ``create_lambda_function``'s.
   the version it started on.
 * **Role.** Checkpoint and read the state of this function's own executions only
   (``function:NAME:*``), which is what the managed AWSLambdaBasicDurableExecutionRolePolicy
-  grants besides its ``logs:*`` on every log group. The function's ARN is built from its
-  planned name, since the function cannot exist before its role's policy.
+  grants besides its ``logs:*`` on every log group. The policy names the function's ARN (its
+  name is an autoname), so it is created after the function, and the alias, through which
+  every run is started, after the policy.
 """
 
 from __future__ import annotations
@@ -35,12 +36,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import iam_policies
-from .lambda_function import (
-    LambdaFunction,
-    create_lambda_function,
-    handler_assets,
-    planned_function_arn,
-)
+from .lambda_function import LambdaFunction, create_lambda_function, handler_assets
 
 #: The durable execution SDK's import name (PyPI ``aws-durable-execution-sdk-python``).
 DURABLE_SDK_PACKAGE: Final = "aws_durable_execution_sdk_python"
@@ -186,17 +182,16 @@ def create_durable_function(
 ) -> DurableFunction:
     """The durable function ``name`` (see ``create_lambda_function``) and ``<name>-alias``.
 
-    Its role gets ``statements`` after the permissions on its own executions.
+    Its role gets ``statements`` after the permissions on its own executions; the alias waits
+    for that policy and the log group, so no run starts without them.
     """
-    own_arn = planned_function_arn(name, parent)
     function = create_lambda_function(
         name,
         parent=parent,
         handler=handler,
         description=description,
-        statements=pulumi.Output.all(own_arn, pulumi.Output.from_input(statements)).apply(
-            lambda v: [*iam_policies.durable_execution_statements(v[0]), *v[1]]
-        ),
+        statements=statements,
+        own_statements=iam_policies.durable_execution_statements,
         environment=environment,
         log_retention_days=log_retention_days,
         tags=tags,
@@ -215,6 +210,6 @@ def create_durable_function(
         description="Invoke durable executions through this alias (the latest version)",
         function_name=function.function.name,
         function_version=function.function.version,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=function.invoke_after),
     )
     return DurableFunction(function, alias)

@@ -1,22 +1,38 @@
-"""Physical names: how pulumi-aws names each resource type, and what AWS accepts.
+"""Physical names: what Pulumi's autonaming gives each resource, and which component names fit.
 
-A resource without an explicit name is *autonamed* by pulumi-aws as ``<logical name>-<7 random
-hex>``, and one with a ``name_prefix`` gets the prefix plus a unique id. Autonaming fails (at
-preview) when ``<logical name>-`` plus the 7 random characters exceeds the type's maximum
-(``resource.NewUniqueName``, called by the Terraform bridge's ``AutoName``), and AWS (the
-provider's schema validation) rejects longer names where its own limit is stricter than the
-autonaming maximum. ``NAME_RULES`` records both per resource type (from pulumi-aws
-``provider/resource_overrides.go`` and ``autonaming.go``: 255 for every ``name`` not overridden;
-Lambda functions, IAM roles and EventBridge rules 64, SQS queues 80) with the scope in which AWS
-wants the name unique; ``dms_waiters.testing`` names resources by them.
+No component sets an explicit physical name (except the durable alias ``live``): every
+function, role, state machine, table, queue, rule, alarm and secret is *autonamed* by pulumi-aws
+as ``<logical name>-<7 random hex>``, and every log group gets ``name_prefix`` plus a unique id.
+That is what makes names survive refactors and never collide:
+
+* **Aliases keep names.** When a component is renamed with ``aliases=``, the engine hands the
+  provider the old state of each child (children whose logical names start with the component's
+  name inherit the alias), and the provider keeps an autoname from the old state instead of
+  drawing a new one, so nothing is replaced; a replaced durable function would lose its
+  in-flight executions. A ``name_prefix`` is an input: the log groups ignore changes to it
+  (``ignore_changes``), so a rename keeps them too.
+* **No collisions.** The random suffix differs per resource (two components of different types
+  with the same instance name, two stacks of one account), where a name derived from the logical
+  name alone would make AWS refuse the second.
+
+The price is a length limit: pulumi-aws fails (at preview) when ``<logical name>-`` plus the 7
+random characters exceeds the resource type's limit (``resource.NewUniqueName``, called by the
+Terraform bridge's ``AutoName``), and AWS (the provider's schema validation) rejects longer names
+where its own limit is stricter than the autonaming maximum. ``NAME_RULES`` records both per
+resource type (from pulumi-aws ``provider/resource_overrides.go`` and ``autonaming.go``: 255 for
+every ``name`` not overridden; Lambda functions, IAM roles and EventBridge rules 64, SQS queues
+80), and each component checks its instance name against its children's rules before creating
+anything (``check_component_name``), naming the component and the limit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
+
+from .validation import InvalidArgumentError
 
 #: Random characters pulumi-aws appends to an autoname (``AutoName``'s ``Randlen``), after a '-'.
 AUTONAME_RANDOM_LENGTH: Final = 7
@@ -118,3 +134,79 @@ DEFAULT_NAME_RULE: Final = NameRule(unique_in=None)
 def name_rule(type_token: str) -> NameRule:
     """The naming rule of ``type_token`` (``DEFAULT_NAME_RULE`` for types not listed)."""
     return NAME_RULES.get(type_token, DEFAULT_NAME_RULE)
+
+
+#: A component's autonamed children: (suffix of the child's logical name after the
+#: component's name, resource type).
+Children = tuple[tuple[str, str], ...]
+
+
+def lambda_children(suffix: str) -> Children:
+    """The autonamed resources of ``create_lambda_function(f"{name}{suffix}")``."""
+    return ((suffix, FUNCTION), (f"{suffix}-role", ROLE), (f"{suffix}-policy", ROLE_POLICY))
+
+
+def prefixed(children: Children, prefix: str) -> Children:
+    """``children`` of a sub-component named ``f"{name}{prefix}"``."""
+    return tuple((f"{prefix}{suffix}", type_token) for suffix, type_token in children)
+
+
+def max_component_name_length(children: Iterable[tuple[str, str]]) -> int:
+    """The longest component name with which every child's logical name still autonames."""
+    return min(name_rule(t).max_logical_length - len(suffix) for suffix, t in children)
+
+
+#: What every component name may contain: the characters all the autonamed types accept.
+COMPONENT_NAME_RE: Final = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def check_component_name(
+    component: str, name: str, children: Iterable[tuple[str, str]], context: str = ""
+) -> None:
+    """Raise ``InvalidArgumentError`` unless every child of ``component`` named ``name`` can be
+    autonamed: letters, digits, '-' and '_' only, and at most the length the children allow.
+
+    ``context`` completes the message (for example when a workflow creates its own hub).
+    """
+    if not isinstance(name, str) or not COMPONENT_NAME_RE.fullmatch(name):
+        raise InvalidArgumentError(
+            component,
+            str(name),
+            "name",
+            "may only contain letters, digits, '-' and '_': it becomes part of the AWS names "
+            "of the resources the component creates",
+        )
+    limit = max_component_name_length(children)
+    if len(name) > limit:
+        raise InvalidArgumentError(
+            component,
+            name,
+            "name",
+            f"is {len(name)} characters long; at most {limit} fit{context}: the resources it "
+            f"creates are autonamed '<name>-<role>-' plus {AUTONAME_RANDOM_LENGTH} random "
+            "characters within AWS's name limits (64 for Lambda functions, IAM roles and "
+            "EventBridge rules and targets, 80 for state machines and SQS queues)",
+        )
+
+
+def check_workflow_name(
+    component: str,
+    name: str,
+    children: Children,
+    hub_children: Children,
+    args: object,
+) -> None:
+    """``check_component_name`` for a workflow that may create its own hub ``<name>-hub``: its
+    ``hub_children`` count too unless ``args`` names a shared ``hub`` (or the workflow needs
+    none: empty ``hub_children``)."""
+    creates_hub = bool(hub_children) and not (isinstance(args, Mapping) and "hub" in args)
+    if not creates_hub:
+        check_component_name(component, name, children)
+        return
+    shared = max_component_name_length(children)
+    check_component_name(
+        component,
+        name,
+        (*children, *prefixed(hub_children, "-hub")),
+        f" when it creates its own hub '<name>-hub' ({shared} with a shared hub)",
+    )

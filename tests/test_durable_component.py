@@ -20,16 +20,14 @@ from dms_waiters import (
     WaitMode,
 )
 from dms_waiters.durable import MAX_TIMEOUT_SECONDS
-from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from tests.names import function_arn, function_name, log_group_arn, log_group_name
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
-WAITER = function_physical_name("orders-waiter", "project", "stack")
-WAITER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{WAITER}"
 WEEK = 7 * 24 * 3600
 COMPONENT = "dms-waiters:index:DmsDurableWorkflow"
 
@@ -119,7 +117,7 @@ def test_an_existing_hub_is_used_and_granted_this_functions_callbacks_only() -> 
         assert grant.inputs["role"] == found.by_name(f"shared-{role}-role").id
         assert grant.parent == one(found, COMPONENT).urn
         (statement,) = json.loads(grant.inputs["policy"])["Statement"]
-        assert statement["Resource"] == [f"{WAITER_ARN}:*"]
+        assert statement["Resource"] == [f"{function_arn(found, 'orders-waiter')}:*"]
         assert statement["Action"] == [
             "lambda:SendDurableExecutionCallbackSuccess",
             "lambda:SendDurableExecutionCallbackFailure",
@@ -138,8 +136,10 @@ def test_no_reconciler_grant_when_the_hubs_reconciler_is_off() -> None:
 
 
 def test_durable_function_settings() -> None:
-    function = deploy().by_name("orders-waiter").inputs
-    assert function["name"] == WAITER
+    found = deploy()
+    function = found.by_name("orders-waiter").inputs
+    assert "name" not in function
+    assert function_name(found, "orders-waiter").startswith("orders-waiter-")
     assert function["handler"] == contract.DURABLE_WAITER_HANDLER
     assert function["runtime"] == "python3.13"
     assert function["architectures"] == ["arm64"]
@@ -149,7 +149,10 @@ def test_durable_function_settings() -> None:
     # The execution outlives the wait's deadline by an hour: the wait ends with DmsWaitTimedOut.
     assert function["durableConfig"] == {"executionTimeout": WEEK + 3600, "retentionPeriod": 14}
     assert function["tracingConfig"] == {"mode": "PassThrough"}
-    assert function["loggingConfig"] == {"logFormat": "Text", "logGroup": f"/aws/lambda/{WAITER}"}
+    assert function["loggingConfig"] == {
+        "logFormat": "Text",
+        "logGroup": log_group_name(found, "orders-waiter"),
+    }
     assert "deadLetterConfig" not in function
 
 
@@ -173,7 +176,7 @@ def test_the_alias_points_at_the_published_version() -> None:
     assert alias.inputs["name"] == "live"
     assert alias.inputs["functionName"] == function.output("name")
     assert alias.inputs["functionVersion"] == function.output("version") == "1"
-    assert alias.output("arn") == f"{WAITER_ARN}:live"
+    assert alias.output("arn") == f"{function_arn(found, 'orders-waiter')}:live"
 
 
 def test_archive_holds_the_handlers_and_the_durable_sdk() -> None:
@@ -247,12 +250,16 @@ def test_heartbeat_explicit_none_and_dropped_when_the_deadline_comes_first() -> 
 
 # -- IAM --------------------------------------------------------------------------------------
 
-OWN_EXECUTIONS = {
-    "Sid": "OwnDurableExecutions",
-    "Effect": "Allow",
-    "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
-    "Resource": [f"{WAITER_ARN}:*"],
-}
+
+def own_executions(found: DmsWaitersMocks) -> dict[str, Any]:
+    return {
+        "Sid": "OwnDurableExecutions",
+        "Effect": "Allow",
+        "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
+        "Resource": [f"{function_arn(found, 'orders-waiter')}:*"],
+    }
+
+
 START = {
     "Sid": "StartTheReplicationTask",
     "Effect": "Allow",
@@ -265,18 +272,22 @@ DESCRIBE = {
     "Action": ["dms:DescribeReplicationTasks"],
     "Resource": "*",
 }
-OWN_LOGS = {
-    "Sid": "OwnLogGroup",
-    "Effect": "Allow",
-    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-    "Resource": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{WAITER}:*"],
-}
+
+
+def own_logs(found: DmsWaitersMocks) -> dict[str, Any]:
+    return {
+        "Sid": "OwnLogGroup",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [f"{log_group_arn(found, 'orders-waiter')}:*"],
+    }
 
 
 def test_exact_poll_policy() -> None:
-    assert policy_of(poll()) == {
+    found = poll()
+    assert policy_of(found) == {
         "Version": "2012-10-17",
-        "Statement": [OWN_EXECUTIONS, START, DESCRIBE, OWN_LOGS],
+        "Statement": [own_executions(found), START, DESCRIBE, own_logs(found)],
     }
 
 
@@ -296,7 +307,7 @@ def test_exact_callback_policy() -> None:
     # No describe: the hub's resume path reads the task's status.
     assert policy_of(found) == {
         "Version": "2012-10-17",
-        "Statement": [OWN_EXECUTIONS, register, START, OWN_LOGS],
+        "Statement": [own_executions(found), register, START, own_logs(found)],
     }
 
 
@@ -366,16 +377,16 @@ def resolved_outputs(args: dict[str, Any]) -> tuple[dict[str, Any], DmsWaitersMo
 
 def test_outputs_resolve() -> None:
     seen, found = resolved_outputs({})
-    alias_arn = f"{WAITER_ARN}:live"
+    alias_arn = f"{function_arn(found, 'orders-waiter')}:live"
     command = seen.pop("start_command")
     assert seen == {
         "mode": "callback",
-        "function_name": WAITER,
-        "function_arn": WAITER_ARN,
+        "function_name": function_name(found, "orders-waiter"),
+        "function_arn": function_arn(found, "orders-waiter"),
         "alias_name": "live",
         "alias_arn": alias_arn,
         "role_arn": found.by_name("orders-waiter-role").output("arn"),
-        "log_group_name": f"/aws/lambda/{WAITER}",
+        "log_group_name": log_group_name(found, "orders-waiter"),
         "hub_table_name": one(found, "aws:dynamodb/table:Table").output("name"),
     }
     assert command == (
