@@ -37,7 +37,8 @@ does not:
 
 The mocks also work with ``pulumi.runtime.set_mocks`` and ``@pulumi.runtime.test`` directly;
 pass ``monitor=RecordingMockMonitor(mocks)`` to ``set_mocks`` to get URNs, options, aliases and
-transforms too.
+transforms too (there the SDK serves transforms from its callback server on a local port;
+``run_program`` registers them in process instead).
 """
 
 from __future__ import annotations

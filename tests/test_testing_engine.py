@@ -7,13 +7,16 @@ options, and names AWS would refuse twice. Each test writes the small program it
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import threading
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pytest
+from pulumi.runtime._callbacks import _CallbackServicer
 
 from dms_waiters import DmsPollingWorkflow
 from dms_waiters.testing import (
@@ -323,6 +326,25 @@ def test_transforms_run_own_then_ancestors_then_the_stacks_each_on_the_last_resu
         ("outer", "jobs"),
         ("stack", "jobs"),
     ]
+
+
+def test_transforms_need_no_callback_server_and_leave_nothing_running() -> None:
+    servicers: list[Any] = []
+
+    def program() -> None:
+        pulumi.runtime.register_resource_transform(lambda args: None)
+        servicers.extend(_CallbackServicer._servicers)
+        aws.sqs.Queue("jobs")
+
+    run_program(program)  # the first run starts what stays for the process
+    before = set(threading.enumerate())
+    run_program(program)
+    gc.collect()
+    assert set(threading.enumerate()) <= before
+    # The SDK's callback registry, without its gRPC server on a local port: the monitor calls
+    # the transforms in process. Each run's registry is shut down with it.
+    assert [s._target for s in servicers] == ["in-process", "in-process"]
+    assert _CallbackServicer._servicers == []
 
 
 # -- options ----------------------------------------------------------------------------------
