@@ -11,14 +11,19 @@ from .callback_definition import (
     CallbackSpec,
     build_callback_definition,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs
+from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
 from .lambda_function import create_lambda_function
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .naming import Children, check_workflow_name, lambda_children
 from .provider import checked_partition
 from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
 from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
-from .state_machine import StateMachineComponent, create_starter_state_machine
+from .state_machine import (
+    STATE_MACHINE_CHILDREN,
+    StateMachineComponent,
+    create_starter_state_machine,
+)
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -29,6 +34,8 @@ from .validation import (
 
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"
+#: The autonamed resources of the workflow, its hub aside (see ``naming``).
+CALLBACK_CHILDREN: Final[Children] = (*lambda_children("-starter"), *STATE_MACHINE_CHILDREN)
 
 
 class DmsCallbackWorkflowArgs(TypedDict, total=False):
@@ -187,6 +194,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
+        check_workflow_name(COMPONENT, name, CALLBACK_CHILDREN, HUB_CHILDREN, args)
         hub, settings = resolve_hub(
             ArgChecker(COMPONENT, name),
             args,
@@ -237,7 +245,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
             name,
             parent=self,
             description=f"Execution role of the DMS callback workflow {name}",
-            starter_arn=starter.arn,
+            starter=starter,
             definition=definition,
             log_level=settings.log_level,
             log_retention_days=settings.log_retention_days,

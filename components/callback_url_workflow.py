@@ -13,12 +13,17 @@ from .callback_url_definition import (
     CallbackUrlSpec,
     build_callback_url_definition,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs
+from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
 from .lambda_function import RUNTIME, create_lambda_function
 from .lambdas import contract
+from .naming import Children, check_workflow_name, lambda_children
 from .provider import checked_partition
 from .shared_hub import resolve_hub
-from .state_machine import StateMachineComponent, create_starter_state_machine
+from .state_machine import (
+    STATE_MACHINE_CHILDREN,
+    StateMachineComponent,
+    create_starter_state_machine,
+)
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -27,6 +32,12 @@ from .validation import (
 )
 
 COMPONENT: Final = "CallbackUrlWorkflow"
+#: The autonamed resources of the workflow, its hub aside (see ``naming``).
+CALLBACK_URL_CHILDREN: Final[Children] = (
+    *lambda_children("-job"),
+    *lambda_children("-starter"),
+    *STATE_MACHINE_CHILDREN,
+)
 #: Runtimes a job function may use (Lambda's supported Python and Node.js runtimes).
 JOB_RUNTIMES: Final = (
     "python3.11",
@@ -222,6 +233,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        check_workflow_name(COMPONENT, name, CALLBACK_URL_CHILDREN, HUB_CHILDREN, args)
         hub, settings = resolve_hub(
             ArgChecker(COMPONENT, name),
             args,
@@ -277,6 +289,8 @@ class CallbackUrlWorkflow(StateMachineComponent):
             timeout_seconds=settings.job_timeout_seconds + STARTER_EXTRA_SECONDS,
             tracing=settings.tracing,
             gate=partition,
+            # The starter invokes the job: the job's policy and log group must exist first.
+            depends_on=job.invoke_after,
         )
         definition = pulumi.Output.all(starter.arn, partition).apply(
             lambda v: build_callback_url_definition(
@@ -292,7 +306,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
             name,
             parent=self,
             description=f"Execution role of the callback URL workflow {name}",
-            starter_arn=starter.arn,
+            starter=starter,
             definition=definition,
             log_level=settings.log_level,
             log_retention_days=settings.log_retention_days,

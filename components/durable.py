@@ -26,11 +26,18 @@ from .durable_function import (
     DurableComponent,
     create_durable_function,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
+from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
 from .hub_reference import is_output
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .naming import (
+    MANAGED_POLICY,
+    POLICY_ATTACHMENT,
+    Children,
+    check_workflow_name,
+    lambda_children,
+)
 from .provider import checked_partition
 from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
 from .validation import (
@@ -51,6 +58,13 @@ MAX_TIMEOUT_SECONDS: Final = MAX_EXECUTION_TIMEOUT_SECONDS - EXECUTION_TIMEOUT_M
 WAITER_FUNCTION_TIMEOUT_SECONDS: Final = 60
 DEFAULT_MEMORY_MB: Final = 256
 POLL_ONLY_ARGUMENTS: Final = ("poll_interval_seconds", "max_poll_interval_seconds", "poll_jitter")
+#: The autonamed resources of the workflow, its hub aside (see ``naming``): the function and,
+#: in callback mode, the inline policies it adds to the hub's resume and reconciler roles.
+DURABLE_CHILDREN: Final[Children] = (
+    *lambda_children("-waiter"),
+    ("-callbacks", MANAGED_POLICY),
+    ("-callbacks", POLICY_ATTACHMENT),
+)
 CALLBACK_ONLY_ARGUMENTS: Final = ("heartbeat_seconds", "hub", "hub_args")
 
 
@@ -315,7 +329,10 @@ class DmsDurableWorkflow(DurableComponent):
         check = ArgChecker(COMPONENT, name)
         link = None
         self._hub: DmsEventHub | None = None
-        if durable_mode_from_args(check, args) == WaitMode.CALLBACK:
+        mode = durable_mode_from_args(check, args)
+        hub_children = HUB_CHILDREN if mode == WaitMode.CALLBACK else ()
+        check_workflow_name(COMPONENT, name, DURABLE_CHILDREN, hub_children, args)
+        if mode == WaitMode.CALLBACK:
             hub, settings = resolve_hub(
                 check, args, self, lambda period: durable_settings_from_args(name, args, period)
             )

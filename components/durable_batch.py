@@ -35,6 +35,7 @@ from .lambda_function import (
     MIN_MEMORY_MB,
 )
 from .lambdas import contract
+from .naming import check_component_name, lambda_children
 from .provider import checked_partition
 from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
@@ -296,6 +297,7 @@ class DurableBatchWorkflow(DurableComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        check_component_name(COMPONENT, name, lambda_children("-batch"))
         settings = batch_settings_from_args(name, args)
         gate = checked_partition(
             self,

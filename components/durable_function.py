@@ -13,8 +13,9 @@ log group, role) is ``create_lambda_function``'s.
   the version it started on.
 * **Role.** Checkpoint and read the state of this function's own executions only
   (``function:NAME:*``), which is what the managed AWSLambdaBasicDurableExecutionRolePolicy
-  grants besides its ``logs:*`` on every log group. The function's ARN is built from its
-  planned name, since the function cannot exist before its role's policy.
+  grants besides its ``logs:*`` on every log group. The policy names the function's ARN (its
+  name is an autoname), so it is created after the function, and the alias, through which
+  every run is started, after the policy.
 """
 
 from __future__ import annotations
@@ -30,12 +31,7 @@ import pulumi_aws as aws
 
 from . import iam_policies
 from .durable_bundle import bundled_assets
-from .lambda_function import (
-    LambdaFunction,
-    create_lambda_function,
-    handler_assets,
-    planned_function_arn,
-)
+from .lambda_function import LambdaFunction, create_lambda_function, handler_assets
 
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"
@@ -147,18 +143,17 @@ def create_durable_function(
 ) -> DurableFunction:
     """The durable function ``name`` (see ``create_lambda_function``) and ``<name>-alias``.
 
-    Its role gets ``statements`` after the permissions on its own executions; ``gate`` as for
+    Its role gets ``statements`` after the permissions on its own executions; the alias waits
+    for that policy and the log group, so no run starts without them; ``gate`` as for
     ``create_lambda_function``.
     """
-    own_arn = planned_function_arn(name, parent)
     function = create_lambda_function(
         name,
         parent=parent,
         handler=handler,
         description=description,
-        statements=pulumi.Output.all(own_arn, pulumi.Output.from_input(statements)).apply(
-            lambda v: [*iam_policies.durable_execution_statements(v[0]), *v[1]]
-        ),
+        statements=statements,
+        own_statements=iam_policies.durable_execution_statements,
         environment=environment,
         log_retention_days=log_retention_days,
         tags=tags,
@@ -178,6 +173,6 @@ def create_durable_function(
         description="Invoke durable executions through this alias (the latest version)",
         function_name=function.function.name,
         function_version=function.function.version,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=function.invoke_after),
     )
     return DurableFunction(function, alias)

@@ -19,6 +19,18 @@ from .hub_reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MI
 from .hub_reference import DmsEventHubReference
 from .lambda_function import LambdaFunction, create_lambda_function
 from .lambdas import contract
+from .naming import (
+    EVENT_RULE,
+    EVENT_TARGET,
+    METRIC_ALARM,
+    PERMISSION,
+    QUEUE,
+    SECRET,
+    TABLE,
+    Children,
+    check_component_name,
+    lambda_children,
+)
 from .provider import checked_partition, gated
 from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
@@ -37,6 +49,28 @@ RECONCILER_TIMEOUT_SECONDS: Final = 300
 CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
 #: Alarm period: SQS publishes its queue metrics every 5 minutes.
 ALARM_PERIOD_SECONDS: Final = 300
+#: The autonamed resources of a hub with every option on, so one name limit holds whatever the
+#: settings (see ``naming``; the reconciler's schedule rule is the binding one).
+HUB_CHILDREN: Final[Children] = (
+    ("-waiters", TABLE),
+    ("-dlq", QUEUE),
+    ("-dms-events", EVENT_RULE),
+    *lambda_children("-resume"),
+    ("-resume-permission", PERMISSION),
+    ("-resume-target", EVENT_TARGET),
+    *lambda_children("-reconciler"),
+    ("-reconcile-schedule", EVENT_RULE),
+    ("-reconciler-permission", PERMISSION),
+    ("-reconcile-target", EVENT_TARGET),
+    ("-signing-key", SECRET),
+    *lambda_children("-callback-url"),
+    ("-callback-url-public", PERMISSION),
+    ("-callback-url-invoke", PERMISSION),
+    ("-dlq-not-empty", METRIC_ALARM),
+    ("-resume-errors", METRIC_ALARM),
+    ("-reconciler-errors", METRIC_ALARM),
+    ("-callback-url-errors", METRIC_ALARM),
+)
 
 
 class DmsEventHubArgs(TypedDict, total=False):
@@ -218,6 +252,7 @@ class DmsEventHub(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsEventHub", name, {}, opts)
+        check_component_name("DmsEventHub", name, HUB_CHILDREN)
         # None stays accepted from Python (it was the default before 0.2.0).
         args = NO_ARGS if args is None else args
         settings = hub_settings_from_args(name, args)
@@ -417,7 +452,7 @@ class DmsEventHub(pulumi.ComponentResource):
             function_name=gated(endpoint.function.name, gate),
             authorization_type="NONE",
             invoke_mode="BUFFERED",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=public),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*public, *endpoint.invoke_after]),
         )
         return endpoint, secret, url
 
@@ -493,8 +528,11 @@ class DmsEventHub(pulumi.ComponentResource):
                 "maximum_retry_attempts": max_retry_attempts,
             },
             dead_letter_config=None if dead_letter_arn is None else {"arn": dead_letter_arn},
-            # Events may only flow once the function accepts them.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, *(depends_on or [])]),
+            # Events may only flow once the function accepts them and can act and log.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[permission, *function.invoke_after, *(depends_on or [])],
+            ),
         )
 
     def _alarms(
@@ -531,11 +569,14 @@ class DmsEventHub(pulumi.ComponentResource):
         for role, function in functions:
             aws.cloudwatch.MetricAlarm(
                 f"{name}-{role}-errors",
-                alarm_description=f"The dms-waiters {role} Lambda failed; see its log group "
-                f"/aws/lambda/{function.function_name}.",
+                alarm_description=pulumi.Output.concat(
+                    f"The dms-waiters {role} Lambda failed; see its log group ",
+                    function.log_group.name,
+                    ".",
+                ),
                 namespace="AWS/Lambda",
                 metric_name="Errors",
-                dimensions={"FunctionName": function.function_name},
+                dimensions={"FunctionName": function.name},
                 statistic="Sum",
                 **common,
             )

@@ -3,14 +3,13 @@
 Every function of every component goes through ``create_lambda_function`` so they all get the
 same runtime, architecture, packaging and least-privilege logging:
 
-* **Names.** The function gets an explicit physical name, ``<logical name>-<8 hex>``, where the
-  suffix is a hash of the project, stack and logical name: stable across updates, different per
-  stack (two stacks of one account cannot collide), and known before anything is created. That
-  lets the component create the log group ``/aws/lambda/<function name>`` *first*, with its
-  retention, and grant the role access to that group only. Letting Pulumi auto-name the function
-  would leave the name unknown until the function exists, and a function that runs before its
-  log group exists makes Lambda create one itself, without retention (and, when the role cannot
-  create it, logs are lost). Renaming the stack or the component renames (replaces) the function.
+* **Names.** Nothing gets an explicit physical name: pulumi-aws autonames the function and its
+  role (``<logical name>-<7 random hex>``), and the log group is ``/aws/lambda/<logical
+  name>-`` plus a unique id (``name_prefix``), created *first*, with its retention, and named in
+  the function's ``logging_config`` (a function that ran before its log group existed would make
+  Lambda create one itself, without retention, and, when the role cannot create it, logs would
+  be lost). Autonames survive a component renamed with ``aliases=`` and never collide (see
+  ``naming``); the log group ignores changes to its prefix, which a rename changes.
 * **Architecture.** ``arm64`` (Graviton): about 20% cheaper per GB-second than x86_64, and the
   handlers are pure Python with no native dependency, so nothing depends on the CPU.
 * **Code.** The ``*.py`` files of ``handlers_dir()`` under ``dms_waiters/lambdas/`` in the
@@ -20,17 +19,18 @@ same runtime, architecture, packaging and least-privilege logging:
   functions add the durable execution SDK, see ``durable_function``).
 * **Role.** Trusted by ``lambda.amazonaws.com`` for this account only; one inline policy: the
   caller's statements plus ``logs:CreateLogStream``/``PutLogEvents`` on the function's own log
-  group. No AWSLambdaBasicExecutionRole: it may create and write every log group.
+  group. No AWSLambdaBasicExecutionRole: it may create and write every log group. A policy that
+  names the function itself (``own_statements``) is created after the function; whatever
+  invokes a function depends on ``LambdaFunction.invoke_after`` (its policy and log group), so
+  the first invocation has every permission and a place to log.
 * Reserved concurrency is not set: the handlers are idempotent, and reserving capacity would
   take it from the account's other functions.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -43,41 +43,14 @@ from .provider import gated
 
 RUNTIME: Final = "python3.13"
 ARCHITECTURE: Final = "arm64"
-#: Lambda function names: at most 64 letters, digits, '-' and '_'.
-MAX_FUNCTION_NAME: Final = 64
 #: Lambda's memory range (MB).
 MIN_MEMORY_MB: Final = 128
 MAX_MEMORY_MB: Final = 10240
 #: Lambda's longest invocation (seconds).
 MAX_FUNCTION_TIMEOUT_SECONDS: Final = 900
-_SUFFIX_LENGTH: Final = 8
-
-
-def function_physical_name(logical_name: str, project: str, stack: str) -> str:
-    """The function's AWS name: the sanitised logical name plus a stable per-stack suffix."""
-    digest = hashlib.sha256(f"{project}/{stack}/{logical_name}".encode()).hexdigest()
-    base = re.sub(r"[^A-Za-z0-9_-]", "-", logical_name)[: MAX_FUNCTION_NAME - _SUFFIX_LENGTH - 1]
-    return f"{base}-{digest[:_SUFFIX_LENGTH]}"
-
-
-def planned_function_name(logical_name: str) -> str:
-    """The physical name ``create_lambda_function(logical_name, ...)`` gives its function."""
-    return function_physical_name(logical_name, pulumi.get_project(), pulumi.get_stack())
-
-
-def planned_function_arn(logical_name: str, parent: pulumi.Resource) -> pulumi.Output[str]:
-    """The unqualified ARN the function ``logical_name`` will have, known before it exists.
-
-    Built from the physical name and the partition, region and account of the provider, so a
-    function's own role policy can name the function without waiting for it (a cycle).
-    """
-    opts = pulumi.InvokeOutputOptions(parent=parent)
-    function_name = planned_function_name(logical_name)
-    return pulumi.Output.all(
-        aws.get_partition_output(opts=opts).partition,
-        aws.get_region_output(opts=opts).region,
-        aws.get_caller_identity_output(opts=opts).account_id,
-    ).apply(lambda v: f"arn:{v[0]}:lambda:{v[1]}:{v[2]}:function:{function_name}")
+#: What a log group's prefix ignores: a renamed (aliased) component changes it, and a changed
+#: ``name_prefix`` would replace the group (see ``naming``).
+IGNORE_NAME_PREFIX: Final = ["name_prefix"]
 
 
 def handler_assets() -> dict[str, pulumi.Asset]:
@@ -99,19 +72,28 @@ def handler_archive() -> pulumi.AssetArchive:
 
 @dataclass(frozen=True)
 class LambdaFunction:
-    """What ``create_lambda_function`` created, and the function's name and ARN."""
+    """What ``create_lambda_function`` created."""
 
     function: aws.lambda_.Function
     role: aws.iam.Role
     policy: aws.iam.RolePolicy
     log_group: aws.cloudwatch.LogGroup
-    function_name: str
-    """The physical name, known at preview."""
 
     @property
     def arn(self) -> pulumi.Output[str]:
         """The function's (unqualified) ARN."""
         return self.function.arn
+
+    @property
+    def name(self) -> pulumi.Output[str]:
+        """The function's physical name (an autoname: known once the provider checked it)."""
+        return self.function.name
+
+    @property
+    def invoke_after(self) -> list[pulumi.Resource]:
+        """What must exist before anything invokes the function: its role's policy and its log
+        group (``depends_on`` of every event target, state machine, alias or URL invoking it)."""
+        return [self.policy, self.log_group]
 
 
 def create_lambda_function(
@@ -133,28 +115,36 @@ def create_lambda_function(
     publish: bool = False,
     durable_config: aws.lambda_.FunctionDurableConfigArgs | None = None,
     gate: pulumi.Output[Any] | None = None,
+    own_statements: Callable[[str], list[dict[str, Any]]] | None = None,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> LambdaFunction:
     """Create the function ``name`` running ``handler`` (an entry point of ``lambdas/contract``).
 
-    Creates ``<name>-logs`` (``/aws/lambda/<function name>``), ``<name>-role``,
+    Creates ``<name>-logs`` (``/aws/lambda/<name>-`` plus a unique id), ``<name>-role``,
     ``<name>-policy`` (``statements`` plus the log group; see ``iam_policies``) and the function
-    ``<name>``, which depends on its policy and log group so its first invocation can log and
-    act. ``dead_letter_queue_arn`` receives asynchronous invocations that failed every retry
-    (the role must be allowed ``sqs:SendMessage`` on it). ``code`` and ``runtime`` replace the
-    handler archive and Python 3.13 (a user's own function);
-    ``publish`` publishes a version; ``durable_config`` (``execution_timeout`` seconds,
-    ``retention_period`` days) makes it a durable function, which only its creation can do.
+    ``<name>`` (autonamed), which depends on its log group, its policy and ``depends_on`` (what
+    it invokes itself), so its first invocation can log and act. ``own_statements(arn)`` are
+    statements naming the function's own ARN, put first in the policy, which is then created
+    after the function (it cannot name a function that does not exist yet); until then nothing
+    may invoke it (see ``LambdaFunction.invoke_after``). ``dead_letter_queue_arn`` receives
+    asynchronous invocations that failed every retry (the role must be allowed
+    ``sqs:SendMessage`` on it, which Lambda checks at creation: not with ``own_statements``).
+    ``code`` and ``runtime`` replace the handler archive and Python 3.13 (a user's own
+    function); ``publish`` publishes a version; ``durable_config`` (``execution_timeout``
+    seconds, ``retention_period`` days) makes it a durable function, which only its creation
+    can do.
     ``gate`` (``provider.checked_partition``) must resolve before the function is declared:
     its failure (a feature the partition lacks) fails the function.
     """
+    if own_statements is not None and dead_letter_queue_arn is not None:
+        raise ValueError("a dead-letter queue needs the policy before the function exists")
     child = pulumi.ResourceOptions(parent=parent)
-    function_name = planned_function_name(name)
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-logs",
-        name=f"/aws/lambda/{function_name}",
+        name_prefix=f"/aws/lambda/{name}-",
         retention_in_days=log_retention_days,
         tags=tags,
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=IGNORE_NAME_PREFIX),
     )
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))
     role = aws.iam.Role(
@@ -164,24 +154,30 @@ def create_lambda_function(
                 iam_policies.service_assume_role_policy("lambda.amazonaws.com", acct)
             )
         ),
-        description=f"Execution role of the Lambda function {function_name}",
+        description=f"Execution role of the Lambda function {name}",
         tags=tags,
         opts=child,
     )
-    policy = aws.iam.RolePolicy(
-        f"{name}-policy",
-        role=role.id,
-        policy=pulumi.Output.all(pulumi.Output.from_input(statements), log_group.arn).apply(
-            lambda values: json.dumps(
-                iam_policies.lambda_function_policy(values[0], values[1], tracing)
+
+    def create_policy(own_arn: pulumi.Input[str] | None) -> aws.iam.RolePolicy:
+        document = pulumi.Output.all(
+            pulumi.Output.from_input(statements), log_group.arn, own_arn
+        ).apply(
+            lambda v: json.dumps(
+                iam_policies.lambda_function_policy(
+                    [*([] if own_statements is None else own_statements(v[2])), *v[0]],
+                    v[1],
+                    tracing,
+                )
             )
-        ),
-        opts=child,
-    )
+        )
+        return aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=document, opts=child)
+
+    before = [] if own_statements is not None else [create_policy(None)]
     function = aws.lambda_.Function(
         name,
-        name=gated(function_name, gate),
-        description=description,
+        # The partition check travels in an input, so its failure fails the function.
+        description=gated(description, gate),
         role=role.arn,
         runtime=runtime,
         architectures=[ARCHITECTURE],
@@ -190,7 +186,7 @@ def create_lambda_function(
         environment={"variables": dict(environment)},
         timeout=timeout_seconds,
         memory_size=memory_mb,
-        # Text logs into the group created above (the default group name, made explicit).
+        # Text logs into the group created above (not Lambda's default /aws/lambda/<name>).
         logging_config={"log_format": "Text", "log_group": log_group.name},
         tracing_config={"mode": "Active" if tracing else "PassThrough"},
         dead_letter_config=(
@@ -200,6 +196,7 @@ def create_lambda_function(
         publish=publish or None,
         durable_config=durable_config,
         tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy, log_group]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[*before, log_group, *depends_on]),
     )
-    return LambdaFunction(function, role, policy, log_group, function_name)
+    policy = before[0] if before else create_policy(function.arn)
+    return LambdaFunction(function, role, policy, log_group)

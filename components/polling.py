@@ -9,10 +9,11 @@ import pulumi
 
 from . import iam_policies
 from .lambdas import dms_status as dms
+from .naming import check_component_name
 from .polling_definition import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
 from .provider import provider_partition
 from .sfn_errors import START_RETRIES
-from .state_machine import StateMachineComponent, create_state_machine
+from .state_machine import STATE_MACHINE_CHILDREN, StateMachineComponent, create_state_machine
 from .validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     LOG_RETENTION_DAYS,
@@ -224,6 +225,7 @@ class DmsPollingWorkflow(StateMachineComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
+        check_component_name("DmsPollingWorkflow", name, STATE_MACHINE_CHILDREN)
         settings = polling_settings_from_args(name, args)
         spec, log_level, tracing = settings.spec, settings.log_level, settings.tracing
         tags = args.get("tags")

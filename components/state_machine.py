@@ -3,20 +3,31 @@
 Shared by ``DmsPollingWorkflow`` and ``DmsCallbackWorkflow`` so both get the same trust policy
 (``states.amazonaws.com`` for this account only), the same log group layout and the same
 logging and tracing settings, under the same logical names (``<name>-role``, ``<name>-policy``,
-``<name>-logs``, ``<name>-state-machine``).
+``<name>-logs``, ``<name>-state-machine``). The role and the machine are autonamed, the log
+group is ``/aws/vendedlogs/states/<name>-`` plus a unique id (see ``naming``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 import pulumi_aws as aws
 
 from . import iam_policies
+from .lambda_function import IGNORE_NAME_PREFIX, LambdaFunction
+from .naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .validation import LogLevel
+
+#: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
+STATE_MACHINE_CHILDREN: Final[Children] = (
+    ("-role", ROLE),
+    ("-policy", ROLE_POLICY),
+    ("-state-machine", STATE_MACHINE),
+)
 
 
 @dataclass(frozen=True)
@@ -62,12 +73,14 @@ def create_state_machine(
     log_retention_days: int,
     tracing: bool,
     tags: pulumi.Input[dict[str, str]] | None,
+    invokes: Sequence[LambdaFunction] = (),
 ) -> StateMachineResources:
     """Create a Standard state machine running as its own role, logging to its own log group.
 
     ``definition`` and ``policy`` are JSON documents (or ``Output``s of them); the policy is the
-    role's only permission. The machine waits for the policy, so its first execution already
-    has every permission it needs.
+    role's only permission. The machine waits for the policy and for what the functions it
+    ``invokes`` need (``LambdaFunction.invoke_after``), so its first execution already has every
+    permission it needs.
     """
     child = pulumi.ResourceOptions(parent=parent)
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))
@@ -89,7 +102,7 @@ def create_state_machine(
         name_prefix=f"/aws/vendedlogs/states/{name}-",
         retention_in_days=log_retention_days,
         tags=tags,
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=IGNORE_NAME_PREFIX),
     )
     machine = aws.sfn.StateMachine(
         f"{name}-state-machine",
@@ -103,8 +116,12 @@ def create_state_machine(
         },
         tracing_configuration={"enabled": tracing},
         tags=tags,
-        # The role's permissions must exist before the first execution runs.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[role_policy]),
+        # The role's permissions (and the invoked functions') must exist before the first
+        # execution runs.
+        opts=pulumi.ResourceOptions(
+            parent=parent,
+            depends_on=[role_policy, *(r for f in invokes for r in f.invoke_after)],
+        ),
     )
     return StateMachineResources(role, role_policy, log_group, machine)
 
@@ -114,7 +131,7 @@ def create_starter_state_machine(
     *,
     parent: pulumi.Resource,
     description: str,
-    starter_arn: pulumi.Output[str],
+    starter: LambdaFunction,
     definition: pulumi.Output[dict[str, Any]],
     log_level: str,
     log_retention_days: int,
@@ -122,17 +139,18 @@ def create_starter_state_machine(
     tags: pulumi.Input[dict[str, str]] | None,
 ) -> StateMachineResources:
     """``create_state_machine`` for the callback patterns: one task token wait whose role may
-    only invoke the starter Lambda (``iam_policies.callback_state_machine_policy``)."""
+    only invoke the ``starter`` Lambda (``iam_policies.callback_state_machine_policy``)."""
     return create_state_machine(
         name,
         parent=parent,
         description=description,
         definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
-        policy=starter_arn.apply(
+        policy=starter.arn.apply(
             lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, tracing))
         ),
         log_level=log_level,
         log_retention_days=log_retention_days,
         tracing=tracing,
         tags=tags,
+        invokes=[starter],
     )

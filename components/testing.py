@@ -11,8 +11,34 @@ resources) under fresh mocks and waits until every resource is registered::
     mocks = run_program(program)
     roles = mocks.created("aws:iam/role:Role")
 
+``run_program`` plays the Pulumi engine and the AWS provider where Pulumi's own mock monitor
+does not:
+
+* **Preview.** ``run_program(program, preview=True)`` answers as a ``pulumi preview`` of a new
+  stack does: what the provider computes (ARNs, ids, versions, names from ``name_prefix``) is
+  unknown (``UNKNOWN`` in the records; ``apply`` callbacks on it do not run), inputs are known,
+  and so are autonames, which the provider's Check draws before anything is created.
+* **Names.** A resource without an explicit name is autonamed as pulumi-aws does,
+  ``<logical name>-<7 hex>``, with the suffix derived from the resource's URN (random in
+  reality), and a ``name_prefix`` gets a unique id; the rules of ``naming.NAME_RULES`` apply
+  (too long a name fails, as the provider fails at preview). ``previous=`` (the mocks of an
+  earlier run) is the stack's state: a resource continuing one of it, by URN or by an alias
+  (its own, or inherited from an aliased parent, as the engine derives them), keeps its name.
+  ``duplicate_physical_names()`` lists names AWS would refuse twice (per account and region,
+  IAM per account); by default a second one fails the run as AWS would.
+* **Region and account.** ARNs and data sources follow each resource's provider: an explicit
+  ``aws.Provider`` (its ``region``; the account of its assumed role, or its one allowed account
+  id), else the stack's ``aws:region`` config, else the mocks' own region and account.
+* **Transforms.** Stack transforms (``pulumi.runtime.register_resource_transform``) and
+  ``transforms=`` options run as the engine runs them: the resource's own, its ancestors', then
+  the stack's; what they return is what the mocks see and record.
+* **Options.** Each ``CreatedResource`` records its resource options (``options``), after the
+  transforms and with what it inherits from its parent (provider, protect, retain on delete).
+
 The mocks also work with ``pulumi.runtime.set_mocks`` and ``@pulumi.runtime.test`` directly;
-pass ``monitor=RecordingMockMonitor(mocks)`` to ``set_mocks`` to record URNs and parents.
+pass ``monitor=RecordingMockMonitor(mocks)`` to ``set_mocks`` to get URNs, options, aliases and
+transforms too (there the SDK serves transforms from its callback server on a local port;
+``run_program`` registers them in process instead).
 """
 
 from __future__ import annotations
@@ -21,20 +47,145 @@ import asyncio
 import atexit
 import contextvars
 import hashlib
-import re
+import json
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import pulumi
+from pulumi.output import Unknown as _PulumiUnknown
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+
+from . import _mock_engine as engine
+from .naming import ACCOUNT, DEFAULT_NAME_RULE, EVENT_BUS, NAME_RULES, NameRule, name_rule
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_PARTITION: Final = "aws"
+AWS_PROVIDER_TYPE: Final = "pulumi:providers:aws"
+_ROOT_STACK_TYPE: Final = engine.ROOT_STACK_TYPE
+
+
+class _Unknown:
+    """The type of ``UNKNOWN``."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = _Unknown()
+"""A value unknown at preview, in ``CreatedResource.inputs`` and ``state`` (``is`` it)."""
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is unknown (at preview)."""
+    return value is UNKNOWN
+
+
+EngineError = engine.EngineError
+
+
+class PhysicalNameError(ValueError):
+    """A physical name the provider or AWS refuses: too long, bad characters, or taken."""
+
+
+class DuplicatePhysicalNameError(PhysicalNameError):
+    """A second resource got a name AWS requires to be unique (in its account and region)."""
+
+
+@dataclass(frozen=True)
+class RecordedOptions:
+    """The resource options a resource was registered with, as the engine received them.
+
+    After transforms, and with what the resource inherits from its parent (the engine's
+    ``inheritFromParent``: provider, ``protect``, ``retain_on_delete``, ``deleted_with``).
+    Resources are named by URN.
+    """
+
+    protect: bool | None = None
+    """``protect``, or None when unset."""
+    retain_on_delete: bool | None = None
+    """``retain_on_delete``, or None when unset."""
+    provider: str | None = None
+    """The provider reference ``<provider URN>::<id>``; None for the default provider."""
+    providers: Mapping[str, str] = field(default_factory=dict)
+    """A component's ``providers``: package -> provider reference."""
+    depends_on: tuple[str, ...] = ()
+    """URNs of every resource it waits for: ``depends_on`` and those its inputs come from
+    (a component stands for its custom resources), as the engine's ``DependsOn``."""
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Input name -> URNs the input's value comes from."""
+    aliases: tuple[str, ...] = ()
+    """Every URN the resource may have had: its ``aliases`` and those inherited from an
+    aliased parent, as the engine derives them."""
+    ignore_changes: tuple[str, ...] = ()
+    """``ignore_changes`` (input names as the engine sees them, e.g. ``namePrefix``)."""
+    replace_on_changes: tuple[str, ...] = ()
+    """``replace_on_changes``."""
+    delete_before_replace: bool | None = None
+    """``delete_before_replace``, or None when unset."""
+    additional_secret_outputs: tuple[str, ...] = ()
+    """``additional_secret_outputs``."""
+    custom_timeouts: Mapping[str, str] | None = None
+    """``custom_timeouts`` (``create``, ``update``, ``delete``), or None."""
+    deleted_with: str | None = None
+    """URN of ``deleted_with``, or None."""
+    import_id: str | None = None
+    """``import_``, or None."""
+    version: str | None = None
+    """``version`` (of the provider plugin), or None."""
+    plugin_download_url: str | None = None
+    """``plugin_download_url``, or None."""
+    hide_diffs: tuple[str, ...] = ()
+    """``hide_diffs``."""
+    replace_with: tuple[str, ...] = ()
+    """URNs of ``replace_with``."""
+
+
+def _recorded_options(
+    request: resource_pb2.RegisterResourceRequest, aliases: Iterable[str]
+) -> RecordedOptions:
+    timeouts = None
+    if request.HasField("customTimeouts"):
+        raw = request.customTimeouts
+        timeouts = {
+            key: value
+            for key, value in (
+                ("create", raw.create),
+                ("update", raw.update),
+                ("delete", raw.delete),
+            )
+            if value
+        }
+    return RecordedOptions(
+        protect=request.protect if request.HasField("protect") else None,
+        retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else None,
+        provider=request.provider or None,
+        providers=dict(request.providers),
+        depends_on=tuple(request.dependencies),
+        property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+        aliases=tuple(aliases),
+        ignore_changes=tuple(request.ignoreChanges),
+        replace_on_changes=tuple(request.replaceOnChanges),
+        delete_before_replace=(
+            request.deleteBeforeReplace
+            if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace
+            else None
+        ),
+        additional_secret_outputs=tuple(request.additionalSecretOutputs),
+        custom_timeouts=timeouts,
+        deleted_with=request.deletedWith or None,
+        import_id=request.importId or None,
+        version=request.version or None,
+        plugin_download_url=request.pluginDownloadURL or None,
+        hide_diffs=tuple(request.hideDiffs),
+        replace_with=tuple(request.replace_with),
+    )
 
 
 @dataclass
@@ -42,7 +193,8 @@ class CreatedResource:
     """One resource the program registered: its type, logical name, inputs and mocked state.
 
     ``urn`` and ``parent`` (the parent's URN) are the engine's when the run used a
-    ``RecordingMockMonitor`` (as ``run_program`` does); otherwise the logical name and None.
+    ``RecordingMockMonitor`` (as ``run_program`` does); otherwise a URN without parents and
+    None. At preview, values the provider computes are ``UNKNOWN``.
     """
 
     type: str
@@ -52,6 +204,13 @@ class CreatedResource:
     id: str
     urn: str = ""
     parent: str | None = None
+    options: RecordedOptions = field(default_factory=RecordedOptions)
+    """The resource options it was registered with."""
+    physical_name: str | None = None
+    """The name AWS knows it by (``name``, ``targetId``, ``statementId``); None for a type
+    without one, or when unknown (at preview, from a ``name_prefix``)."""
+    previous: CreatedResource | None = field(default=None, repr=False, compare=False)
+    """The resource of the previous deployment it continues (by URN or alias), if any."""
 
     def output(self, key: str) -> Any:
         """A key of the resource's state (inputs merged with the mocked outputs)."""
@@ -71,33 +230,76 @@ class Registration:
     urn: str
     parent: str | None
     custom: bool
+    options: RecordedOptions = field(default_factory=RecordedOptions)
+    """Its resource options (after transforms and what it inherits from its parent)."""
+    previous_urn: str | None = None
+    """The URN of the previous deployment's resource it continues (its own URN, or one of its
+    aliases), None when new."""
 
 
-_ROOT_STACK_TYPE: Final = "pulumi:pulumi:Stack"
+@dataclass(frozen=True)
+class _Answering:
+    """The registration the calling thread is answering, and the state it continues."""
 
-# The registration the calling thread is answering: Pulumi's mock monitor calls
-# ``Mocks.new_resource`` synchronously inside ``RegisterResource``, in the same worker thread.
+    registration: Registration
+    previous: CreatedResource | None
+
+
+# Pulumi's mock monitor calls ``Mocks.new_resource`` synchronously inside ``RegisterResource``,
+# in the same worker thread.
 _REGISTERING = threading.local()
 
 
-def _current_registration() -> Registration | None:
-    current: Registration | None = getattr(_REGISTERING, "current", None)
+def _answering() -> _Answering | None:
+    current: _Answering | None = getattr(_REGISTERING, "current", None)
     return current
 
 
-class RecordingMockMonitor(MockMonitor):
-    """Pulumi's ``MockMonitor`` that also records each registration's URN and parent URN.
+def _current_registration() -> Registration | None:
+    answering = _answering()
+    return None if answering is None else answering.registration
 
-    ``Mocks.new_resource`` is not told a resource's parent, only ``RegisterResource`` is. This
-    monitor appends every registration to ``registrations`` (in the order Pulumi registered
-    them) and, while the mocks answer one, exposes it to them: ``DmsWaitersMocks`` stores the
-    URN and parent URN in each ``CreatedResource``. ``run_program`` uses it by default.
+
+def _previous_by_urn(
+    previous: DmsWaitersMocks | Iterable[CreatedResource] | None,
+) -> dict[str, CreatedResource]:
+    if previous is None:
+        return {}
+    resources = previous.created() if isinstance(previous, DmsWaitersMocks) else previous
+    return {r.urn: r for r in resources if r.urn}
+
+
+class RecordingMockMonitor(MockMonitor):
+    """Pulumi's ``MockMonitor`` doing what the engine does with each registration.
+
+    It records every registration (``registrations``, in the order Pulumi registered them:
+    URN, parent URN, options), and before the mocks answer one it:
+
+    * gives it what it inherits from its parent's options (provider, protect, ...);
+    * runs its transforms: its own, its ancestors', then the stack's (Pulumi's mock monitor
+      drops them);
+    * rejects a duplicate URN, derives its aliases and finds the resource of the ``previous``
+      deployment (the mocks of an earlier run, or their ``created()``) it continues.
+
+    ``DmsWaitersMocks`` store the URN, parent, options and previous state in each
+    ``CreatedResource``. ``run_program`` uses one by default.
     """
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    def __init__(
+        self,
+        mocks: pulumi.runtime.Mocks,
+        previous: DmsWaitersMocks | Iterable[CreatedResource] | None = None,
+    ) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.previous: dict[str, CreatedResource] = _previous_by_urn(previous)
+        """The previous deployment's resources by URN."""
         self._registrations_lock = threading.Lock()
+        self._goals: dict[str, resource_pb2.RegisterResourceRequest] = {}
+        self._parents: dict[str, str] = {}
+        self._own_transforms: dict[str, list[Any]] = {}
+        self._stack_transforms_callbacks: list[Any] = []
+        self._resolver: engine.AliasResolver | None = None
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the Pulumi engine gives a resource.
@@ -106,29 +308,173 @@ class RecordingMockMonitor(MockMonitor):
         the engine prefixes the parent's whole type chain and leaves the root stack out, so
         ``urn:pulumi:<stack>::<project>::<component type>$<type>::<name>``.
         """
-        qualified = type_
-        if parent:
-            parent_type = parent.split("::")[2]
-            if parent_type != _ROOT_STACK_TYPE:
-                qualified = f"{parent_type}${type_}"
-        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{qualified}::{name}"
+        return engine.child_urn(parent, type_, name, pulumi.get_project(), pulumi.get_stack())
+
+    def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 (the gRPC method)
+        """Keep the transform's callback: every later registration runs it."""
+        with self._registrations_lock:
+            self._stack_transforms_callbacks.append(request)
+        return super().RegisterStackTransform(request)  # type: ignore[no-untyped-call]
+
+    def _transforms_for(self, request: resource_pb2.RegisterResourceRequest) -> list[Any]:
+        with self._registrations_lock:
+            callbacks = list(request.transforms)
+            parent = request.parent
+            while parent:
+                callbacks += self._own_transforms.get(parent, [])
+                parent = self._parents.get(parent, "")
+            return callbacks + self._stack_transforms_callbacks
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
-        """Record the registration, then let Pulumi's mock monitor handle it."""
-        registration = Registration(
-            type=request.type,
-            name=request.name,
-            urn=self.make_urn(request.parent, request.type, request.name),
-            parent=request.parent or None,
-            custom=bool(request.custom),
-        )
+        """Inherit, transform, alias and record the registration, then let Pulumi's mock
+        monitor (and so the mocks) handle it."""
+        goal = resource_pb2.RegisterResourceRequest()
+        goal.CopyFrom(request)
+        if goal.type == _ROOT_STACK_TYPE:
+            registration = Registration(goal.type, goal.name, self._urn(goal), None, False)
+            with self._registrations_lock:
+                self.registrations.append(registration)
+            return super().RegisterResource(goal)  # type: ignore[no-untyped-call]
         with self._registrations_lock:
+            parent_goal = self._goals.get(goal.parent)
+        if parent_goal is not None:
+            engine.inherit_from_parent(goal, parent_goal)
+        engine.run_transforms(goal, self._transforms_for(goal))
+        urn = self._urn(goal)
+        with self._registrations_lock:
+            if self._resolver is None:
+                self._resolver = engine.AliasResolver(
+                    self.previous, pulumi.get_project(), pulumi.get_stack()
+                )
+            aliases = self._resolver.aliases(
+                goal.name,
+                goal.type,
+                goal.parent,
+                [*(_alias_urn(u) for u in goal.aliasURNs), *goal.aliases],
+            )
+            previous_urn = self._resolver.previous(urn, aliases)
+            self._goals[urn] = goal
+            self._parents[urn] = goal.parent
+            self._own_transforms[urn] = list(request.transforms)
+            registration = Registration(
+                type=goal.type,
+                name=goal.name,
+                urn=urn,
+                parent=goal.parent or None,
+                custom=bool(goal.custom),
+                options=_recorded_options(goal, aliases),
+                previous_urn=previous_urn,
+            )
             self.registrations.append(registration)
-        _REGISTERING.current = registration
+        previous = None if previous_urn is None else self.previous.get(previous_urn)
+        _REGISTERING.current = _Answering(registration, previous)
         try:
-            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            return super().RegisterResource(goal)  # type: ignore[no-untyped-call]
         finally:
             _REGISTERING.current = None
+
+    def _urn(self, request: resource_pb2.RegisterResourceRequest) -> str:
+        return self.make_urn(request.parent, request.type, request.name)
+
+
+def _alias_urn(urn: str) -> Any:
+    from pulumi.runtime.proto import alias_pb2
+
+    return alias_pb2.Alias(urn=urn)
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where a resource is created: its provider's partition, region and account."""
+
+    partition: str
+    """``aws``, ``aws-cn`` (``cn-`` regions) or ``aws-us-gov`` (``us-gov-`` regions)."""
+    region: str
+    """The region, e.g. ``eu-west-1``."""
+    account_id: str
+    """The 12-digit account id."""
+
+    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+        """``arn:<partition>:<service>:<region>:<account>:<resource>`` (IAM: no region)."""
+        return (
+            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
+            f"{self.account_id if account else ''}:{resource}"
+        )
+
+
+def _partition_of(region: str, default: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return default
+
+
+def _json_value(value: Any) -> Any:
+    # A provider's structured inputs arrive as JSON text.
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _normalize_unknowns(value: Any) -> Any:
+    """``value`` with the SDK's unknowns replaced by ``UNKNOWN``."""
+    if isinstance(value, _PulumiUnknown) or value is UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _normalize_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalize_unknowns(v) for v in value]
+    return value
+
+
+def _to_wire(value: Any) -> Any:
+    """``value`` as the engine sends it back: unknowns as the RPC's unknown marker."""
+    if value is UNKNOWN:
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_wire(v) for v in value]
+    return value
+
+
+def _ignore_changes(inputs: dict[str, Any], old: Mapping[str, Any], paths: Iterable[str]) -> None:
+    """The engine's ``processIgnoreChanges``: ignored inputs keep their previous values (paths
+    of nested keys separated by dots)."""
+    for path in paths:
+        keys = path.split(".")
+        new_parent: Any = inputs
+        old_parent: Any = old
+        for key in keys[:-1]:
+            new_parent = new_parent.get(key) if isinstance(new_parent, dict) else None
+            old_parent = old_parent.get(key) if isinstance(old_parent, Mapping) else None
+        if not isinstance(new_parent, dict):
+            continue
+        if isinstance(old_parent, Mapping) and keys[-1] in old_parent:
+            new_parent[keys[-1]] = old_parent[keys[-1]]
+        else:
+            new_parent.pop(keys[-1], None)
+
+
+def _suffix(text: str, length: int = 7) -> str:
+    # Deterministic stand-in for a random suffix: two URNs never share it in practice.
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class PhysicalNameClash:
+    """Resources that got a name AWS requires to be unique in ``scope``."""
+
+    name: str
+    """The physical name they share."""
+    scope: str
+    """E.g. ``aws:lambda/function:Function in account 123456789012, us-east-1``."""
+    resources: tuple[CreatedResource, ...]
+    """The resources that got it, in registration order."""
 
 
 @dataclass
@@ -136,14 +482,25 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
     """Pulumi mocks returning realistic AWS state for every resource type the components use.
 
     Unknown resource types get their inputs echoed back with a generated id, so a user's own
-    resources still work; ``created`` lists everything that was registered.
+    resources still work; ``created`` lists everything that was registered. ``account_id``,
+    ``region`` and ``partition`` are those of the default provider when the stack's config sets
+    no ``aws:region`` (an explicit ``aws.Provider`` brings its own).
     """
 
     account_id: str = DEFAULT_ACCOUNT_ID
+    """The default provider's account (getCallerIdentity, ARNs)."""
     region: str = DEFAULT_REGION
+    """The default provider's region when the stack's config sets no ``aws:region``."""
     partition: str = DEFAULT_PARTITION
+    """The partition of regions outside China and GovCloud."""
     resources: list[CreatedResource] = field(default_factory=list)
+    """Every resource registered, in the order the mocks answered them."""
+    reject_duplicate_names: bool = True
+    """Fail a (non-preview) run when a second resource takes a name AWS requires to be unique,
+    as AWS refuses to create it; ``duplicate_physical_names()`` lists them either way."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _provider_targets: dict[str, AwsTarget] = field(default_factory=dict, repr=False)
+    _names_taken: dict[tuple[str, ...], CreatedResource] = field(default_factory=dict, repr=False)
 
     def created(self, type_token: str | None = None) -> list[CreatedResource]:
         """Resources registered so far, optionally only those of one type token."""
@@ -151,41 +508,197 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
             return [r for r in self.resources if type_token in (None, r.type)]
 
     def by_name(self, name: str) -> CreatedResource:
-        """The resource registered under the logical ``name`` (KeyError if none)."""
+        """The (first) resource registered under the logical ``name`` (KeyError if none)."""
         for res in self.created():
             if res.name == name:
                 return res
         raise KeyError(name)
 
+    def by_urn(self, urn: str) -> CreatedResource:
+        """The resource registered with ``urn`` (KeyError if none)."""
+        for res in self.created():
+            if res.urn == urn:
+                return res
+        raise KeyError(urn)
+
+    def duplicate_physical_names(self) -> list[PhysicalNameClash]:
+        """Names AWS requires to be unique (per account and region; IAM per account; rules per
+        event bus) that more than one resource got, in registration order."""
+        groups: dict[tuple[str, ...], list[CreatedResource]] = {}
+        for res in self.created():
+            key = self._uniqueness_key(res)
+            if key is not None:
+                groups.setdefault(key, []).append(res)
+        return [
+            PhysicalNameClash(key[-1], _scope_text(key), tuple(found))
+            for key, found in groups.items()
+            if len(found) > 1
+        ]
+
+    def target(self, provider: str | None) -> AwsTarget:
+        """Partition, region and account of the provider reference ``provider`` (None: the
+        default provider: the stack's ``aws:region`` config, else these mocks')."""
+        if provider:
+            with self._lock:
+                found = self._provider_targets.get(provider.rsplit("::", 1)[0])
+            if found is not None:
+                return found
+        region = pulumi.Config("aws").get("region") or self.region
+        return AwsTarget(_partition_of(region, self.partition), region, self.account_id)
+
+    def _provider_target(self, inputs: Mapping[str, Any]) -> AwsTarget:
+        """What an explicit ``aws.Provider`` targets: its region (else these mocks': explicit
+        providers do not read the stack's config) and the account of its assumed role, or its
+        only allowed account id."""
+        region = inputs.get("region")
+        region = region if isinstance(region, str) and region else self.region
+        account = self.account_id
+        roles = _json_value(inputs.get("assumeRoles")) or []
+        roles = [*(roles if isinstance(roles, list) else [roles])]
+        roles.append(_json_value(inputs.get("assumeRole")) or {})
+        allowed = _json_value(inputs.get("allowedAccountIds")) or []
+        arns = [
+            r.get("roleArn") or r.get("role_arn") for r in roles if isinstance(r, Mapping)
+        ]  # the Python SDK keeps the keys as written
+        role_arn = next((a for a in arns if isinstance(a, str) and a.count(":") >= 5), None)
+        if role_arn is not None:
+            account = role_arn.split(":")[4]
+        elif isinstance(allowed, list) and len(allowed) == 1:
+            account = str(allowed[0])
+        return AwsTarget(_partition_of(region, self.partition), region, account)
+
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        """Answer the data sources the components read: identity, region, partition."""
+        """Answer the data sources the components read: identity, region, partition (of the
+        invoke's provider)."""
+        target = self.target(args.provider or None)
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return (
                 {
-                    "accountId": self.account_id,
-                    "arn": f"arn:{self.partition}:iam::{self.account_id}:user/test",
+                    "accountId": target.account_id,
+                    "arn": f"arn:{target.partition}:iam::{target.account_id}:user/test",
                     "userId": "AIDATESTUSER",
-                    "id": self.account_id,
+                    "id": target.account_id,
                 },
                 [],
             )
         if args.token == "aws:index/getRegion:getRegion":
-            return ({"name": self.region, "region": self.region, "id": self.region}, [])
+            return ({"name": target.region, "region": target.region, "id": target.region}, [])
         if args.token == "aws:index/getPartition:getPartition":
+            suffix = "amazonaws.com.cn" if target.partition == "aws-cn" else "amazonaws.com"
             return (
-                {"partition": self.partition, "dnsSuffix": "amazonaws.com", "id": self.partition},
+                {"partition": target.partition, "dnsSuffix": suffix, "id": target.partition},
                 [],
             )
         return ({}, [])
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        """Return the id and state AWS would give a resource of ``args.typ``."""
-        inputs = dict(args.inputs)
-        physical = _physical_name(args.name, inputs)
-        resource_id, extra = self._state_for(args.typ, physical, inputs)
+        """Return the id and state AWS would give a resource of ``args.typ`` (at preview: what
+        the provider computes unknown, the id empty)."""
+        answering = _answering()
+        previous = None if answering is None else answering.previous
+        inputs = self.checked_inputs(args, previous)
+        preview = pulumi.runtime.is_dry_run()
+        target = self.target(args.provider)
+        if args.typ == AWS_PROVIDER_TYPE:
+            with self._lock:
+                self._provider_targets[self._urn_of(args)] = self._provider_target(inputs)
+        physical = self.physical_name(args, inputs, previous)
+        placeholder = physical or f"{args.name}-{_suffix(self._urn_of(args))}"
+        resource_id, extra = self._state_for(args.typ, placeholder, inputs, target)
+        if preview:
+            # A preview creates nothing: the id and what the provider computes are unknown,
+            # except a name the provider's Check already drew.
+            key = name_rule(args.typ).key
+            extra = {
+                k: (v if k == key and physical is not None else UNKNOWN)
+                for k, v in extra.items()
+                if k not in inputs
+            }
+            resource_id = "" if args.custom else resource_id
         state = {**inputs, **extra}
-        self._record(args, inputs, state, resource_id)
-        return resource_id, state
+        self._record(args, inputs, state, resource_id, physical_name=physical)
+        return resource_id, _to_wire(state)
+
+    def checked_inputs(
+        self, args: pulumi.runtime.MockResourceArgs, previous: CreatedResource | None
+    ) -> dict[str, Any]:
+        """The inputs the provider sees: unknowns as ``UNKNOWN``, and the previous values of
+        the ``ignore_changes`` inputs of a resource that continues ``previous``."""
+        inputs: dict[str, Any] = _normalize_unknowns(dict(args.inputs))
+        registration = _current_registration()
+        if previous is not None and registration is not None:
+            _ignore_changes(inputs, previous.inputs, registration.options.ignore_changes)
+        return inputs
+
+    def physical_name(
+        self,
+        args: pulumi.runtime.MockResourceArgs,
+        inputs: Mapping[str, Any],
+        previous: CreatedResource | None,
+    ) -> str | None:
+        """The name AWS will know the resource by, chosen as pulumi-aws chooses it.
+
+        An explicit name wins; a ``name_prefix`` gets a unique id (``prefixed_name``; unknown
+        at preview) unless the previous resource had the same prefix; otherwise the previous
+        resource's autoname is kept, else a new one is drawn (``autoname``). Raises
+        ``PhysicalNameError`` when AWS would refuse it. None for a resource without a name
+        (components, providers) or a name unknown at preview.
+        """
+        if not args.custom or not args.typ.startswith("aws:"):
+            return None
+        if args.typ not in NAME_RULES:
+            # Not every type has a name: only an explicit one is known to be it.
+            explicit = inputs.get(DEFAULT_NAME_RULE.key)
+            return explicit if isinstance(explicit, str) and explicit else None
+        rule = name_rule(args.typ)
+        urn = self._urn_of(args)
+        explicit = inputs.get(rule.key)
+        prefix = inputs.get(rule.prefix_key) if rule.prefix_key else None
+        if explicit is UNKNOWN or (not explicit and prefix is UNKNOWN):
+            return None
+        old = previous.physical_name if previous is not None else None
+        if isinstance(explicit, str) and explicit:
+            name = explicit
+        elif isinstance(prefix, str) and prefix and rule.prefix_key:
+            same_prefix = previous is not None and previous.inputs.get(rule.prefix_key) == prefix
+            if same_prefix and old is not None:
+                name = old  # an unchanged prefix: no diff, the provider keeps the name
+            elif pulumi.runtime.is_dry_run():
+                return None  # the provider draws it when it creates the resource
+            else:
+                name = self.prefixed_name(prefix, urn) + _fifo(rule, inputs)
+        elif previous is not None and old is not None and _autonamed(previous, rule):
+            name = old  # pulumi-aws keeps an autoname from the old state (aliases included)
+        else:
+            name = self.autoname(args.typ, urn, inputs)
+        _check_physical_name(args.typ, engine.urn_name(urn), name)
+        return name
+
+    def autoname(self, type_token: str, urn: str, inputs: Mapping[str, Any]) -> str:
+        """pulumi-aws's autoname: ``<logical name>-<7 hex>`` (plus ``.fifo`` for a FIFO
+        queue or topic). The suffix, random in reality, is derived from the URN, so a run is
+        reproducible and two resources (two stacks, or two components of different types with
+        the same name) differ. Fails as the provider does when it cannot fit the maximum."""
+        rule = name_rule(type_token)
+        logical = engine.urn_name(urn)
+        if type_token in NAME_RULES and len(logical) + 1 + 7 > rule.max_length:
+            raise PhysicalNameError(
+                f"could not make instance of '{type_token}': name '{logical}-' plus 7 random "
+                f"chars is longer than maximum length {rule.max_length}"
+            )
+        return f"{logical}-{_suffix(urn)}{_fifo(rule, inputs)}"
+
+    def prefixed_name(self, prefix: str, urn: str) -> str:
+        """Terraform's ``PrefixedUniqueId`` for a ``name_prefix``: the prefix and 26 characters
+        (a timestamp to 1/10000 s and a counter); here derived from the URN."""
+        digest = int(hashlib.sha256(urn.encode()).hexdigest(), 16)
+        return f"{prefix}{digest % 10**18:018d}{(digest >> 64) % 2**32:08x}"
+
+    def _urn_of(self, args: pulumi.runtime.MockResourceArgs) -> str:
+        registration = _current_registration()
+        if registration is not None:
+            return registration.urn
+        return engine.child_urn("", args.typ, args.name, pulumi.get_project(), pulumi.get_stack())
 
     def _record(
         self,
@@ -193,36 +706,72 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
         inputs: dict[str, Any],
         state: dict[str, Any],
         resource_id: str,
+        *,
+        physical_name: str | None = None,
     ) -> CreatedResource:
         """Append what ``new_resource`` answered to ``resources`` (for subclasses too).
 
-        Under a ``RecordingMockMonitor`` (``run_program``'s default) the record carries the real
-        URN and the parent's URN; otherwise the URN is the logical name and the parent None.
+        Under a ``RecordingMockMonitor`` (``run_program``'s default) the record carries the
+        real URN, the parent's URN, the options and the previous state; otherwise a URN without
+        parents. Raises ``DuplicatePhysicalNameError`` when AWS would refuse the name (not at
+        preview, which creates nothing; unless ``reject_duplicate_names`` is off).
         """
-        current = _current_registration()
-        urn, parent = (args.name, None) if current is None else (current.urn, current.parent)
+        answering = _answering()
+        registration = None if answering is None else answering.registration
         record = CreatedResource(
-            args.typ, args.name, inputs, state, resource_id, urn=urn, parent=parent
+            args.typ,
+            args.name,
+            inputs,
+            state,
+            resource_id,
+            urn=self._urn_of(args),
+            parent=None if registration is None else registration.parent,
+            options=RecordedOptions() if registration is None else registration.options,
+            physical_name=physical_name,
+            previous=None if answering is None else answering.previous,
         )
+        key = self._uniqueness_key(record)
+        preview = pulumi.runtime.is_dry_run()
         with self._lock:
+            if key is not None:
+                taken = self._names_taken.setdefault(key, record)
+                if taken is not record and self.reject_duplicate_names and not preview:
+                    raise DuplicatePhysicalNameError(
+                        f"{args.typ} '{args.name}' ({record.urn}) is named '{key[-1]}', the "
+                        f"name of {taken.urn} in {_scope_text(key)}: AWS refuses the second"
+                    )
             self.resources.append(record)
         return record
 
-    def _arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+    def _uniqueness_key(self, res: CreatedResource) -> tuple[str, ...] | None:
+        """Where AWS requires ``res``'s name to be unique, and the name; None if nowhere."""
+        rule = NAME_RULES.get(res.type)
+        if rule is None or rule.unique_in is None or res.physical_name is None:
+            return None
+        target = self.target(res.options.provider)
+        if rule.unique_in == ACCOUNT:
+            return (res.type, target.partition, target.account_id, "", "", res.physical_name)
+        bus = (
+            str(res.inputs.get("eventBusName") or "default") if rule.unique_in == EVENT_BUS else ""
+        )
         return (
-            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
-            f"{self.account_id if account else ''}:{resource}"
+            res.type,
+            target.partition,
+            target.account_id,
+            target.region,
+            bus,
+            res.physical_name,
         )
 
     def _state_for(
-        self, typ: str, physical: str, inputs: dict[str, Any]
+        self, typ: str, physical: str, inputs: dict[str, Any], target: AwsTarget
     ) -> tuple[str, dict[str, Any]]:
         builders: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
             "aws:iam/role:Role": lambda: (
                 physical,
                 {
                     "name": physical,
-                    "arn": self._arn("iam", f"role/{physical}", region=False),
+                    "arn": target.arn("iam", f"role/{physical}", region=False),
                     "uniqueId": "AROA" + _suffix(physical).upper(),
                 },
             ),
@@ -231,10 +780,10 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
                 {"name": physical},
             ),
             "aws:iam/policy:Policy": lambda: (
-                self._arn("iam", f"policy/{physical}", region=False),
+                target.arn("iam", f"policy/{physical}", region=False),
                 {
                     "name": physical,
-                    "arn": self._arn("iam", f"policy/{physical}", region=False),
+                    "arn": target.arn("iam", f"policy/{physical}", region=False),
                     "policyId": "ANPA" + _suffix(physical).upper(),
                 },
             ),
@@ -242,38 +791,50 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
                 f"{inputs.get('role', 'role')}-{_suffix(physical)}",
                 {},
             ),
-            "aws:cloudwatch/logGroup:LogGroup": lambda: self._log_group(physical, inputs),
-            "aws:sfn/stateMachine:StateMachine": lambda: self._state_machine(physical),
-            "aws:lambda/function:Function": lambda: self._function(physical, inputs),
-            "aws:lambda/alias:Alias": lambda: self._alias(physical, inputs),
+            "aws:cloudwatch/logGroup:LogGroup": lambda: (
+                physical,
+                {"name": physical, "arn": target.arn("logs", f"log-group:{physical}")},
+            ),
+            "aws:sfn/stateMachine:StateMachine": lambda: self._state_machine(physical, target),
+            "aws:lambda/function:Function": lambda: self._function(physical, inputs, target),
+            "aws:lambda/alias:Alias": lambda: self._alias(physical, inputs, target),
             "aws:dynamodb/table:Table": lambda: (
                 physical,
                 {
                     "name": physical,
-                    "arn": self._arn("dynamodb", f"table/{physical}"),
+                    "arn": target.arn("dynamodb", f"table/{physical}"),
                     "streamArn": "",
                 },
             ),
             "aws:sqs/queue:Queue": lambda: (
-                f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{physical}",
+                f"https://sqs.{target.region}.amazonaws.com/{target.account_id}/{physical}",
                 {
                     "name": physical,
-                    "arn": self._arn("sqs", physical),
-                    "url": f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{physical}",
+                    "arn": target.arn("sqs", physical),
+                    "url": f"https://sqs.{target.region}.amazonaws.com/{target.account_id}/"
+                    f"{physical}",
                 },
             ),
             "aws:cloudwatch/eventRule:EventRule": lambda: (
                 f"default|{physical}" if inputs.get("eventBusName") else physical,
-                {"name": physical, "arn": self._arn("events", f"rule/{physical}")},
+                {"name": physical, "arn": target.arn("events", f"rule/{physical}")},
+            ),
+            "aws:cloudwatch/eventTarget:EventTarget": lambda: (
+                f"{inputs.get('rule', 'rule')}-{physical}",
+                {"targetId": physical},
             ),
             "aws:cloudwatch/metricAlarm:MetricAlarm": lambda: (
                 physical,
-                {"name": physical, "arn": self._arn("cloudwatch", f"alarm:{physical}")},
+                {"name": physical, "arn": target.arn("cloudwatch", f"alarm:{physical}")},
             ),
-            "aws:lambda/functionUrl:FunctionUrl": lambda: self._function_url(inputs),
+            "aws:lambda/permission:Permission": lambda: (physical, {"statementId": physical}),
+            "aws:lambda/functionUrl:FunctionUrl": lambda: self._function_url(inputs, target),
             "aws:secretsmanager/secret:Secret": lambda: (
-                self._arn("secretsmanager", f"secret:{physical}-AbCdEf"),
-                {"name": physical, "arn": self._arn("secretsmanager", f"secret:{physical}-AbCdEf")},
+                target.arn("secretsmanager", f"secret:{physical}-AbCdEf"),
+                {
+                    "name": physical,
+                    "arn": target.arn("secretsmanager", f"secret:{physical}-AbCdEf"),
+                },
             ),
         }
         builder = builders.get(typ)
@@ -281,21 +842,19 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
             return f"{physical}-id", {}
         return builder()
 
-    def _function_url(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _function_url(
+        self, inputs: dict[str, Any], target: AwsTarget
+    ) -> tuple[str, dict[str, Any]]:
         function = str(inputs.get("functionName", "function"))
         url_id = hashlib.sha256(function.encode()).hexdigest()[:32]
         return function, {
-            "functionUrl": f"https://{url_id}.lambda-url.{self.region}.on.aws/",
-            "functionArn": self._arn("lambda", f"function:{function}"),
+            "functionUrl": f"https://{url_id}.lambda-url.{target.region}.on.aws/",
+            "functionArn": target.arn("lambda", f"function:{function}"),
             "urlId": url_id,
         }
 
-    def _log_group(self, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        name = inputs.get("name") or (inputs.get("namePrefix", "") + _suffix(physical))
-        return name, {"name": name, "arn": self._arn("logs", f"log-group:{name}")}
-
-    def _state_machine(self, physical: str) -> tuple[str, dict[str, Any]]:
-        arn = self._arn("states", f"stateMachine:{physical}")
+    def _state_machine(self, physical: str, target: AwsTarget) -> tuple[str, dict[str, Any]]:
+        arn = target.arn("states", f"stateMachine:{physical}")
         return arn, {
             "name": physical,
             "arn": arn,
@@ -304,13 +863,15 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
             "creationDate": "2026-01-01T00:00:00Z",
         }
 
-    def _function(self, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        arn = self._arn("lambda", f"function:{physical}")
+    def _function(
+        self, physical: str, inputs: dict[str, Any], target: AwsTarget
+    ) -> tuple[str, dict[str, Any]]:
+        arn = target.arn("lambda", f"function:{physical}")
         version = "1" if inputs.get("publish") else "$LATEST"
         return physical, {
             "name": physical,
             "arn": arn,
-            "invokeArn": f"arn:{self.partition}:apigateway:{self.region}:lambda:path/"
+            "invokeArn": f"arn:{target.partition}:apigateway:{target.region}:lambda:path/"
             f"2015-03-31/functions/{arn}/invocations",
             "qualifiedArn": f"{arn}:{version}",
             "version": version,
@@ -318,32 +879,63 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
             "sourceCodeHash": "mock",
         }
 
-    def _alias(self, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _alias(
+        self, physical: str, inputs: dict[str, Any], target: AwsTarget
+    ) -> tuple[str, dict[str, Any]]:
         function = str(inputs.get("functionName", "function"))
         fn_arn = (
-            function if function.startswith("arn:") else self._arn("lambda", f"function:{function}")
+            function
+            if function.startswith("arn:")
+            else target.arn("lambda", f"function:{function}")
         )
         name = inputs.get("name", physical)
         return f"{fn_arn}:{name}", {"arn": f"{fn_arn}:{name}", "name": name}
 
 
-def _suffix(name: str) -> str:
-    # Deterministic stand-in for Pulumi's random auto-name suffix.
-    return hashlib.sha256(name.encode()).hexdigest()[:7]
+def _fifo(rule: NameRule, inputs: Mapping[str, Any]) -> str:
+    return ".fifo" if rule.fifo_key and inputs.get(rule.fifo_key) is True else ""
 
 
-def _physical_name(logical: str, inputs: dict[str, Any]) -> str:
-    """The name AWS would know the resource by: explicit ``name`` or an auto-name."""
-    explicit = inputs.get("name")
-    if isinstance(explicit, str) and explicit:
-        return explicit
-    return re.sub(r"[^A-Za-z0-9-]", "-", f"{logical}-{_suffix(logical)}")[:64]
+def _autonamed(previous: CreatedResource, rule: NameRule) -> bool:
+    # The name was drawn by the provider (no explicit name, no prefix): it lives in the state.
+    return not previous.inputs.get(rule.key) and not (
+        rule.prefix_key and previous.inputs.get(rule.prefix_key)
+    )
+
+
+def _check_physical_name(type_token: str, logical: str, name: str) -> None:
+    """Raise ``PhysicalNameError`` for a name AWS refuses (the provider's schema validation)."""
+    rule = NAME_RULES.get(type_token)
+    if rule is None:
+        return
+    if len(name) > rule.limit:
+        raise PhysicalNameError(
+            f"{type_token} '{logical}': name '{name}' is {len(name)} characters long; AWS "
+            f"allows at most {rule.limit}"
+        )
+    if not rule.matches(name):
+        raise PhysicalNameError(
+            f"{type_token} '{logical}': name '{name}' has characters AWS does not allow "
+            f"(allowed: {rule.pattern})"
+        )
+
+
+def _scope_text(key: tuple[str, ...]) -> str:
+    type_token, _partition, account, region, bus, _name = key
+    where = f"{type_token} in account {account}"
+    if region:
+        where += f", {region}"
+    if bus:
+        where += f", event bus {bus}"
+    return where
 
 
 def run_program(
     program: Callable[[], Any],
     mocks: DmsWaitersMocks | None = None,
     *,
+    preview: bool = False,
+    previous: DmsWaitersMocks | Iterable[CreatedResource] | None = None,
     project: str = "project",
     stack: str = "stack",
     monitor: MockMonitor | None = None,
@@ -356,7 +948,14 @@ def run_program(
 
     Returns the mocks, whose ``created()`` lists the resources. An exception raised while the
     program builds its resources (bad arguments, for example), inside an ``apply`` or by the
-    mocks propagates, after the registrations already started have finished.
+    mocks (a name AWS refuses) propagates, after the registrations already started have
+    finished.
+
+    ``preview=True`` runs it as ``pulumi preview`` of a new stack: outputs the provider
+    computes are unknown (``apply`` callbacks on them do not run; ``UNKNOWN`` in the records),
+    inputs and autonames are known. ``previous`` is the stack's state before this run (the mocks
+    of an earlier ``run_program``, or resources from them): a resource continuing one of its
+    resources, by URN or alias, keeps its physical name, as a ``pulumi up`` would.
 
     Each call is one deployment, run by Pulumi's own test runner (``pulumi.runtime.test``,
     which waits for every outstanding RPC and ``Output``):
@@ -364,7 +963,8 @@ def run_program(
     * in a copy of the caller's ``contextvars`` context, starting from reset Pulumi settings and
       a new root stack resource: no settings carry over between calls, the caller's own Pulumi
       settings (mocks it set with ``pulumi.runtime.set_mocks``, say) are left as they were, and
-      configuration set with ``pulumi.runtime.set_config`` / ``set_all_config`` is visible;
+      configuration set with ``pulumi.runtime.set_config`` / ``set_all_config`` is visible
+      (``aws:region`` included);
     * on the calling thread's event loop (a new one if the thread has none or it is closed, as
       after ``asyncio.run``), which stays current afterwards: ``Output``s the program hands
       out stay usable, and work scheduled on them between calls (``apply``) is finished by the
@@ -372,8 +972,8 @@ def run_program(
       loops are closed before it returns, so none leaks or raises ``ResourceWarning``.
 
     ``monitor`` is the mock resource monitor, built for ``mocks``; by default a new
-    ``RecordingMockMonitor``, so each ``CreatedResource`` has its URN and parent URN. Pass your
-    own to read its ``registrations`` (the root stack and components included) afterwards.
+    ``RecordingMockMonitor`` (with ``previous``). Pass your own to read its ``registrations``
+    (the root stack and components included) afterwards.
 
     It blocks, so it must be called from synchronous code; inside a running event loop (an
     ``async def`` test) it raises ``RuntimeError``: use ``await asyncio.to_thread(run_program,
@@ -389,15 +989,20 @@ def run_program(
             "use `await asyncio.to_thread(run_program, program)`"
         )
     mocks = DmsWaitersMocks() if mocks is None else mocks
+    if monitor is None:
+        monitor = RecordingMockMonitor(mocks, previous)
+    elif previous is not None:
+        if not isinstance(monitor, RecordingMockMonitor):
+            raise TypeError("previous= needs a RecordingMockMonitor (the default monitor)")
+        monitor.previous = _previous_by_urn(previous)
     loop = _thread_event_loop()
     executor = _WorkerLoopExecutor()
     loop.set_default_executor(executor)
-    previous = _IDLE_EXECUTORS.pop(loop, None)
-    if previous is not None:  # the pool left for work between calls: done with it now
-        previous.shutdown(wait=True)
+    idle = _IDLE_EXECUTORS.pop(loop, None)
+    if idle is not None:  # the pool left for work between calls: done with it now
+        idle.shutdown(wait=True)
     try:
-        monitor = RecordingMockMonitor(mocks) if monitor is None else monitor
-        contextvars.copy_context().run(_deploy, program, mocks, monitor, project, stack)
+        contextvars.copy_context().run(_deploy, program, mocks, monitor, project, stack, preview)
         _finish_pending_tasks(loop)
     finally:
         # A fresh pool (its threads start only if used) for work between calls, then this
@@ -418,18 +1023,23 @@ def _deploy(
     monitor: MockMonitor,
     project: str,
     stack: str,
+    preview: bool,
 ) -> None:
     """``run_program``'s deployment, run in its own copy of the caller's context."""
     # Fresh settings (RPC manager, set of pending outputs) and no root stack, in this context
     # only, so pulumi.runtime.test's clean-up of them cannot touch the caller's.
-    pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)
 
     def deployment() -> Any:
         # In the runner's task: the root stack set_mocks creates and every resource the program
         # creates register through the RPC manager that the runner then waits for.
         pulumi.runtime.set_mocks(
-            mocks, project=project, stack=stack, preview=False, monitor=monitor
+            mocks, project=project, stack=stack, preview=preview, monitor=monitor
         )
+        if isinstance(monitor, RecordingMockMonitor):
+            # Transforms registered by the program are called by the monitor, in process: no
+            # callback server on a local port.
+            pulumi.runtime.settings.SETTINGS.callbacks = engine.InProcessCallbacks(monitor)
         return program()
 
     # The runner (run_pulumi_func) awaits the program's result, every outstanding RPC and every

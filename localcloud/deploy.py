@@ -250,6 +250,10 @@ class ResourceRequest:
     inputs: dict[str, Any]
     """Inputs with camelCase keys, ``Output``s resolved and secrets unwrapped."""
     mocks: LocalCloudMocks
+    urn: str = ""
+    """The resource's URN."""
+    aws_name: str | None = None
+    """The name chosen for it (``physical_name``), None for a type without one."""
 
     @property
     def cloud(self) -> LocalCloud:
@@ -271,27 +275,16 @@ class ResourceRequest:
         tags: dict[str, str] = self.get("tags", {})
         return tags
 
-    def physical_name(
-        self,
-        *,
-        max_length: int,
-        name_key: str = "name",
-        prefix_key: str | None = "namePrefix",
-        suffix: str = "",
-    ) -> str:
-        """The name AWS will know the resource by, chosen as the Pulumi AWS provider does.
-
-        An explicit ``name`` wins; else ``namePrefix`` plus Terraform's 26-character unique
-        id; else Pulumi's auto-name ``<logical>-<7 hex>`` (logical part cut to fit
-        ``max_length``). ``suffix`` (``.fifo``) is appended to generated names.
+    def physical_name(self) -> str:
+        """The name AWS will know the resource by, chosen as the Pulumi AWS provider does and
+        as ``dms_waiters.testing`` chooses it (``naming.NAME_RULES``): an explicit name wins;
+        else ``namePrefix`` plus Terraform's 26-character unique id; else pulumi-aws's autoname
+        ``<logical>-<7 hex>`` (the suffix derived from the URN; ``.fifo`` for a FIFO queue).
+        A name the provider or AWS would refuse (too long, say) failed before the handler ran.
         """
-        explicit = self.get(name_key)
-        if explicit:
-            return str(explicit)
-        prefix = self.get(prefix_key) if prefix_key else None
-        if prefix:
-            return self.mocks.unique_id(str(prefix)) + suffix
-        return self.mocks.autoname(self.type, self.name, max_length - len(suffix)) + suffix
+        if self.aws_name is None:
+            raise DeploymentError(f"{self.type} {self.name!r} has no physical name")
+        return self.aws_name
 
 
 #: A resource type's creator: makes the AWS calls, returns the resource id and its outputs.
@@ -348,6 +341,7 @@ class LocalCloudMocks(DmsWaitersMocks):
         raw = dict(args.inputs)
         label = f"{args.typ} {args.name!r}"
         outputs: dict[str, Any]
+        aws_name: str | None = None
         if args.resource_id:
             raise DeploymentError(
                 f"{label}: reading or importing an existing resource (id {args.resource_id!r}) "
@@ -371,7 +365,11 @@ class LocalCloudMocks(DmsWaitersMocks):
                     f"{label}: resource type {args.typ} is not supported by the local cloud "
                     f"(supported: {', '.join(sorted(HANDLERS))})"
                 )
-            request = ResourceRequest(args.typ, args.name, unwrap_secrets(raw), self)
+            inputs = unwrap_secrets(raw)
+            aws_name = self.physical_name(args, inputs, None)
+            request = ResourceRequest(
+                args.typ, args.name, inputs, self, urn=self._urn_of(args), aws_name=aws_name
+            )
             with self._create_lock:
                 try:
                     resource_id, outputs = handler(request)
@@ -389,19 +387,12 @@ class LocalCloudMocks(DmsWaitersMocks):
         # Inputs keep their secret wrappers, so secret inputs stay secret in the state; a
         # write-only input (``...Wo``) never reaches the state, as with the real provider.
         state = {**{k: v for k, v in raw.items() if not k.endswith("Wo")}, **outputs}
-        self._record(args, raw, state, resource_id)
+        self._record(args, raw, state, resource_id, physical_name=aws_name)
         return resource_id, state
 
-    def autoname(self, type_token: str, logical: str, max_length: int) -> str:
-        """Pulumi's auto-name ``<logical>-<7 hex>``, cut to ``max_length``.
-
-        Pulumi draws the suffix at random; here it is a hash of project, stack, type and
-        logical name, so a run is reproducible and two stacks in one cloud do not collide.
-        """
-        digest = hashlib.sha256(
-            f"{self.project}\0{self.stack}\0{type_token}\0{logical}".encode()
-        ).hexdigest()[:7]
-        return f"{logical[: max(1, max_length - 8)]}-{digest}"
+    def prefixed_name(self, prefix: str, urn: str) -> str:
+        """A ``namePrefix`` name: the prefix and Terraform's unique id (``unique_id``)."""
+        return self.unique_id(prefix)
 
     def unique_id(self, prefix: str) -> str:
         """Terraform's ``PrefixedUniqueId``: prefix, virtual UTC time to 1/10000 s, counter.
@@ -460,7 +451,7 @@ def create_role(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     then PutRolePolicy for each ``inlinePolicies`` entry and AttachRolePolicy for each
     ``managedPolicyArns``. Id: the role name."""
     iam = req.client("iam")
-    name = req.physical_name(max_length=64)
+    name = req.physical_name()
     role = iam.create_role(
         **_compact(
             {
@@ -499,7 +490,7 @@ def create_role(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
 def create_role_policy(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Inline policy of a role: PutRolePolicy. Id: ``<role>:<policy name>``."""
     role = str(req.inputs["role"])
-    name = req.physical_name(max_length=128)
+    name = req.physical_name()
     req.client("iam").put_role_policy(
         RoleName=role, PolicyName=name, PolicyDocument=_json_text(req.inputs["policy"])
     )
@@ -520,7 +511,7 @@ def create_role_policy_attachment(req: ResourceRequest) -> tuple[str, dict[str, 
 @handles("aws:iam/policy:Policy")
 def create_policy(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Customer managed policy: CreatePolicy (path, description, tags). Id: its ARN."""
-    name = req.physical_name(max_length=128)
+    name = req.physical_name()
     policy = req.client("iam").create_policy(
         **_compact(
             {
@@ -544,7 +535,7 @@ def create_policy_attachment(req: ResourceRequest) -> tuple[str, dict[str, Any]]
         raise UnsupportedResourceError(f"{req.type} '{req.name}': only roles are emulated")
     for role in req.get("roles", []):
         iam.attach_role_policy(RoleName=str(role), PolicyArn=policy_arn)
-    name = req.physical_name(max_length=255, prefix_key=None)
+    name = req.physical_name()
     return name, {"name": name}
 
 
@@ -557,7 +548,7 @@ def create_log_group(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     ``retentionInDays`` is set. Name: ``name``, ``namePrefix`` + unique id, or auto-named.
     Id: the name; ``arn`` without the ``:*`` that DescribeLogGroups appends."""
     logs = req.client("logs")
-    name = req.physical_name(max_length=512)
+    name = req.physical_name()
     logs.create_log_group(
         **_compact(
             {
@@ -606,7 +597,7 @@ def create_state_machine(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     default), logging and tracing configuration, encryption, tags and ``publish``. Id: the
     ARN."""
     sfn = req.client("stepfunctions")
-    name = req.physical_name(max_length=80)
+    name = req.physical_name()
     encryption = req.get("encryptionConfiguration")
     params = _compact(
         {
@@ -691,7 +682,7 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     starts a durable execution, see ``localcloud.durable``); then PutFunctionConcurrency for
     ``reservedConcurrentExecutions`` >= 0. Id: the name."""
     lam = req.client("lambda")
-    name = req.physical_name(max_length=64)
+    name = req.physical_name()
     environment = req.get("environment", {}).get("variables")
     dead_letter = req.get("deadLetterConfig", {}).get("targetArn")
     tracing = req.get("tracingConfig", {}).get("mode")
@@ -775,7 +766,7 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
 def create_alias(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Lambda alias: CreateAlias (function name or ARN, version, description, weighted
     routing). Id and ``arn``: the alias ARN; ``invokeArn`` for API Gateway."""
-    name = req.physical_name(max_length=128, prefix_key=None)
+    name = req.physical_name()
     routing = req.get("routingConfig", {}).get("additionalVersionWeights")
     created = req.client("lambda").create_alias(
         **_compact(
@@ -798,9 +789,7 @@ def create_permission(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     ARN/account, qualifier, org, function URL auth type, invoked via function URL).
     ``statementId`` is explicit,
     ``statementIdPrefix`` + unique id, or auto-named. Id: the statement id."""
-    statement_id = req.physical_name(
-        max_length=100, name_key="statementId", prefix_key="statementIdPrefix"
-    )
+    statement_id = req.physical_name()
     req.client("lambda").add_permission(
         **_compact(
             {
@@ -887,7 +876,7 @@ def create_table(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     then UpdateTimeToLive when ``ttl.enabled`` and UpdateContinuousBackups when
     ``pointInTimeRecovery.enabled``. Id: the table name."""
     ddb = req.client("dynamodb")
-    name = req.physical_name(max_length=255, prefix_key=None)
+    name = req.physical_name()
     billing = req.get("billingMode", "PROVISIONED")
     provisioned = billing == "PROVISIONED"
 
@@ -1017,7 +1006,7 @@ def create_queue(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     encryption) and tags; generated names of FIFO queues end in ``.fifo``. Id: the queue URL."""
     sqs = req.client("sqs")
     fifo = bool(req.get("fifoQueue", False))
-    name = req.physical_name(max_length=80, suffix=".fifo" if fifo else "")
+    name = req.physical_name()
     attributes = {
         attribute: _attribute_text(req.inputs[key])
         for key, attribute in _QUEUE_ATTRIBUTES.items()
@@ -1063,7 +1052,7 @@ def create_event_rule(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """EventBridge rule: PutRule with the event pattern or schedule expression, state
     (``state``, or the deprecated ``isEnabled``), description, role, bus and tags.
     Id: the name, ``<bus>/<name>`` on a bus other than ``default``."""
-    name = req.physical_name(max_length=64)
+    name = req.physical_name()
     bus = _bus(req)
     state = req.get("state") or ("DISABLED" if req.get("isEnabled") is False else "ENABLED")
     pattern = req.get("eventPattern")
@@ -1095,11 +1084,11 @@ def create_event_rule(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
 def create_event_target(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Target of a rule: PutTargets with the ARN, role, input / input path / input
     transformer, retry policy, dead-letter queue and SQS parameters (a failed entry fails the
-    deployment). ``targetId`` defaults to a Terraform unique id. Id: ``<rule>-<targetId>``,
+    deployment). ``targetId`` is autonamed, as pulumi-aws does. Id: ``<rule>-<targetId>``,
     ``<bus>-<rule>-<targetId>`` on a bus other than ``default``."""
     rule = str(req.inputs["rule"])
     bus = _bus(req)
-    target_id = str(req.get("targetId") or req.mocks.unique_id("terraform-"))
+    target_id = req.physical_name()
     transformer = req.get("inputTransformer")
     retry = req.get("retryPolicy")
     dead_letter = req.get("deadLetterConfig", {}).get("arn")
@@ -1180,7 +1169,7 @@ def create_metric_alarm(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     threshold, comparison, evaluation periods, datapoints, missing data, actions, tags), then
     DescribeAlarms for its ARN. Id: the alarm name."""
     cloudwatch = req.client("cloudwatch")
-    name = req.physical_name(max_length=255, prefix_key=None)
+    name = req.physical_name()
     queries = req.get("metricQueries", [])
     cloudwatch.put_metric_alarm(
         **_compact(
@@ -1232,7 +1221,7 @@ def create_secret(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     PutResourcePolicy when ``policy`` is set. Id: the ARN (with AWS's random 6-character
     suffix)."""
     secrets = req.client("secretsmanager")
-    name = req.physical_name(max_length=512)
+    name = req.physical_name()
     replicas = req.get("replicas", [])
     created = secrets.create_secret(
         **_compact(

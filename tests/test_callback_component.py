@@ -16,17 +16,15 @@ from dms_waiters import (
     StartType,
 )
 from dms_waiters.callback_definition import PASS_THROUGH_ERRORS
-from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from tests.names import function_arn, log_group_arn, log_group_name
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
 OTHER_TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:CUSTOMERS4HR8"
-STARTER = function_physical_name("orders-starter", "project", "stack")
-STARTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{STARTER}"
 WEEK = 7 * 24 * 3600
 
 
@@ -128,7 +126,9 @@ def test_starter_lambda_and_its_environment() -> None:
         start_type=StartType.RELOAD_TARGET,
     )
     starter = found.by_name("orders-starter").inputs
-    assert starter["name"] == STARTER
+    assert "name" not in starter  # autonamed
+    arn = function_arn(found, "orders-starter")
+    assert arn.startswith(f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-starter-")
     assert starter["handler"] == contract.STARTER_HANDLER
     assert starter["runtime"] == "python3.13"
     assert starter["architectures"] == ["arm64"]
@@ -146,7 +146,11 @@ def test_starter_lambda_and_its_environment() -> None:
         }
     }
     logs = found.by_name("orders-starter-logs").inputs
-    assert logs == {"name": f"/aws/lambda/{STARTER}", "retentionInDays": 30}
+    assert logs == {"namePrefix": "/aws/lambda/orders-starter-", "retentionInDays": 30}
+    assert starter["loggingConfig"] == {
+        "logFormat": "Text",
+        "logGroup": log_group_name(found, "orders-starter"),
+    }
 
 
 def test_default_starter_environment() -> None:
@@ -188,7 +192,7 @@ def test_exact_starter_policy() -> None:
                 "Sid": "OwnLogGroup",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{STARTER}:*"],
+                "Resource": [f"{log_group_arn(found, 'orders-starter')}:*"],
             },
         ],
     }
@@ -219,14 +223,16 @@ LOG_DELIVERY = [
 
 
 def test_exact_state_machine_policy() -> None:
-    assert policy_of(deploy(), "orders-policy") == {
+    found = deploy()
+    starter_arn = function_arn(found, "orders-starter")
+    assert policy_of(found, "orders-policy") == {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "InvokeTheStarter",
                 "Effect": "Allow",
                 "Action": ["lambda:InvokeFunction"],
-                "Resource": [STARTER_ARN, f"{STARTER_ARN}:*"],
+                "Resource": [starter_arn, f"{starter_arn}:*"],
             },
             {"Sid": "ExecutionLogging", "Effect": "Allow", "Action": LOG_DELIVERY, "Resource": "*"},
         ],
@@ -269,7 +275,8 @@ def test_state_machine_wiring() -> None:
 
 
 def test_definition_invokes_the_starter_with_the_token() -> None:
-    defn = definition(deploy())
+    found = deploy()
+    defn = definition(found)
     assert defn["StartAt"] == "CheckInput"
     assert "TimeoutSeconds" not in defn  # the task's own deadline is the one that fails cleanly
     states = defn["States"]
@@ -286,7 +293,10 @@ def test_definition_invokes_the_starter_with_the_token() -> None:
     ):
         state = states[name]
         assert state["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
-        assert state["Parameters"] == {"FunctionName": STARTER_ARN, "Payload": payload}
+        assert state["Parameters"] == {
+            "FunctionName": function_arn(found, "orders-starter"),
+            "Payload": payload,
+        }
         assert state["TimeoutSeconds"] == WEEK
         assert state["End"] is True
         assert "ResultSelector" not in state and "ResultPath" not in state
@@ -437,7 +447,7 @@ def test_outputs_resolve() -> None:
         "state_machine_name": machine.output("name"),
         "role_arn": found.by_name("orders-role").output("arn"),
         "log_group_name": found.by_name("orders-logs").output("name"),
-        "starter_function_arn": STARTER_ARN,
+        "starter_function_arn": function_arn(found, "orders-starter"),
         "hub_table_name": one(found, "aws:dynamodb/table:Table").output("name"),
     }
 

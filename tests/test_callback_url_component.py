@@ -15,20 +15,17 @@ from dms_waiters.callback_url_definition import (
     build_callback_url_definition,
     validate_callback_url_spec,
 )
-from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.checks import all_definition_errors
+from tests.names import function_arn, function_name, log_group_arn
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 ROOT = Path(__file__).resolve().parent.parent
 JOB_DIR = str(ROOT / "examples" / "export_job")
-STARTER = function_physical_name("export-starter", "project", "stack")
-STARTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{STARTER}"
-JOB = function_physical_name("export-job", "project", "stack")
-JOB_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{JOB}"
-LOGS = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda"
+# An ARN for the pure definition's checks (the deployed one is an autoname).
+STARTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:export-starter-0a1b2c3"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:export-requests"
 WEEK = 7 * 24 * 3600
 
@@ -89,7 +86,7 @@ def test_the_job_function_runs_the_users_code_with_only_their_permissions() -> N
             "Sid": "OwnLogGroup",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [f"{LOGS}/{JOB}:*"],
+            "Resource": [f"{log_group_arn(mocks, 'export-job')}:*"],
         },
     ]
     # The starter waits a little longer than the job may take.
@@ -122,13 +119,13 @@ def test_exact_starter_policy_and_environment() -> None:
             "Sid": "InvokeTheJob",
             "Effect": "Allow",
             "Action": ["lambda:InvokeFunction"],
-            "Resource": [JOB_ARN],
+            "Resource": [function_arn(mocks, "export-job")],
         },
         {
             "Sid": "OwnLogGroup",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [f"{LOGS}/{STARTER}:*"],
+            "Resource": [f"{log_group_arn(mocks, 'export-starter')}:*"],
         },
     ]
     starter = mocks.by_name("export-starter").inputs
@@ -139,7 +136,7 @@ def test_exact_starter_policy_and_environment() -> None:
         "CALLBACK_BASE_URL": mocks.by_name("export-hub-callback-url-endpoint").output(
             "functionUrl"
         ),
-        "JOB_FUNCTION_NAME": JOB,
+        "JOB_FUNCTION_NAME": function_name(mocks, "export-job"),
         "URL_TTL_SECONDS": "86400",
         "WAITER_TTL_SECONDS": str(86400 + 86400),
         "WORKFLOW_NAME": "export",
@@ -148,16 +145,17 @@ def test_exact_starter_policy_and_environment() -> None:
 
 def test_state_machine_invokes_only_the_starter_and_waits_with_a_deadline() -> None:
     mocks = deploy(timeout_seconds=7200, heartbeat_seconds=600)
+    starter_arn = function_arn(mocks, "export-starter")
     assert policy_of(mocks, "export-policy")["Statement"][0] == {
         "Sid": "InvokeTheStarter",
         "Effect": "Allow",
         "Action": ["lambda:InvokeFunction"],
-        "Resource": [STARTER_ARN, f"{STARTER_ARN}:*"],
+        "Resource": [starter_arn, f"{starter_arn}:*"],
     }
     definition = json.loads(mocks.by_name("export-state-machine").inputs["definition"])
     wait = definition["States"]["StartJobAndWait"]
     assert wait["Parameters"] == {
-        "FunctionName": STARTER_ARN,
+        "FunctionName": starter_arn,
         "Payload": {"token.$": "$$.Task.Token", "execution.$": "$$.Execution.Id", "input.$": "$"},
     }
     assert (wait["TimeoutSeconds"], wait["HeartbeatSeconds"]) == (7200, 600)
@@ -189,8 +187,8 @@ def test_outputs_resolve() -> None:
     mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
     assert seen == {
         "state_machine_arn": mocks.by_name("export-state-machine").output("arn"),
-        "job_function_arn": JOB_ARN,
-        "starter_function_arn": STARTER_ARN,
+        "job_function_arn": function_arn(mocks, "export-job"),
+        "starter_function_arn": function_arn(mocks, "export-starter"),
         "callback_base_url": mocks.by_name("export-hub-callback-url-endpoint").output(
             "functionUrl"
         ),

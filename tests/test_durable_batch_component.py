@@ -16,15 +16,13 @@ import pytest
 
 from dms_waiters import DurableBatchWorkflow, InvalidArgumentError
 from dms_waiters.durable_bundle import bundled_assets
-from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.archives import extract
+from tests.names import function_arn, function_name, log_group_arn, log_group_name
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
-FUNCTION = function_physical_name("etl-batch", "project", "stack")
-FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION}"
 BUCKET_ARN = "arn:aws:s3:::orders-exports"
 COMPONENT = "dms-waiters:index:DurableBatchWorkflow"
 
@@ -102,7 +100,9 @@ def test_function_settings_and_environment(code_dir: Path) -> None:
         environment={"TARGET_TABLE": "orders"},
     ).by_name("etl-batch")
     inputs = function.inputs
-    assert inputs["name"] == FUNCTION
+    assert "name" not in inputs
+    assert function.physical_name is not None
+    assert function.physical_name.startswith("etl-batch-")
     assert inputs["handler"] == "etl.handler"
     assert inputs["runtime"] == "python3.13"
     assert inputs["timeout"] == 600
@@ -165,7 +165,7 @@ def test_exact_policy_with_the_users_statements(code_dir: Path) -> None:
                 "Sid": "OwnDurableExecutions",
                 "Effect": "Allow",
                 "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
-                "Resource": [f"{FUNCTION_ARN}:*"],
+                "Resource": [f"{function_arn(found, 'etl-batch')}:*"],
             },
             {
                 "Sid": "ReadExports",
@@ -177,7 +177,7 @@ def test_exact_policy_with_the_users_statements(code_dir: Path) -> None:
                 "Sid": "OwnLogGroup",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{FUNCTION}:*"],
+                "Resource": [f"{log_group_arn(found, 'etl-batch')}:*"],
             },
         ],
     }
@@ -212,15 +212,16 @@ def test_outputs_resolve(code_dir: Path) -> None:
 
     found = run_program(program, mocks())
     command = seen.pop("start_command")
+    arn = function_arn(found, "etl-batch")
     assert seen == {
-        "function_name": FUNCTION,
-        "function_arn": FUNCTION_ARN,
+        "function_name": function_name(found, "etl-batch"),
+        "function_arn": arn,
         "alias_name": "live",
-        "alias_arn": f"{FUNCTION_ARN}:live",
+        "alias_arn": f"{arn}:live",
         "role_arn": found.by_name("etl-batch-role").output("arn"),
-        "log_group_name": f"/aws/lambda/{FUNCTION}",
+        "log_group_name": log_group_name(found, "etl-batch"),
     }
-    assert f"--function-name {FUNCTION_ARN}:live --invocation-type Event" in command
+    assert f"--function-name {arn}:live --invocation-type Event" in command
     assert '--durable-execution-name "etl-$RUN_ID"' in command
 
 

@@ -21,16 +21,14 @@ from dms_waiters import (
 )
 from dms_waiters.durable import MAX_TIMEOUT_SECONDS
 from dms_waiters.durable_bundle import bundled_assets
-from dms_waiters.lambda_function import function_physical_name
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from tests.names import function_arn, function_name, log_group_arn, log_group_name
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
-WAITER = function_physical_name("orders-waiter", "project", "stack")
-WAITER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{WAITER}"
 WEEK = 7 * 24 * 3600
 COMPONENT = "dms-waiters:index:DmsDurableWorkflow"
 
@@ -135,7 +133,7 @@ def test_an_existing_hub_is_used_and_granted_this_functions_callbacks_only() -> 
                     "lambda:SendDurableExecutionCallbackFailure",
                     "lambda:SendDurableExecutionCallbackHeartbeat",
                 ],
-                "Resource": [f"{WAITER_ARN}:*"],
+                "Resource": [f"{function_arn(found, 'orders-waiter')}:*"],
             }
         ],
     }
@@ -174,8 +172,10 @@ def test_a_hand_written_reference_in_other_languages_spelling() -> None:
 
 
 def test_durable_function_settings() -> None:
-    function = deploy().by_name("orders-waiter").inputs
-    assert function["name"] == WAITER
+    found = deploy()
+    function = found.by_name("orders-waiter").inputs
+    assert "name" not in function
+    assert function_name(found, "orders-waiter").startswith("orders-waiter-")
     assert function["handler"] == contract.DURABLE_WAITER_HANDLER
     assert function["runtime"] == "python3.13"
     assert function["architectures"] == ["arm64"]
@@ -185,7 +185,10 @@ def test_durable_function_settings() -> None:
     # The execution outlives the wait's deadline by an hour: the wait ends with DmsWaitTimedOut.
     assert function["durableConfig"] == {"executionTimeout": WEEK + 3600, "retentionPeriod": 14}
     assert function["tracingConfig"] == {"mode": "PassThrough"}
-    assert function["loggingConfig"] == {"logFormat": "Text", "logGroup": f"/aws/lambda/{WAITER}"}
+    assert function["loggingConfig"] == {
+        "logFormat": "Text",
+        "logGroup": log_group_name(found, "orders-waiter"),
+    }
     assert "deadLetterConfig" not in function
 
 
@@ -209,7 +212,7 @@ def test_the_alias_points_at_the_published_version() -> None:
     assert alias.inputs["name"] == "live"
     assert alias.inputs["functionName"] == function.output("name")
     assert alias.inputs["functionVersion"] == function.output("version") == "1"
-    assert alias.output("arn") == f"{WAITER_ARN}:live"
+    assert alias.output("arn") == f"{function_arn(found, 'orders-waiter')}:live"
 
 
 def test_archive_holds_the_handlers_and_the_durable_sdk() -> None:
@@ -286,12 +289,16 @@ def test_heartbeat_explicit_none_and_dropped_when_the_deadline_comes_first() -> 
 
 # -- IAM --------------------------------------------------------------------------------------
 
-OWN_EXECUTIONS = {
-    "Sid": "OwnDurableExecutions",
-    "Effect": "Allow",
-    "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
-    "Resource": [f"{WAITER_ARN}:*"],
-}
+
+def own_executions(found: DmsWaitersMocks) -> dict[str, Any]:
+    return {
+        "Sid": "OwnDurableExecutions",
+        "Effect": "Allow",
+        "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
+        "Resource": [f"{function_arn(found, 'orders-waiter')}:*"],
+    }
+
+
 START = {
     "Sid": "StartTheReplicationTask",
     "Effect": "Allow",
@@ -304,18 +311,22 @@ DESCRIBE = {
     "Action": ["dms:DescribeReplicationTasks"],
     "Resource": "*",
 }
-OWN_LOGS = {
-    "Sid": "OwnLogGroup",
-    "Effect": "Allow",
-    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-    "Resource": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{WAITER}:*"],
-}
+
+
+def own_logs(found: DmsWaitersMocks) -> dict[str, Any]:
+    return {
+        "Sid": "OwnLogGroup",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [f"{log_group_arn(found, 'orders-waiter')}:*"],
+    }
 
 
 def test_exact_poll_policy() -> None:
-    assert policy_of(poll()) == {
+    found = poll()
+    assert policy_of(found) == {
         "Version": "2012-10-17",
-        "Statement": [OWN_EXECUTIONS, START, DESCRIBE, OWN_LOGS],
+        "Statement": [own_executions(found), START, DESCRIBE, own_logs(found)],
     }
 
 
@@ -335,7 +346,7 @@ def test_exact_callback_policy() -> None:
     # Describe only for the start type auto: the hub's resume path reads the task's status.
     assert policy_of(found) == {
         "Version": "2012-10-17",
-        "Statement": [OWN_EXECUTIONS, register, START, DESCRIBE, OWN_LOGS],
+        "Statement": [own_executions(found), register, START, DESCRIBE, own_logs(found)],
     }
 
 
@@ -405,16 +416,16 @@ def resolved_outputs(args: dict[str, Any]) -> tuple[dict[str, Any], DmsWaitersMo
 
 def test_outputs_resolve() -> None:
     seen, found = resolved_outputs({})
-    alias_arn = f"{WAITER_ARN}:live"
+    alias_arn = f"{function_arn(found, 'orders-waiter')}:live"
     command = seen.pop("start_command")
     assert seen == {
         "mode": "callback",
-        "function_name": WAITER,
-        "function_arn": WAITER_ARN,
+        "function_name": function_name(found, "orders-waiter"),
+        "function_arn": function_arn(found, "orders-waiter"),
         "alias_name": "live",
         "alias_arn": alias_arn,
         "role_arn": found.by_name("orders-waiter-role").output("arn"),
-        "log_group_name": f"/aws/lambda/{WAITER}",
+        "log_group_name": log_group_name(found, "orders-waiter"),
         "hub_table_name": one(found, "aws:dynamodb/table:Table").output("name"),
     }
     assert command == (

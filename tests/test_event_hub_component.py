@@ -12,19 +12,14 @@ from moto.events.models import EventPattern
 
 from dms_waiters import DmsEventHub, InvalidArgumentError
 from dms_waiters.event_patterns import dms_state_change_pattern, schedule_expression
-from dms_waiters.lambda_function import (
-    ARCHITECTURE,
-    RUNTIME,
-    function_physical_name,
-    handler_archive,
-)
+from dms_waiters.lambda_function import ARCHITECTURE, RUNTIME, handler_archive
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from tests.names import function_name, log_group_arn, log_group_name
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 EVENTS = Path(__file__).resolve().parent / "events"
-LOGS = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:"
 
 
 def deploy(args: dict[str, Any] | None = None, name: str = "events") -> DmsWaitersMocks:
@@ -177,15 +172,11 @@ def test_only_the_rule_may_invoke_the_resume_lambda() -> None:
     }
 
 
-def _function_name(logical: str) -> str:
-    return function_physical_name(logical, "project", "stack")
-
-
 def test_resume_lambda_settings() -> None:
     mocks = deploy()
-    name = _function_name("events-resume")
     function = mocks.by_name("events-resume").inputs
-    assert function["name"] == name
+    assert "name" not in function
+    assert function_name(mocks, "events-resume").startswith("events-resume-")
     assert function["handler"] == contract.RESUME_HANDLER
     assert function["runtime"] == RUNTIME == "python3.13"
     assert function["architectures"] == [ARCHITECTURE] == ["arm64"]
@@ -198,7 +189,10 @@ def test_resume_lambda_settings() -> None:
         }
     }
     assert function["role"] == mocks.by_name("events-resume-role").output("arn")
-    assert function["loggingConfig"] == {"logFormat": "Text", "logGroup": f"/aws/lambda/{name}"}
+    assert function["loggingConfig"] == {
+        "logFormat": "Text",
+        "logGroup": log_group_name(mocks, "events-resume"),
+    }
     assert function["tracingConfig"] == {"mode": "PassThrough"}
     # Async invocations that fail every retry land in the hub's DLQ too.
     assert function["deadLetterConfig"] == {
@@ -209,9 +203,12 @@ def test_resume_lambda_settings() -> None:
 def test_each_lambda_logs_to_its_own_log_group_with_retention() -> None:
     mocks = deploy({"log_retention_days": 14})
     for logical in ("events-resume", "events-reconciler"):
-        group = mocks.by_name(f"{logical}-logs").inputs
-        assert group["name"] == f"/aws/lambda/{_function_name(logical)}"
-        assert group["retentionInDays"] == 14
+        group = mocks.by_name(f"{logical}-logs")
+        assert group.inputs == {"namePrefix": f"/aws/lambda/{logical}-", "retentionInDays": 14}
+        assert group.options.ignore_changes == ("namePrefix",)  # a rename keeps the group
+        assert group.output("name") == log_group_name(mocks, logical)
+        function = mocks.by_name(logical).inputs
+        assert function["loggingConfig"]["logGroup"] == group.output("name")
 
 
 def test_lambda_code_is_the_handler_modules_only() -> None:
@@ -226,18 +223,6 @@ def test_lambda_code_is_the_handler_modules_only() -> None:
     } <= keys
     assert all(k.startswith("dms_waiters/") and k.endswith(".py") for k in keys)
     assert set(handler_archive().assets) == keys
-
-
-def test_function_names_are_stable_per_stack_and_fit_lambdas_limit() -> None:
-    assert function_physical_name("hub-resume", "p", "dev") == function_physical_name(
-        "hub-resume", "p", "dev"
-    )
-    assert function_physical_name("hub-resume", "p", "dev") != function_physical_name(
-        "hub-resume", "p", "prod"
-    )
-    long = function_physical_name("x" * 100 + ".resume", "p", "dev")
-    assert len(long) == 64
-    assert long.startswith("x" * 55 + "-")
 
 
 LAMBDA_TRUST = {
@@ -294,7 +279,7 @@ def test_exact_resume_policy() -> None:
                 "Sid": "OwnLogGroup",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{LOGS}/aws/lambda/{_function_name('events-resume')}:*"],
+                "Resource": [f"{log_group_arn(mocks, 'events-resume')}:*"],
             },
         ],
     }
@@ -331,7 +316,7 @@ def test_exact_reconciler_policy() -> None:
                 "Sid": "OwnLogGroup",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{LOGS}/aws/lambda/{_function_name('events-reconciler')}:*"],
+                "Resource": [f"{log_group_arn(mocks, 'events-reconciler')}:*"],
             },
         ],
     }
@@ -404,7 +389,7 @@ def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
         assert {k: alarm[k] for k in alarm if k != "alarmDescription"} == {
             "namespace": "AWS/Lambda",
             "metricName": "Errors",
-            "dimensions": {"FunctionName": _function_name(f"events-{role}")},
+            "dimensions": {"FunctionName": function_name(mocks, f"events-{role}")},
             "statistic": "Sum",
             "comparisonOperator": "GreaterThanThreshold",
             "threshold": 0,
@@ -413,6 +398,10 @@ def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
             "treatMissingData": "notBreaching",
             "alarmActions": [topic],
         }
+        assert alarm["alarmDescription"] == (
+            f"The dms-waiters {role} Lambda failed; see its log group "
+            f"{log_group_name(mocks, f'events-{role}')}."
+        )
 
 
 def test_alarms_can_be_turned_off() -> None:
@@ -582,9 +571,8 @@ def test_the_signing_key_never_passes_through_the_program() -> None:
 
 def test_callback_url_is_public_and_signature_checked() -> None:
     mocks = deploy({"callback_url": True})
-    function_name = _function_name("events-callback-url")
     url = mocks.by_name("events-callback-url-endpoint")
-    assert url.inputs["functionName"] == function_name
+    assert url.inputs["functionName"] == function_name(mocks, "events-callback-url")
     assert url.inputs["authorizationType"] == "NONE"
     assert url.inputs["invokeMode"] == "BUFFERED"
     assert "cors" not in url.inputs
@@ -635,7 +623,7 @@ def test_exact_callback_url_policy() -> None:
                 "Sid": "OwnLogGroup",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{LOGS}/aws/lambda/{_function_name('events-callback-url')}:*"],
+                "Resource": [f"{log_group_arn(mocks, 'events-callback-url')}:*"],
             },
         ],
     }
@@ -666,7 +654,7 @@ def test_callback_url_outputs() -> None:
 def test_callback_url_alarm_watches_the_endpoint() -> None:
     mocks = deploy({"callback_url": True})
     alarm = mocks.by_name("events-callback-url-errors").inputs
-    assert alarm["dimensions"] == {"FunctionName": _function_name("events-callback-url")}
+    assert alarm["dimensions"] == {"FunctionName": function_name(mocks, "events-callback-url")}
     assert (alarm["metricName"], alarm["threshold"]) == ("Errors", 0)
     assert "events-callback-url-errors" not in {
         r.name for r in deploy({"callback_url": True, "alarms": False}).created()

@@ -18,7 +18,7 @@ from dms_waiters.stack import (
     build_stack,
     validate_tasks,
 )
-from dms_waiters.testing import DmsWaitersMocks, run_program
+from dms_waiters.testing import DmsWaitersMocks, is_unknown, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:ORDERS7XQ2"
@@ -90,7 +90,7 @@ def test_one_component_per_task_with_its_arguments() -> None:
     assert init["poll"]["interval"] == 120
 
 
-def _run_main(tasks: Any, mocks: DmsWaitersMocks) -> dict[str, Any]:
+def _run_main(tasks: Any, mocks: DmsWaitersMocks, preview: bool = False) -> dict[str, Any]:
     """Run __main__.py as `pulumi up` would, with the stack config set, and collect exports."""
     exports: dict[str, Any] = {}
 
@@ -104,7 +104,7 @@ def _run_main(tasks: Any, mocks: DmsWaitersMocks) -> dict[str, Any]:
             pulumi.export = original
             pulumi.runtime.set_all_config({})
 
-    run_program(program, mocks, project="dms-waiters")
+    run_program(program, mocks, project="dms-waiters", preview=preview)
     return exports
 
 
@@ -393,3 +393,23 @@ def test_stack_program_exports_durable_tasks() -> None:
     assert resolved["orders"]["alias_arn"].endswith(":live")
     assert resolved["orders"]["alias_arn"] in resolved["orders"]["start_command"]
     assert resolved["cdc"]["hub_table_name"] == resolved["dms-events"]["table_name"]
+
+
+def test_the_stack_program_previews_with_every_pattern() -> None:
+    """A preview knows no ARN, id or version: the stack program and every component must build
+    without them (nothing may need an unknown value at preview)."""
+    tasks = [
+        task(name="full", pattern="polling"),
+        task(name="cdc", pattern="callback", replication_task_arn=OTHER_ARN),
+        task(name="poll", pattern="durable-poll"),
+        task(name="wait", pattern="durable-callback"),
+    ]
+    mocks = DmsWaitersMocks()
+    exports = _run_main(tasks, mocks, preview=True)
+    assert sorted(exports) == ["cdc", "dms-events", "full", "poll", "wait"]
+    machines = mocks.created("aws:sfn/stateMachine:StateMachine")
+    assert len(machines) == 2
+    assert all(is_unknown(m.output("arn")) and m.physical_name for m in machines)
+    functions = mocks.created("aws:lambda/function:Function")
+    assert all(is_unknown(f.output("version")) for f in functions)
+    assert not mocks.duplicate_physical_names()

@@ -23,7 +23,7 @@ import pytest
 from moto.awslambda.models import lambda_backends
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-from dms_waiters import iam_policies
+from dms_waiters import DmsPollingWorkflow, iam_policies
 from dms_waiters.polling import polling_spec_from_args
 from dms_waiters.polling_definition import build_polling_definition
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
@@ -54,6 +54,8 @@ TRUST = json.dumps(
 )
 HANDLER_CODE = "def handler(event, context):\n    return {'ok': True}\n"
 AUTONAME = r"-[0-9a-f]{7}$"
+ROLE_TYPE = "aws:iam/role:Role"
+MACHINE_TYPE = "aws:sfn/stateMachine:StateMachine"
 
 
 def deploy(cloud: LocalCloud, program: Callable[[], Any]) -> Deployment:
@@ -681,7 +683,9 @@ def test_event_target(cloud: LocalCloud) -> None:
     }
     assert moto_target["DeadLetterConfig"] == {"Arn": deployment.by_name("resume-dlq").state["arn"]}
     assert target.id == f"{rule}-{moto_target['Id']}"
-    assert target.state["targetId"].startswith("terraform-")
+    assert re.fullmatch(
+        r"to-queue-[0-9a-f]{7}", target.state["targetId"]
+    )  # pulumi-aws autonames it
 
 
 def test_metric_alarm(cloud: LocalCloud) -> None:
@@ -818,3 +822,24 @@ def test_two_stacks_deploy_side_by_side_in_one_cloud(cloud: LocalCloud) -> None:
     for type_token in ("aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue"):
         assert dev.one(type_token).id != prod.one(type_token).id
     assert len(cloud.client("sqs").list_queues()["QueueUrls"]) == 2
+
+
+def test_the_local_cloud_autonames_resources_as_the_unit_test_mocks_do(cloud: LocalCloud) -> None:
+    arn = f"arn:aws:dms:{cloud.region}:{cloud.account_id}:task:ORDERS"
+
+    def program() -> None:
+        DmsPollingWorkflow("orders", {"replication_task_arn": arn})
+        DmsPollingWorkflow("customers", {"replication_task_arn": arn})
+
+    deployment = deploy(cloud, program)
+    mocks = run_program(program, project=deployment.project, stack=deployment.stack)
+    autonamed = [r for r in deployment.resources if r.type in (ROLE_TYPE, MACHINE_TYPE)]
+    assert len(autonamed) == 4
+    for resource in autonamed:
+        assert resource.physical_name == mocks.by_urn(resource.urn).physical_name
+        assert resource.physical_name is not None
+        assert re.fullmatch(re.escape(resource.name) + AUTONAME, resource.physical_name)
+    machines = cloud.client("stepfunctions").list_state_machines()["stateMachines"]
+    assert sorted(m["name"] for m in machines) == sorted(
+        r.physical_name for r in autonamed if r.type == MACHINE_TYPE
+    )
