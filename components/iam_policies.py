@@ -57,20 +57,30 @@ def statement(sid: str, actions: list[str], resources: list[str] | str) -> dict[
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
 
 
-def service_assume_role_policy(service: str, account_id: str) -> PolicyDocument:
-    """Trust policy for an AWS service principal, limited to calls made for our own account.
+#: Services whose documentation shows ``aws:SourceAccount`` in the trust policy of the role
+#: they assume (docs/aws-facts.md, "IAM trust policies"): Step Functions. Lambda is not one: AWS
+#: documents its execution role's trust policy without a condition, and a condition there has
+#: broken function creation in a recorded run.
+SOURCE_ACCOUNT_SERVICES: Final = frozenset({"states.amazonaws.com"})
 
-    ``aws:SourceAccount`` stops another account's state machine or function from using the role
-    through the service (the confused-deputy problem).
+
+def service_assume_role_policy(service: str, account_id: str | None = None) -> PolicyDocument:
+    """Trust policy for an AWS service principal.
+
+    For a service in ``SOURCE_ACCOUNT_SERVICES`` it is limited to calls made for our own
+    account (``account_id``): ``aws:SourceAccount`` stops another account's state machine from
+    using the role through the service (the confused-deputy problem).
     """
-    return document(
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        }
-    )
+    trust: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if service in SOURCE_ACCOUNT_SERVICES:
+        if account_id is None:
+            raise ValueError(f"{service}'s trust policy names the account: pass account_id")
+        trust["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return document(trust)
 
 
 def start_task_statement(replication_task_arn: str) -> dict[str, Any]:

@@ -146,13 +146,10 @@ def create_lambda_function(
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, ignore_changes=IGNORE_NAME_PREFIX),
     )
-    account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))
     role = aws.iam.Role(
         f"{name}-role",
-        assume_role_policy=account_id.account_id.apply(
-            lambda acct: json.dumps(
-                iam_policies.service_assume_role_policy("lambda.amazonaws.com", acct)
-            )
+        assume_role_policy=json.dumps(
+            iam_policies.service_assume_role_policy("lambda.amazonaws.com")
         ),
         description=f"Execution role of the Lambda function {name}",
         tags=tags,

@@ -232,14 +232,14 @@ LAMBDA_TRUST = {
             "Effect": "Allow",
             "Principal": {"Service": "lambda.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
         }
     ],
 }
 
 
 @pytest.mark.parametrize("role", ["events-resume-role", "events-reconciler-role"])
-def test_lambda_roles_trust_lambda_for_this_account_only(role: str) -> None:
+def test_lambda_roles_trust_lambda_without_a_condition_aws_does_not_document(role: str) -> None:
+    # docs/aws-facts.md, "IAM trust policies": Lambda's execution role trust has no condition.
     mocks = deploy()
     assert json.loads(mocks.by_name(role).inputs["assumeRolePolicy"]) == LAMBDA_TRUST
     assert "managedPolicyArns" not in mocks.by_name(role).inputs

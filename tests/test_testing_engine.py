@@ -98,8 +98,9 @@ def test_autonames_derive_from_the_urn() -> None:
             parent = pulumi.ComponentResource(type_token, "x")
             aws.sqs.Queue("x-jobs", opts=pulumi.ResourceOptions(parent=parent))
 
-    def names(found: DmsWaitersMocks) -> list[str | None]:
-        return [r.physical_name for r in found.created(QUEUE)]
+    def names(found: DmsWaitersMocks) -> list[str]:
+        # Sorted: the two queues register concurrently, in either order.
+        return sorted(str(r.physical_name) for r in found.created(QUEUE))
 
     first = names(run_program(program))
     assert all(re.fullmatch(r"x-jobs-[0-9a-f]{7}", str(n)) for n in first)
