@@ -23,15 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import durable_archive
+from bench.measure import DEMO_PATTERNS, available, default_tasks, run_migration
 from dms_waiters.stack import build_stack
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from localcloud.cloud import LocalCloud
 from localcloud.deploy import deploy_program
-from localcloud.dms_sim import DmsScenario
-from localcloud.measure import DEMO_PATTERNS, available, default_tasks, run_migration
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import durable_archive
+from localcloud.dms.scenario import DmsScenario
 
 DURATIONS_HOURS = (1, 6, 24, 72, 168)
 POLL_INTERVALS = (30, 60, 300)

@@ -14,14 +14,12 @@ can be active at a time (moto and the patches are process-wide).
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import random
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -33,17 +31,22 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from . import patches
+from .active import active_durable, active_lambda_runtime, guard_client
+from .api_calls import api_calls
+from .awslambda.code import build_zip, dummy_execution_role
+from .awslambda.function_urls import HttpResponse, http_request
+from .awslambda.runtime import LambdaRuntime
 from .clock import DEFAULT_EPOCH, DEFAULT_REAL_TIMEOUT, VirtualClock
-from .dms_sim import DmsScenario, DmsSimulator, SimulatedTask
-from .function_urls import HttpResponse, http_request
-from .lambda_runtime import LambdaRuntime, build_zip
-from .run_result import RunTiming
+from .dms.scenario import ALL_TABLES, DmsScenario, SimulatedTask
+from .dms.simulator import DmsSimulator
+from .stepfunctions.executions import ExecutionResult, execution_result, moto_execution
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from .awslambda.durable import DurableFunctions
+    from .awslambda.durable_results import DurableExecutionResult
     from .deploy import Deployment
-    from .durable import DurableExecutionResult, DurableFunctions
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
@@ -69,57 +72,6 @@ _CLIENTS_LOCK = threading.Lock()
 
 # Real seconds allowed, on exit, for the threads of stopped executions to finish.
 _JOIN_SECONDS: Final = 10.0
-
-
-@dataclass(frozen=True)
-class ExecutionResult(RunTiming):
-    """How one execution ended, with the numbers the patterns are compared on."""
-
-    execution_arn: str
-    status: str
-    output: Any
-    """Parsed JSON output (None unless SUCCEEDED)."""
-    error: str | None
-    cause: str | None
-    history: list[dict[str, Any]] = field(repr=False)
-    """Every history event in GetExecutionHistory's shape (timestamps as ISO-8601 strings)."""
-    started_at: float
-    """Virtual time the execution started."""
-    ended_at: float
-    """Virtual time it terminated."""
-    dms_stopped_at: float | None
-    """Virtual time the replication task's latest run ended (stopped or failed), if it did."""
-
-    @property
-    def transitions(self) -> int:
-        """Billed state transitions: one per ``*StateEntered`` event."""
-        return sum(1 for e in self.history if e["type"].endswith("StateEntered"))
-
-    @property
-    def retries(self) -> int:
-        """Task attempts beyond the first of each Task state entry (each is a new TaskScheduled).
-
-        AWS bills a retry as a state transition, but records no ``*StateEntered`` event for it.
-        """
-        scheduled = sum(1 for e in self.history if e["type"] == "TaskScheduled")
-        return scheduled - sum(1 for e in self.history if e["type"] == "TaskStateEntered")
-
-    @property
-    def billed_transitions(self) -> int:
-        """What Step Functions Standard bills: state transitions plus retries."""
-        return self.transitions + self.retries
-
-    def events(self, *types: str) -> list[dict[str, Any]]:
-        """History events of the given types."""
-        return [e for e in self.history if e["type"] in types]
-
-    def entered_states(self) -> list[str]:
-        """Names of the states entered, in order."""
-        return [
-            e["stateEnteredEventDetails"]["name"]
-            for e in self.history
-            if e["type"].endswith("StateEntered")
-        ]
 
 
 class LocalCloud:
@@ -266,7 +218,7 @@ class LocalCloud:
         key = (service, self.region)
         with _CLIENTS_LOCK:
             if key not in _CLIENTS:
-                _CLIENTS[key] = patches.guard_client(boto3.client(service, region_name=self.region))
+                _CLIENTS[key] = guard_client(boto3.client(service, region_name=self.region))
             return _CLIENTS[key]
 
     # -- DMS -----------------------------------------------------------------------------------
@@ -289,19 +241,7 @@ class LocalCloud:
             TargetEndpointArn=f"{prefix}:endpoint:TARGET{identifier.upper()}",
             ReplicationInstanceArn=f"{prefix}:rep:INSTANCE{identifier.upper()}",
             MigrationType=migration_type,
-            TableMappings=json.dumps(
-                {
-                    "rules": [
-                        {
-                            "rule-type": "selection",
-                            "rule-id": "1",
-                            "rule-name": "all",
-                            "object-locator": {"schema-name": "%", "table-name": "%"},
-                            "rule-action": "include",
-                        }
-                    ]
-                }
-            ),
+            TableMappings=json.dumps(ALL_TABLES),
         )
         arn: str = response["ReplicationTask"]["ReplicationTaskArn"]
         moto_task = dms_backends[self.account_id][self.region].replication_tasks[arn]
@@ -326,7 +266,7 @@ class LocalCloud:
     @property
     def lambda_runtime(self) -> LambdaRuntime:
         """The in-process Lambda runtime: invocation counts and records, ``throttle``."""
-        runtime = patches.active_lambda_runtime()
+        runtime = active_lambda_runtime()
         if self._mock is None or runtime is None:
             raise RuntimeError("LocalCloud is not active: use it as a context manager")
         return runtime
@@ -334,7 +274,7 @@ class LocalCloud:
     def api_calls(self) -> dict[tuple[str, str], int]:
         """AWS API requests answered so far, by (service id, operation), e.g.
         ``("dynamodb", "PutItem")``; DMS appears as ``database-migration-service``."""
-        return patches.api_calls()
+        return api_calls()
 
     def http_request(
         self,
@@ -366,7 +306,7 @@ class LocalCloud:
     ) -> str:
         """Create a Python Lambda function from ``files`` (archive path -> source); its ARN.
 
-        The zip is built in memory (``lambda_runtime.build_zip``); the execution role is a
+        The zip is built in memory (``awslambda.code.build_zip``); the execution role is a
         dummy IAM role created on first use. ``durable_config`` (``ExecutionTimeout``,
         ``RetentionPeriodInDays``) makes it a durable function; ``publish`` publishes version 1
         (the ARN returned is still the unqualified one).
@@ -377,7 +317,7 @@ class LocalCloud:
         response = self.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.12",
-            Role=self._lambda_role(),
+            Role=dummy_execution_role(self.client("iam")),
             Handler=handler,
             Code={"ZipFile": build_zip(files)},
             Environment={"Variables": dict(environment or {})},
@@ -389,36 +329,12 @@ class LocalCloud:
         arn: str = ":".join(response["FunctionArn"].split(":")[:7])
         return arn
 
-    def _lambda_role(self) -> str:
-        # moto checks that a function's role exists in IAM.
-        iam = self.client("iam")
-        name = "localcloud-lambda"
-        try:
-            arn: str = iam.get_role(RoleName=name)["Role"]["Arn"]
-        except iam.exceptions.NoSuchEntityException:
-            arn = iam.create_role(
-                RoleName=name,
-                AssumeRolePolicyDocument=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "lambda.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
-            )["Role"]["Arn"]
-        return arn
-
     # -- Lambda durable functions --------------------------------------------------------------
 
     @property
     def durable(self) -> DurableFunctions:
         """The durable functions service (``durable.DurableFunctions``): executions, results."""
-        service = patches.active_durable()
+        service = active_durable()
         if self._mock is None or service is None:
             raise RuntimeError("LocalCloud is not active: use it as a context manager")
         return service
@@ -537,21 +453,10 @@ class LocalCloud:
             real_timeout=self.real_timeout if real_timeout is None else real_timeout,
             virtual_timeout=virtual_timeout,
         )
-        described = self.client("stepfunctions").describe_execution(executionArn=execution_arn)
-        # Read the history from moto directly: GetExecutionHistory would serialise hundreds of
-        # events through moto's generic serializer, seconds of real time for a long poll loop.
-        # The events have GetExecutionHistory's shape (timestamps as ISO strings).
-        history = copy.deepcopy(execution.to_history_output()["events"])
-        output = described.get("output")
-        return ExecutionResult(
-            execution_arn=execution_arn,
-            status=described["status"],
-            output=json.loads(output) if output is not None else None,
-            error=described.get("error"),
-            cause=described.get("cause"),
-            history=history,
-            started_at=execution._localcloud_started_at,
-            ended_at=execution._localcloud_ended_at,
+        return execution_result(
+            self.client("stepfunctions"),
+            execution,
+            execution_arn,
             dms_stopped_at=self._stopped_at(replication_task_arn),
         )
 
@@ -575,13 +480,7 @@ class LocalCloud:
         )
 
     def _moto_execution(self, execution_arn: str) -> Any:
-        backend = stepfunctions_parser_backends[self.account_id][self.region]
-        execution = backend.describe_execution(execution_arn)
-        if not hasattr(execution, "_localcloud_started_at"):
-            raise RuntimeError(
-                f"execution {execution_arn} was not started under this LocalCloud's clock"
-            )
-        return execution
+        return moto_execution(self.account_id, self.region, execution_arn)
 
     def _stopped_at(self, replication_task_arn: str | None) -> float | None:
         if replication_task_arn is None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from localcloud import chart
-from localcloud.demo import main
-from localcloud.dms_sim import DmsScenario
-from localcloud.measure import default_tasks
+from bench import chart
+from bench.demo import main
+from bench.measure import default_tasks
+from localcloud.dms.scenario import DmsScenario
 from tests.e2e.test_durable_flow import CALLBACK_OPERATIONS, HOUR, poll_checks
 
 ROOT = Path(__file__).resolve().parent.parent

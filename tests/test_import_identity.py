@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
 import importlib, json, pkgutil, sys
 import dms_waiters, dms_waiters.lambdas, localcloud
-names = ["dms_waiters.testing", "localcloud.deploy", "localcloud.measure"]
+names = ["dms_waiters.testing", "localcloud.deploy", "bench.measure"]
 names += [m.name for m in pkgutil.walk_packages(dms_waiters.__path__, "dms_waiters.")]
 names += [m.name for m in pkgutil.walk_packages(localcloud.__path__, "localcloud.")]
 for name in names:

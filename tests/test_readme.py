@@ -69,7 +69,7 @@ def test_readme_marks_the_callback_pattern_available() -> None:
 
 
 def test_readme_documents_every_demo_option() -> None:
-    from localcloud.demo import parse_args
+    from bench.demo import parse_args
 
     consts = parse_args.__code__.co_consts
     options = {c for c in consts if isinstance(c, str) and re.fullmatch(r"--[a-z-]+", c)}

@@ -13,7 +13,6 @@ from aws_durable_execution_sdk_python.retries import RetryPresets
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 
 from dms_waiters.lambdas import contract as c
-from dms_waiters.lambdas import durable_waiter as dw
 from dms_waiters.lambdas.durable_batch import (
     LIST_ITEMS_STEP,
     batch_step_name,
@@ -22,6 +21,7 @@ from dms_waiters.lambdas.durable_batch import (
     pause_name,
     process_in_batches,
 )
+from localcloud.awslambda.durable_results import count_operations
 from tests.durable.fakes import error_message, error_name, invocations
 
 
@@ -83,8 +83,8 @@ def test_a_failure_in_the_middle_resumes_where_it_left_off() -> None:
         batch_step_name(4),
     ]
     assert result.get_step(batch_step_name(2)).attempt == 2
-    assert dw.count_operations(result, attempts=False) == 9
-    assert dw.count_operations(result) == 10  # the retry of batch-2 is metered too
+    assert count_operations(result, attempts=False) == 9
+    assert count_operations(result) == 10  # the retry of batch-2 is metered too
     # One invocation per batch (each wait suspends) plus one for the retry.
     assert runs == 6
 

@@ -27,6 +27,7 @@ from dms_waiters.lambdas.completion import DurableCompleter, heartbeat_waiter, r
 from dms_waiters.lambdas.dms_api import describe_task
 from dms_waiters.lambdas.errors import DmsAlreadyWaiting, DmsStartFailed
 from dms_waiters.lambdas.waiter_store import Waiter, WaiterStore
+from localcloud.awslambda.durable_results import count_operations
 from tests.durable.fakes import (
     TASK_ARN,
     RunnerLambda,
@@ -109,7 +110,7 @@ def test_success_completed_by_the_hub(
     }
     assert store.get(TASK_ARN) is None
     # wait_for_callback = a context + its callback + the submitter step.
-    assert dw.count_operations(result) == 3
+    assert count_operations(result) == 3
 
 
 def test_the_waiter_is_registered_before_the_task_starts(
@@ -295,7 +296,7 @@ def test_a_throttled_start_in_the_submitter_is_retried(
     assert hub_resume(runner, store, dms) == "succeeded"
     result = result_of(runner, arn)
     assert result.status is InvocationStatus.SUCCEEDED
-    assert dw.count_operations(result) == 4  # the submitter step took 2 attempts
+    assert count_operations(result) == 4  # the submitter step took 2 attempts
 
 
 def test_untagged_messages_are_left_alone() -> None:

@@ -13,6 +13,7 @@ from aws_durable_execution_sdk_python_testing import (
 
 from dms_waiters.lambdas import contract as c
 from dms_waiters.lambdas import durable_waiter as dw
+from localcloud.awslambda.durable_results import count_operations
 from tests.durable.fakes import (
     TASK_ARN,
     ScriptedDms,
@@ -72,8 +73,8 @@ def test_success_after_some_polls_with_a_success_stop_reason(
     ]
     assert dms.count("describe_replication_tasks") == 4
     # start (1 attempt) + wait-task (4 checks, each an attempt of its step).
-    assert dw.count_operations(result) == 5
-    assert dw.count_operations(result, attempts=False) == 2
+    assert count_operations(result) == 5
+    assert count_operations(result, attempts=False) == 2
     assert invocations(runner, arn) == 4  # one per check: the waits in between suspend
 
 

@@ -28,8 +28,9 @@ from dms_waiters.callback import HEARTBEAT_RECONCILE_PERIODS, DmsCallbackWorkflo
 from dms_waiters.callback_definition import HEARTBEAT_LOST, TIMED_OUT, WAIT, WAIT_WITH_START_TYPE
 from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import dms_status as dms
-from localcloud import DmsScenario, ExecutionResult, LocalCloud, dms_sim
-from localcloud.dms_sim import DEFAULT_FAILURE_MESSAGE
+from localcloud import DmsScenario, ExecutionResult, LocalCloud
+from localcloud.dms import scenario as dms_sim
+from localcloud.dms.scenario import DEFAULT_FAILURE_MESSAGE
 
 HOUR = 3600
 DAY = 24 * HOUR

@@ -20,7 +20,7 @@ import pytest
 
 from dms_waiters import CallbackUrlWorkflow, DmsEventHub
 from localcloud import LocalCloud
-from localcloud.cloud import ExecutionResult
+from localcloud.stepfunctions.executions import ExecutionResult
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_JOB = ROOT / "examples" / "export_job"

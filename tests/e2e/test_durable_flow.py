@@ -23,15 +23,15 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from bench.measure import durable_target
 from dms_waiters import DmsEventHub
 from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambda_function import handler_archive
 from dms_waiters.lambdas import contract as c
 from dms_waiters.stack import PATTERNS, Pattern
 from localcloud import DmsScenario, LocalCloud
-from localcloud.dms_sim import DEFAULT_FAILURE_MESSAGE
-from localcloud.durable import DurableExecutionResult
-from localcloud.measure import durable_target
+from localcloud.awslambda.durable_results import DurableExecutionResult
+from localcloud.dms.scenario import DEFAULT_FAILURE_MESSAGE
 
 HOUR = 3600
 DAY = 24 * HOUR

@@ -19,7 +19,8 @@ from dms_waiters import polling, polling_definition, sfn_errors
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.polling import polling_spec_from_args
 from dms_waiters.polling_definition import PollingSpec, build_polling_definition
-from localcloud import DmsScenario, ExecutionResult, LocalCloud, dms_sim
+from localcloud import DmsScenario, ExecutionResult, LocalCloud
+from localcloud.dms import scenario as dms_sim
 
 MISSING_TASK = "arn:aws:dms:us-east-1:123456789012:task:MISSING"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from localcloud import DmsScenario, LocalCloud
-from localcloud.dms_sim import EventRecord
+from localcloud.dms.scenario import EventRecord
 
 TASK_PATTERN = {"source": ["aws.dms"], "detail-type": ["DMS Replication Task State Change"]}
 SERVERLESS_PATTERN = {"source": ["aws.dms"], "detail-type": ["DMS Replication State Change"]}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from dms_waiters.lambdas import dms_status as dms
-from localcloud import dms_events as ev
+from localcloud.dms import events as ev
 
 FIXTURES = Path(__file__).resolve().parents[1] / "events"
 TASK_ARN = "arn:aws:dms:us-east-1:123456789012:task:QK7ZPJ3V4TXRYCEWH2MNBD5GLA"

@@ -27,13 +27,11 @@ from aws_durable_execution_sdk_python_testing.web.routes import Router
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from moto.awslambda import models as lambda_models
 
-from localcloud import LocalCloud, VirtualClock, patches
-from localcloud.durable import (
-    DURABLE_API_OPERATIONS,
-    SYNC_INVOCATION_LIMIT_SECONDS,
-    TESTING_SDK_VERSION,
-    VirtualScheduler,
-)
+from localcloud import LocalCloud, VirtualClock
+from localcloud.active import ACTIVE, active_durable
+from localcloud.awslambda.durable import SYNC_INVOCATION_LIMIT_SECONDS, TESTING_SDK_VERSION
+from localcloud.awslambda.durable_api import DURABLE_API_OPERATIONS
+from localcloud.awslambda.durable_time import VirtualScheduler
 
 DAY = 24 * 3600
 DURABLE = {"ExecutionTimeout": 30 * DAY, "RetentionPeriodInDays": 7}
@@ -422,10 +420,10 @@ def test_a_coroutine_keeps_the_clock_busy_until_it_ends_even_if_cancelled(
 
 def test_the_service_is_created_on_first_use_and_closed_with_the_cloud() -> None:
     with LocalCloud() as cloud:
-        assert patches._ACTIVE.durable is None
+        assert ACTIVE.durable is None
         service = cloud.durable
-        assert patches.active_durable() is service
-    assert patches.active_durable() is None
+        assert active_durable() is service
+    assert active_durable() is None
     assert service._scheduler.is_started() is False
 
 
@@ -526,4 +524,4 @@ def handler(event, context: DurableContext):
         assert mark.exists()
         started = time.monotonic()
     assert time.monotonic() - started < 5
-    assert patches.active_durable() is None
+    assert active_durable() is None

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from localcloud import LocalCloud, patches
+from localcloud import LocalCloud
+from localcloud.active import active_schedules
 
 TASK_ARN = "arn:aws:dms:us-east-1:123456789012:task:ORDERS"
 
@@ -319,7 +320,7 @@ def test_a_schedule_fires_only_while_its_rule_exists_and_is_enabled(
     bus.rule("hourly", {"Id": "tick", "Arn": function}, ScheduleExpression="rate(1 hour)")
     cloud.clock.advance(3600)  # fires at 01:00
     bus.events.disable_rule(Name="hourly")
-    assert patches.active_schedules().armed() == []  # type: ignore[union-attr]
+    assert active_schedules().armed() == []  # type: ignore[union-attr]
     cloud.clock.advance(3 * 3600)  # nothing while disabled
     bus.events.enable_rule(Name="hourly")  # at 04:00: next at 05:00
     cloud.clock.advance(3600)
@@ -327,7 +328,7 @@ def test_a_schedule_fires_only_while_its_rule_exists_and_is_enabled(
     cloud.clock.advance(2 * 3600)
     bus.events.remove_targets(Rule="hourly", Ids=["tick"])
     bus.events.delete_rule(Name="hourly")
-    assert patches.active_schedules().armed() == []  # type: ignore[union-attr]
+    assert active_schedules().armed() == []  # type: ignore[union-attr]
     assert [e["time"][11:16] for e in bus.bodies(seen)] == ["01:00", "05:00", "07:00"]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from localcloud import LocalCloud
-from localcloud.lambda_runtime import build_zip
+from localcloud.awslambda.code import build_zip
 
 ECHO = """
 import os

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench import pricing
+from bench.pricing import Usage
 from dms_waiters.lambda_function import ARCHITECTURE
-from localcloud import pricing
-from localcloud.pricing import Usage
 
 
 def test_lambda_compute_is_priced_at_the_deployed_architectures_rate() -> None:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from moto.awslambda.utils import get_backend
 
-from .lambda_runtime import LambdaRuntime
+from .runtime import LambdaRuntime
 
 
 class FunctionUrlNotFound(LookupError):  # noqa: N818 - mirrors an HTTP 404, not our failure

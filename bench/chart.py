@@ -8,8 +8,8 @@ from typing import Any, Final
 
 from rich.console import Console
 
-from .dms_sim import DmsScenario
-from .measure import Measured, run_migration, with_duration
+from bench.measure import Measured, run_migration, with_duration
+from localcloud.dms.scenario import DmsScenario
 
 #: Migration durations the chart sweeps: 1 hour to 7 days.
 DURATIONS_HOURS: Final = (1, 6, 24, 72, 168)

@@ -20,10 +20,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from .cloud import LocalCloud
-from .deploy import Deployment
-from .dms_sim import DmsScenario
-from .measure import (
+from bench.measure import (
     DEMO_PATTERNS,
     DURABLE_PATTERNS,
     Measured,
@@ -32,6 +29,9 @@ from .measure import (
     default_tasks,
     run_migration,
 )
+from localcloud.cloud import LocalCloud
+from localcloud.deploy import Deployment
+from localcloud.dms.scenario import DmsScenario
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -152,7 +152,7 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
         _explain(console, m)
     console.print(f"real time: {time.monotonic() - started:.1f} s")
     if opts.chart:
-        from .chart import plot_sweep
+        from bench.chart import plot_sweep
 
         plot_sweep(opts.chart, scenario, tasks, console=console)
     return 0

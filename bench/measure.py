@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from bench.pricing import Usage
 from dms_waiters.stack import PATTERNS
-
-from .cloud import ExecutionResult, LocalCloud
-from .deploy import Deployment, deploy_stack_file
-from .dms_sim import DmsScenario
-from .pricing import Usage
+from localcloud.cloud import LocalCloud
+from localcloud.deploy import Deployment, deploy_stack_file
+from localcloud.dms.scenario import DmsScenario
+from localcloud.stepfunctions.executions import ExecutionResult
 
 if TYPE_CHECKING:
-    from .durable import DurableExecutionResult
+    from localcloud.awslambda.durable_results import DurableExecutionResult
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 STACK_PROGRAM: Final = ROOT / "__main__.py"

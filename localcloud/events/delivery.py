@@ -31,8 +31,10 @@ from typing import Any, Final
 
 from moto.events.utils import _BASE_EVENT_MESSAGE, EventTemplateParser
 
-from .clock import TimerHandle, VirtualClock
-from .lambda_runtime import LambdaRuntime, TooManyRequestsError, send_to_sqs
+from ..awslambda.async_invocations import send_to_sqs
+from ..awslambda.invocation import TooManyRequestsError
+from ..awslambda.runtime import LambdaRuntime
+from ..clock import TimerHandle, VirtualClock
 
 LOG = logging.getLogger(__name__)
 

@@ -42,94 +42,42 @@ is reported as ``Sandbox.Timedout``).
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
-import inspect
 import json
 import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from datetime import datetime
 from types import ModuleType
 from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit
 
 from aws_durable_execution_sdk_python.execution import InvocationStatus
-from aws_durable_execution_sdk_python.lambda_service import OperationStatus
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestResult
 from aws_durable_execution_sdk_python_testing.checkpoint.processor import CheckpointProcessor
 from aws_durable_execution_sdk_python_testing.exceptions import (
-    AwsApiException,
-    CallbackTimeoutException,
     DurableFunctionsTestError,
     ResourceNotFoundException,
     ServiceException,
-    UnknownRouteError,
 )
 from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.invoker import InvokeResponse, LambdaInvoker
 from aws_durable_execution_sdk_python_testing.model import StartDurableExecutionInput
-from aws_durable_execution_sdk_python_testing.scheduler import Event, Scheduler
 from aws_durable_execution_sdk_python_testing.stores.memory import InMemoryExecutionStore
-from aws_durable_execution_sdk_python_testing.token import CallbackToken
-from aws_durable_execution_sdk_python_testing.web.handlers import (
-    CheckpointDurableExecutionHandler,
-    EndpointHandler,
-    GetDurableExecutionHandler,
-    GetDurableExecutionHistoryHandler,
-    GetDurableExecutionStateHandler,
-    ListDurableExecutionsByFunctionHandler,
-    SendDurableExecutionCallbackFailureHandler,
-    SendDurableExecutionCallbackHeartbeatHandler,
-    SendDurableExecutionCallbackSuccessHandler,
-    StopDurableExecutionHandler,
-)
-from aws_durable_execution_sdk_python_testing.web.models import HTTPRequest, HTTPResponse
-from aws_durable_execution_sdk_python_testing.web.routes import (
-    BytesPayloadRoute,
-    CallbackFailureRoute,
-    CallbackHeartbeatRoute,
-    CallbackSuccessRoute,
-    CheckpointDurableExecutionRoute,
-    GetDurableExecutionHistoryRoute,
-    GetDurableExecutionRoute,
-    GetDurableExecutionStateRoute,
-    ListDurableExecutionsByFunctionRoute,
-    Route,
-    Router,
-    StopDurableExecutionRoute,
-)
 from aws_durable_execution_sdk_python_testing.worker.registry import ExecutionRegistry
 from moto.awslambda.exceptions import LambdaClientError
 
-from .clock import ClockError, TimerHandle, VirtualClock
-from .lambda_runtime import LambdaRuntime
-from .run_result import RunTiming
+from ..clock import VirtualClock
+from .common import arn_part, as_bytes, unqualified
+from .durable_api import DurableApi, error_response
+from .durable_results import DurableExecutionResult, ExecutionRecord, count_operations
+from .durable_time import VirtualDurableClock, VirtualScheduler, fast_checkpoint_shutdown
+from .runtime import LambdaRuntime
 
 LOG = logging.getLogger(__name__)
 
 #: The testing SDK version whose internals this module was written against (see the docstring).
 TESTING_SDK_VERSION: Final = "1.4.0"
-
-#: Lambda API operations the ``lambda_durable_api`` patch answers here.
-DURABLE_API_OPERATIONS: Final = frozenset(
-    {
-        "CheckpointDurableExecution",
-        "GetDurableExecutionState",
-        "GetDurableExecution",
-        "GetDurableExecutionHistory",
-        "StopDurableExecution",
-        "ListDurableExecutionsByFunction",
-        "SendDurableExecutionCallbackSuccess",
-        "SendDurableExecutionCallbackFailure",
-        "SendDurableExecutionCallbackHeartbeat",
-    }
-)
-_CALLBACK_ROUTES: Final = (CallbackSuccessRoute, CallbackFailureRoute, CallbackHeartbeatRoute)
 
 #: Lambda's cap on a synchronous invocation, also for durable functions (virtual seconds).
 SYNC_INVOCATION_LIMIT_SECONDS: Final = 900.0
@@ -150,178 +98,10 @@ def check_testing_sdk_version() -> None:
     installed = importlib.metadata.version("aws-durable-execution-sdk-python-testing")
     if installed != TESTING_SDK_VERSION:
         raise RuntimeError(
-            f"localcloud.durable relies on aws-durable-execution-sdk-python-testing "
+            f"localcloud.awslambda.durable relies on aws-durable-execution-sdk-python-testing "
             f"{TESTING_SDK_VERSION} internals, but {installed} is installed: re-check "
-            "localcloud/durable.py against the new version before bumping the pin"
+            "localcloud/awslambda/durable*.py against the new version before bumping the pin"
         )
-
-
-# -- time --------------------------------------------------------------------------------------
-
-
-class VirtualDurableClock:
-    """The testing SDK's ``Clock`` protocol on the local cloud's ``VirtualClock``.
-
-    ``now`` stamps operations and decides which waits and retries are due; ``arm`` returns the
-    delay the executor passes to ``Scheduler.call_later``, which ``VirtualScheduler`` turns
-    into a virtual-clock timer: so both are virtual seconds.
-    """
-
-    def __init__(self, clock: VirtualClock) -> None:
-        self._clock = clock
-
-    def now(self) -> datetime:
-        """The current virtual time (aware UTC)."""
-        return self._clock.now_datetime()
-
-    def arm(self, wake: datetime) -> float:
-        """Virtual seconds from now until ``wake`` (0 when due)."""
-        return max(0.0, (wake - self.now()).total_seconds())
-
-
-class _BusyToken:
-    """One busy unit of the clock, given back exactly once (whichever path ends the work)."""
-
-    def __init__(self, clock: VirtualClock) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._state = "pending"  # pending -> started -> released, or pending -> released
-        clock.enter()
-
-    def start(self) -> bool:
-        """The work begins: False if it was abandoned (cancelled before it started)."""
-        with self._lock:
-            if self._state != "pending":
-                return False
-            self._state = "started"
-            return True
-
-    def abandon(self) -> None:
-        """The work was cancelled: give the unit back unless the work already started."""
-        with self._lock:
-            if self._state != "pending":
-                return
-            self._state = "released"
-        self._exit()
-
-    def release(self) -> None:
-        """The work ended."""
-        with self._lock:
-            if self._state == "released":
-                return
-            self._state = "released"
-        self._exit()
-
-    def _exit(self) -> None:
-        try:
-            self._clock.exit()
-        except ClockError:  # the cloud is tearing down: nobody counts any more
-            LOG.debug("durable: busy unit released after shutdown", exc_info=True)
-
-
-class _TimerFuture:
-    """What ``VirtualScheduler.call_later`` returns for a delayed call: a virtual-clock timer
-    and, once it fired, the scheduler's future (the executor only uses cancel/done)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.timer: TimerHandle | None = None
-        self._inner: Future[Any] | None = None
-        self._cancelled = False
-
-    def fired(self, inner: Future[Any]) -> None:
-        with self._lock:
-            self._inner = inner
-            cancel = self._cancelled
-        if cancel:
-            inner.cancel()
-
-    def cancel(self) -> bool:
-        with self._lock:
-            self._cancelled = True
-            inner, timer = self._inner, self.timer
-        if timer is not None:
-            timer.cancel()
-        if inner is not None:
-            return inner.cancel()
-        return True
-
-    def cancelled(self) -> bool:
-        with self._lock:
-            return self._cancelled
-
-    def done(self) -> bool:
-        with self._lock:
-            if self._cancelled:
-                return True
-            return self._inner is not None and self._inner.done()
-
-
-class VirtualScheduler(Scheduler):
-    """The testing SDK's ``Scheduler`` whose delays are virtual and whose work is tracked.
-
-    ``call_later(func, delay)`` with a delay arms a ``VirtualClock`` timer; when it fires (or at
-    once without a delay) the call is handed to the scheduler's event loop holding one busy unit
-    of the clock until ``func`` has really finished (a coroutine, or a plain function on the
-    scheduler's worker thread), so the clock's driver never advances time while the executor
-    works. Events (``create_event``) and the loop itself are the SDK's.
-    """
-
-    def __init__(self, clock: VirtualClock) -> None:
-        super().__init__()
-        self._vclock = clock
-
-    def call_later(
-        self,
-        func: Callable[[], Any],
-        delay: float = 0,
-        count: int | None = 1,
-        completion_event: Event | None = None,
-    ) -> Any:
-        """Run ``func`` ``delay`` virtual seconds from now (see the class docstring)."""
-        if count != 1:
-            raise NotImplementedError("the local cloud only schedules one-shot calls")
-        if delay <= 0:
-            return self._dispatch(func, completion_event)
-        handle = _TimerFuture()
-        handle.timer = self._vclock.call_later(
-            delay, lambda: handle.fired(self._dispatch(func, completion_event))
-        )
-        return handle
-
-    def _dispatch(self, func: Callable[[], Any], completion_event: Event | None) -> Future[Any]:
-        token = _BusyToken(self._vclock)
-        tracked: Callable[[], Any]
-        if inspect.iscoroutinefunction(func):
-
-            async def run_async() -> Any:
-                if not token.start():
-                    return None
-                # Shielded: cancelling the scheduled call (the executor re-arms its wake-up
-                # timer from inside it) must not end the busy unit before the work ends.
-                task = asyncio.ensure_future(func())
-                task.add_done_callback(lambda _task: token.release())
-                return await asyncio.shield(task)
-
-            tracked = run_async
-        else:
-
-            def run_sync() -> Any:
-                if not token.start():
-                    return None
-                try:
-                    return func()
-                finally:
-                    token.release()
-
-            tracked = run_sync
-        try:
-            future: Future[Any] = super().call_later(tracked, 0, 1, completion_event)
-        except BaseException:
-            token.abandon()
-            raise
-        future.add_done_callback(lambda done: token.abandon() if done.cancelled() else None)
-        return future
 
 
 # -- the executor --------------------------------------------------------------------------------
@@ -368,55 +148,6 @@ class _RuntimeInvoker(LambdaInvoker):
                 f"Lambda invocation failed: {result.payload.decode('utf-8', 'replace')}"
             )
         return InvokeResponse.from_payload(result.payload, result.request_id)
-
-
-# -- records and results -------------------------------------------------------------------------
-
-
-@dataclass
-class ExecutionRecord:
-    """What the local cloud knows about one durable execution besides the SDK's store."""
-
-    execution_arn: str
-    name: str
-    function_arn: str
-    """The function's unqualified ARN."""
-    version: str
-    """The version that runs (an alias resolved when the execution started)."""
-    payload: bytes
-    started_at: float
-    ended_at: float | None = None
-    done: threading.Event = field(default_factory=threading.Event, repr=False)
-    waiters: list[Callable[[], None]] = field(default_factory=list, repr=False)
-
-
-@dataclass(frozen=True)
-class DurableExecutionResult(RunTiming):
-    """How one durable execution ended, with the numbers the patterns are compared on."""
-
-    execution_arn: str
-    name: str
-    function_arn: str
-    version: str
-    status: str
-    """``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``STOPPED``."""
-    output: Any
-    """The parsed JSON result (None unless SUCCEEDED)."""
-    error: str | None
-    """The error's class name (the SDK reports it fully qualified: see ``error_type``)."""
-    error_type: str | None
-    cause: str | None
-    """The error message (for the DMS waiters: the cause JSON every pattern reports)."""
-    operations: int
-    """Durable operations billed: every operation, each step attempt counted (see
-    ``lambdas.durable_waiter.count_operations``)."""
-    invocations: int
-    """Handler invocations of this execution (the first one and every replay)."""
-    started_at: float
-    ended_at: float
-    dms_stopped_at: float | None
-    test_result: DurableFunctionTestResult = field(repr=False)
-    """The testing SDK's view of the run (operations by name, child operations...)."""
 
 
 class DurableExecutionAlreadyStarted(LambdaClientError):  # noqa: N818 - AWS's error code
@@ -480,22 +211,9 @@ class DurableFunctions:
             on_complete=self._completed,
         )
         processor.add_execution_observer(self._executor)
-        self._router = Router()
-        self._handlers: dict[type[Route], EndpointHandler] = {
-            CheckpointDurableExecutionRoute: CheckpointDurableExecutionHandler(self._executor),
-            GetDurableExecutionStateRoute: GetDurableExecutionStateHandler(self._executor),
-            GetDurableExecutionRoute: GetDurableExecutionHandler(self._executor),
-            GetDurableExecutionHistoryRoute: GetDurableExecutionHistoryHandler(self._executor),
-            StopDurableExecutionRoute: StopDurableExecutionHandler(self._executor),
-            ListDurableExecutionsByFunctionRoute: ListDurableExecutionsByFunctionHandler(
-                self._executor
-            ),
-            CallbackSuccessRoute: SendDurableExecutionCallbackSuccessHandler(self._executor),
-            CallbackFailureRoute: SendDurableExecutionCallbackFailureHandler(self._executor),
-            CallbackHeartbeatRoute: SendDurableExecutionCallbackHeartbeatHandler(self._executor),
-        }
+        self._api = DurableApi(self._executor, self._store)
         runtime.add_load_hook(self._virtual_clock_seams)
-        self._restore_sdk = _fast_checkpoint_shutdown()
+        self._restore_sdk = fast_checkpoint_shutdown()
         self._closed = False
 
     def close(self) -> None:
@@ -526,8 +244,8 @@ class DurableFunctions:
                 "a durable function must be invoked with a qualified ARN (a version or an "
                 f"alias), not {fn.function_name} unqualified or $LATEST"
             )
-        data = _as_bytes(payload)
-        function_arn = _unqualified(fn.function_arn)
+        data = as_bytes(payload)
+        function_arn = unqualified(fn.function_arn)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the durable functions service is closed")
@@ -543,7 +261,7 @@ class DurableFunctions:
             execution_name = name or str(uuid.uuid4())
             started_at = self.clock.now()
             start_input = StartDurableExecutionInput(
-                account_id=_arn_part(function_arn, 4),
+                account_id=arn_part(function_arn, 4),
                 function_name=str(fn.function_name),
                 function_qualifier=str(fn.version),
                 execution_name=execution_name,
@@ -691,8 +409,6 @@ class DurableFunctions:
 
     def result(self, arn: str, *, dms_stopped_at: float | None = None) -> DurableExecutionResult:
         """How execution ``arn`` ended (it must have ended)."""
-        from dms_waiters.lambdas.durable_waiter import count_operations
-
         record = self.record(arn)
         execution = self._store.load(arn)
         if record.ended_at is None or execution.result is None:
@@ -734,48 +450,8 @@ class DurableFunctions:
         """Answer one durable execution API request (status, headers, body), as AWS would."""
         if self._closed:
             # The cloud is shutting down: a handler still running gets an error and ends.
-            return _error_response(ServiceException("the local cloud is shutting down"))
-        parts = urlsplit(url)
-        try:
-            route = self._router.find_route(parts.path, method)
-        except UnknownRouteError as exc:
-            return _error_response(ResourceNotFoundException(str(exc)))
-        handler = self._handlers.get(type(route))
-        if handler is None:
-            return _error_response(ServiceException(f"not emulated: {method} {parts.path}"))
-        if isinstance(route, _CALLBACK_ROUTES):
-            refusal = self._closed_callback(route.callback_id)
-            if refusal is not None:
-                return _error_response(refusal)
-        data = _as_bytes(body) if body else b""
-        query = parse_qs(parts.query)
-        if isinstance(route, BytesPayloadRoute):
-            request = HTTPRequest.from_raw_bytes(
-                body_bytes=data, method=method, path=route, query_params=query
-            )
-        else:
-            request = HTTPRequest.from_bytes(
-                body_bytes=data, method=method, path=route, query_params=query
-            )
-        response: HTTPResponse = handler.handle(route, request)
-        return _http_response(response)
-
-    def _closed_callback(self, callback_id: str) -> AwsApiException | None:
-        """AWS's answer to completing a callback that is not open (None while it is open).
-
-        A known callback that is no longer waiting (completed, timed out, its execution over)
-        is ``CallbackTimeoutException``; an id that names no callback of any execution is
-        ``ResourceNotFoundException`` (what the testing SDK answers for both).
-        """
-        try:
-            token = CallbackToken.from_str(callback_id)
-            execution = self._store.load(token.execution_arn)
-            _, operation = execution.find_callback_operation(callback_id)
-        except Exception:
-            return ResourceNotFoundException(f"Callback {callback_id} not found")
-        if execution.is_complete or operation.status is not OperationStatus.STARTED:
-            return CallbackTimeoutException(f"Callback {callback_id} is closed")
-        return None
+            return error_response(ServiceException("the local cloud is shutting down"))
+        return self._api.handle(method, url, body)
 
     # -- the handler's deadline clock ---------------------------------------------------------
 
@@ -794,36 +470,13 @@ class DurableFunctions:
         from moto.awslambda.utils import get_backend
 
         try:
-            backend = get_backend(_arn_part(function_arn, 4), _arn_part(function_arn, 3))
+            backend = get_backend(arn_part(function_arn, 4), arn_part(function_arn, 3))
             return backend.get_function(function_arn, version)
         except Exception:
             return None
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-#: How often (real seconds) the durable SDK's idle checkpoint thread looks for its stop signal
-#: while a local cloud runs durable functions (the SDK's own value is 0.1).
-CHECKPOINT_STOP_POLL_SECONDS: Final = 0.005
-
-
-def _fast_checkpoint_shutdown() -> Callable[[], None]:
-    """Make each invocation's end cost milliseconds, not a tenth of a second; returns the undo.
-
-    Every invocation of a durable handler ends by stopping the SDK's checkpoint thread, which
-    notices the stop on its next poll: up to 0.1 real seconds per invocation (AWS pays it too),
-    which a long poll-mode run (hundreds of replays) multiplies into tens of seconds. Only real
-    time changes. Coupled to ``aws-durable-execution-sdk-python`` 3.0.0 (pinned exactly):
-    ``state._STOP_SIGNAL_POLL_SECONDS``, a module global read at each poll.
-    """
-    from aws_durable_execution_sdk_python import state as sdk_state
-
-    name = "_STOP_SIGNAL_POLL_SECONDS"
-    original = getattr(sdk_state, name)
-    if not isinstance(original, float):
-        raise AttributeError(f"aws_durable_execution_sdk_python.state.{name} changed")
-    setattr(sdk_state, name, CHECKPOINT_STOP_POLL_SECONDS)
-    return lambda: setattr(sdk_state, name, original)
 
 
 def durable_config(fn: Any) -> dict[str, Any] | None:
@@ -832,36 +485,5 @@ def durable_config(fn: Any) -> dict[str, Any] | None:
     return dict(config) if isinstance(config, Mapping) else None
 
 
-def _as_bytes(payload: bytes | str | None) -> bytes:
-    if payload is None:
-        return b"{}"
-    return payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-
-
-def _arn_part(arn: str, index: int) -> str:
-    parts = arn.split(":")
-    return parts[index] if len(parts) > index else ""
-
-
-def _unqualified(arn: str) -> str:
-    return ":".join(arn.split(":")[:7])
-
-
 def _error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode("utf-8")
-
-
-def _error_response(exc: AwsApiException) -> tuple[int, dict[str, str], bytes]:
-    return _http_response(HTTPResponse.create_error_from_exception(exc))
-
-
-def _http_response(response: HTTPResponse) -> tuple[int, dict[str, str], bytes]:
-    headers = dict(response.headers)
-    body = response.body_to_bytes() if response.body else b"{}"
-    if response.status_code >= 400:
-        # botocore reads a rest-json error's code from this header.
-        code = response.body.get("Type") if isinstance(response.body, dict) else None
-        if isinstance(code, str):
-            headers["x-amzn-errortype"] = code
-    headers.setdefault("Content-Type", "application/json")
-    return response.status_code, headers, body

@@ -35,300 +35,37 @@ store it) and destinations other than SQS are logged and skipped.
 
 from __future__ import annotations
 
-import atexit
-import base64
 import contextlib
-import hashlib
 import importlib
 import io
 import json
 import logging
 import math
-import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
 import traceback
 import types
 import uuid
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from moto.awslambda.exceptions import LambdaClientError
-from moto.stepfunctions.parser.utils import TMP_THREADS
-
-from . import wall_clock
-from .clock import VirtualClock
-
-LOG = logging.getLogger(__name__)
-
-#: Top-level modules a function's zip may ship but never replaces: a vendored boto3/botocore
-#: would bypass moto's request interception and reach the real network.
-PROTECTED_MODULES: Final = frozenset(
-    {"moto", "localcloud", "_pytest", "pytest"}
-    # The AWS SDK and its dependencies, which durable functions bundle: the process's copies
-    # (the same pinned versions the bundle is made from) serve every function, because moto
-    # intercepts calls through the process's botocore and a second botocore would bypass it.
-    | {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"}
+from .. import wall_clock
+from ..clock import VirtualClock
+from .async_invocations import INVOCATION_SYNC, _AsyncJob
+from .code import PROTECTED_MODULES, _CodeVersion, _environment, _extracted, _InitError
+from .common import as_bytes
+from .invocation import (
+    InvocationRecord,
+    InvocationResult,
+    LambdaContext,
+    TooManyRequestsError,
 )
 
-#: Deployment packages extracted once per process, by content: every function and version with
-#: the same code (each test's new cloud deploys the same durable archive, ~17 MB) shares one
-#: read-only directory, as the code of /var/task is read-only on Lambda. Modules stay per
-#: function version (``_CodeVersion``).
-_EXTRACTED: dict[str, tuple[Path, list[str]]] = {}
-_EXTRACTED_LOCK = threading.Lock()
-_EXTRACTED_ROOT: Path | None = None
-
-
-def _extracted(code_bytes: bytes) -> tuple[Path, list[str]]:
-    """The directory ``code_bytes`` (a zip) is extracted into, and its member names."""
-    global _EXTRACTED_ROOT
-    digest = hashlib.sha256(code_bytes).hexdigest()
-    with _EXTRACTED_LOCK:
-        found = _EXTRACTED.get(digest)
-        if found is not None:
-            return found
-        if _EXTRACTED_ROOT is None:
-            _EXTRACTED_ROOT = Path(tempfile.mkdtemp(prefix="localcloud-code-"))
-            atexit.register(shutil.rmtree, _EXTRACTED_ROOT, ignore_errors=True)
-        directory = _EXTRACTED_ROOT / digest[:24]
-        try:
-            with zipfile.ZipFile(io.BytesIO(code_bytes)) as archive:
-                names = archive.namelist()
-                archive.extractall(directory)  # zipfile drops absolute and ".." components
-        except zipfile.BadZipFile as exc:
-            raise _InitError(
-                "Runtime.ImportModuleError", f"the deployment package is not a zip: {exc}"
-            ) from exc
-        _EXTRACTED[digest] = (directory, names)
-        return directory, names
-
-
-#: Lambda's asynchronous retry delays after a function error, in seconds (AWS: "a one-minute
-#: wait between the first two attempts, and two minutes between the second and third").
-ASYNC_RETRY_DELAYS: Final = (60.0, 120.0)
-#: Lambda's defaults for asynchronous invocations (EventInvokeConfig).
-DEFAULT_ASYNC_RETRIES: Final = 2
-DEFAULT_ASYNC_MAX_AGE: Final = 21600.0
-
-#: Bytes of log output ``LogType=Tail`` returns (AWS: the last 4 KB).
-TAIL_BYTES: Final = 4096
-
-INVOCATION_SYNC: Final = "RequestResponse"
-INVOCATION_ASYNC: Final = "Event"
-
-_FIXED_ZIP_TIME: Final = (2026, 1, 1, 0, 0, 0)
-
-
-class TooManyRequestsError(LambdaClientError):
-    """Lambda's throttling answer (HTTP 429, ``TooManyRequestsException``)."""
-
-    code = 429
-
-    def __init__(self, message: str = "Rate Exceeded.") -> None:
-        super().__init__("TooManyRequestsException", message)
-
-
-@dataclass(frozen=True)
-class InvocationResult:
-    """What one handler run produced, in the shape the Invoke API returns."""
-
-    payload: bytes
-    """The JSON response, or the error payload when ``function_error`` is set."""
-    function_error: str | None
-    """``Unhandled`` when the handler (or the runtime loading it) failed, else None."""
-    logs: str
-    """The log lines written for this invocation (START ... REPORT)."""
-    request_id: str
-    executed_version: str
-
-    @property
-    def error_type(self) -> str | None:
-        """``errorType`` of the error payload (None on success)."""
-        if self.function_error is None:
-            return None
-        try:
-            value = json.loads(self.payload).get("errorType")
-        except (ValueError, AttributeError):
-            return None
-        return value if isinstance(value, str) else None
-
-    def tail(self) -> str:
-        """The base64 ``LogResult`` of ``LogType=Tail``: the last 4 KB of the log."""
-        return base64.b64encode(self.logs.encode("utf-8")[-TAIL_BYTES:]).decode("ascii")
-
-
-@dataclass(frozen=True)
-class InvocationRecord:
-    """One handler run, for counting and assertions."""
-
-    function_name: str
-    version: str
-    request_id: str
-    invocation_type: str
-    """``RequestResponse`` or ``Event``."""
-    at: float | None
-    """Virtual time of the run (None without a clock)."""
-    error_type: str | None
-    """``errorType`` when the run failed, else None."""
-
-
-class LambdaContext:
-    """The ``context`` argument of a Python handler (the attributes the AWS runtime provides)."""
-
-    def __init__(
-        self,
-        *,
-        function_name: str,
-        function_version: str,
-        invoked_function_arn: str,
-        memory_limit_in_mb: int,
-        aws_request_id: str,
-        log_group_name: str,
-        log_stream_name: str,
-        timeout_seconds: float,
-    ) -> None:
-        self.function_name = function_name
-        self.function_version = function_version
-        self.invoked_function_arn = invoked_function_arn
-        self.memory_limit_in_mb = memory_limit_in_mb
-        self.aws_request_id = aws_request_id
-        self.log_group_name = log_group_name
-        self.log_stream_name = log_stream_name
-        self.identity: Any = None
-        self.client_context: Any = None
-        # Real time: handler work costs no virtual time, so only real time can run out.
-        self._deadline = time.monotonic() + timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the function's timeout (real time since the call began)."""
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-    def __repr__(self) -> str:
-        return f"LambdaContext({self.function_name}:{self.function_version} {self.aws_request_id})"
-
-
-class _InitError(Exception):
-    """The runtime could not load the handler; carries the AWS ``errorType``."""
-
-    def __init__(self, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.error_type = error_type
-
-
-def build_zip(files: Mapping[str, str | bytes]) -> bytes:
-    """A deployment package holding ``files`` (archive path -> source), built in memory.
-
-    Entries get a fixed timestamp, so the same files always give the same bytes (and the same
-    ``CodeSha256``).
-    """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.external_attr = 0o644 << 16
-            content = files[name]
-            archive.writestr(info, content.encode("utf-8") if isinstance(content, str) else content)
-    return buffer.getvalue()
-
-
-def spawn_tracked(clock: VirtualClock | None, target: Callable[[], object], name: str) -> None:
-    """Run ``target`` in a background thread that counts as busy on ``clock``.
-
-    The busy unit is taken here, in the caller's thread, before the thread exists, so the
-    clock's driver cannot see an idle moment while the work is pending. The thread is added to
-    moto's ``TMP_THREADS``, which ``LocalCloud`` joins on exit. Without a clock ``target`` runs
-    in the caller's thread.
-    """
-    if clock is None:
-        _run_logged(target, name)
-        return
-    clock.enter()
-
-    def run() -> None:
-        try:
-            _run_logged(target, name)
-        finally:
-            clock.exit()
-
-    thread = threading.Thread(target=run, name=f"localcloud-{name}", daemon=True)
-    TMP_THREADS.append(thread)
-    try:
-        thread.start()
-    except BaseException:
-        clock.exit()
-        raise
-
-
-def _run_logged(target: Callable[[], object], name: str) -> None:
-    # Background work has nobody to report to: an error is logged, never allowed to kill the
-    # driver or leave the clock busy.
-    try:
-        target()
-    except Exception:
-        LOG.exception("local cloud: background work %r failed", name)
-
-
-@dataclass
-class _CodeVersion:
-    """One extracted function version with the modules it imported, kept between invocations.
-
-    Isolation: while the function's code is imported or runs, the top-level names its zip
-    provides (``lambdas``, ``app``...) are taken out of ``sys.modules`` and its own modules put
-    in; afterwards its modules are taken out again and the process's restored. So ``import
-    lambdas.resume`` inside the handler finds the zip's package, and nothing the function
-    imported stays visible to the rest of the process. The loaded modules are reused by later
-    invocations of the same version (a warm execution environment, as on AWS). The swap is
-    process-wide for the duration of a run: another thread that *imports* one of those names
-    at that moment gets the function's module (modules imported earlier are unaffected).
-    """
-
-    directory: Path
-    top_names: frozenset[str]
-    modules: dict[str, types.ModuleType] = field(default_factory=dict)
-    handler: Callable[[Any, LambdaContext], Any] | None = None
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        """The function's modules in ``sys.modules`` and its directory first on ``sys.path``."""
-        hidden = {
-            name: sys.modules.pop(name)
-            for name in list(sys.modules)
-            if name.partition(".")[0] in self.top_names
-        }
-        sys.modules.update(self.modules)
-        path = str(self.directory)
-        sys.path.insert(0, path)
-        try:
-            yield
-        finally:
-            for name in list(sys.modules):
-                if name.partition(".")[0] in self.top_names:
-                    self.modules[name] = sys.modules.pop(name)
-            sys.modules.update(hidden)
-            with contextlib.suppress(ValueError):
-                sys.path.remove(path)
-
-
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+LOG = logging.getLogger(__name__)
 
 
 class LambdaRuntime:
@@ -641,7 +378,7 @@ class LambdaRuntime:
         virtual minutes, unless the event gets older than ``MaximumEventAgeInSeconds``; then
         the invocation record goes to the OnFailure destination, if one is configured (SQS).
         """
-        job = _AsyncJob(self, fn, _as_bytes(payload), self._now())
+        job = _AsyncJob(self, fn, as_bytes(payload), self._now())
         job.schedule(0.0)
 
     def _now(self) -> float:
@@ -668,14 +405,8 @@ def _reuse_default_session() -> None:
         boto3.DEFAULT_SESSION = _SESSION
 
 
-def _as_bytes(payload: bytes | str | None) -> bytes:
-    if payload is None:
-        return b"{}"
-    return payload.encode("utf-8") if isinstance(payload, str) else payload
-
-
 def _parse_event(payload: bytes | str | None) -> Any:
-    data = _as_bytes(payload)
+    data = as_bytes(payload)
     if not data.strip():
         return {}
     try:
@@ -703,126 +434,3 @@ def _error_type(payload: bytes) -> str | None:
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, str) else None
-
-
-class _AsyncJob:
-    """One asynchronous invocation with its retries, as Lambda's internal queue handles it."""
-
-    def __init__(self, runtime: LambdaRuntime, fn: Any, payload: bytes, queued_at: float) -> None:
-        self.runtime = runtime
-        self.fn = fn
-        self.payload = payload
-        self.queued_at = queued_at
-        self.attempts = 0
-        config = _event_invoke_config(fn)
-        self.max_retries = int(config.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES))
-        self.max_age = float(config.get("MaximumEventAgeInSeconds", DEFAULT_ASYNC_MAX_AGE))
-        self.on_failure = (
-            config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
-        )
-
-    def schedule(self, delay: float) -> None:
-        clock = self.runtime.clock
-        name = f"lambda-async-{self.fn.function_name}"
-        if clock is None or delay <= 0:
-            spawn_tracked(clock, self.attempt, name)
-            return
-        # A clock timer runs in the driver's thread; it starts the retry as tracked work.
-        clock.call_later(delay, lambda: spawn_tracked(clock, self.attempt, name))
-
-    def attempt(self) -> None:
-        result = self.runtime.run(self.fn, self.payload, INVOCATION_ASYNC)
-        self.attempts += 1
-        if result.function_error is None:
-            return
-        if self.attempts <= self.max_retries:
-            delay = ASYNC_RETRY_DELAYS[min(self.attempts - 1, len(ASYNC_RETRY_DELAYS) - 1)]
-            if self.runtime.clock is None:
-                delay = 0.0
-            if self.runtime._now() + delay - self.queued_at <= self.max_age:
-                self.schedule(delay)
-                return
-            self._fail(result, "EventAgeExceeded")
-            return
-        self._fail(result, "RetriesExhausted")
-
-    def _fail(self, result: InvocationResult, condition: str) -> None:
-        if not self.on_failure:
-            LOG.info(
-                "local cloud: async invocation of %s dropped after %d attempt(s) (%s)",
-                self.fn.function_name,
-                self.attempts,
-                condition,
-            )
-            return
-        record = {
-            "version": "1.0",
-            "timestamp": _iso_now(self.runtime.clock),
-            "requestContext": {
-                "requestId": result.request_id,
-                "functionArn": f"{_unqualified(self.fn.function_arn)}:{result.executed_version}",
-                "condition": condition,
-                "approximateInvokeCount": self.attempts,
-            },
-            "requestPayload": _json_or_text(self.payload),
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": result.executed_version,
-                "functionError": result.function_error,
-            },
-            "responsePayload": _json_or_text(result.payload),
-        }
-        send_to_sqs(self.on_failure, json.dumps(record), {})
-
-
-def _event_invoke_config(fn: Any) -> dict[str, Any]:
-    configs = getattr(fn, "event_invoke_config", None) or []
-    if not configs:
-        return {}
-    config: dict[str, Any] = configs[-1].config
-    return config
-
-
-def _unqualified(arn: str) -> str:
-    parts = arn.split(":")
-    return ":".join(parts[:7])
-
-
-def _json_or_text(data: bytes) -> Any:
-    try:
-        return json.loads(data)
-    except ValueError:
-        return data.decode("utf-8", "replace")
-
-
-def _iso_now(clock: VirtualClock | None) -> str:
-    from datetime import UTC, datetime
-
-    now = clock.now_datetime() if clock is not None else datetime.now(tz=UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-def send_to_sqs(queue_arn: str, body: str, attributes: Mapping[str, str]) -> bool:
-    """Send ``body`` with string ``attributes`` to the SQS queue ``queue_arn`` (moto's backend).
-
-    Returns False (and logs) when the ARN is not an SQS queue or the queue does not exist: AWS
-    counts such a message as failed to deliver, it does not fail the caller.
-    """
-    from moto.sqs.models import sqs_backends
-
-    parts = queue_arn.split(":")
-    if len(parts) < 6 or parts[2] != "sqs":
-        LOG.warning("local cloud: destination %s is not an SQS queue; not emulated", queue_arn)
-        return False
-    region, account, name = parts[3], parts[4], parts[5]
-    message_attributes = {
-        key: {"DataType": "String", "StringValue": value} for key, value in attributes.items()
-    }
-    try:
-        sqs_backends[account][region].send_message(
-            queue_name=name, message_body=body, message_attributes=message_attributes
-        )
-    except Exception:
-        LOG.warning("local cloud: could not send to %s", queue_arn, exc_info=True)
-        return False
-    return True

@@ -1,0 +1,1 @@
+"""CloudWatch (alarms): the deployer's handlers (moto emulates the service unpatched)."""

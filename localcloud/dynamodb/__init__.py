@@ -1,0 +1,1 @@
+"""DynamoDB: the deployer's handlers (moto emulates the service unpatched)."""

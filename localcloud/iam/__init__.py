@@ -1,0 +1,1 @@
+"""IAM: the deployer's handlers (moto emulates the service unpatched)."""

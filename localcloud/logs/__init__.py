@@ -1,0 +1,1 @@
+"""CloudWatch Logs: the deployer's handlers (moto emulates the service unpatched)."""

@@ -1,0 +1,1 @@
+"""Secrets Manager: the deployer's handlers (moto emulates the service unpatched)."""

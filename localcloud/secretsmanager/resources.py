@@ -1,0 +1,79 @@
+"""The deployer's handlers for Secrets Manager: secrets and their values."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from ..deploy.mocks import (
+    ResourceRequest,
+    as_int,
+    compact,
+    handles,
+    json_text,
+    tag_list,
+)
+
+
+@handles("aws:secretsmanager/secret:Secret")
+def create_secret(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
+    """Secret (no value yet): CreateSecret (description, KMS key, replicas, tags), then
+    PutResourcePolicy when ``policy`` is set. Id: the ARN (with AWS's random 6-character
+    suffix)."""
+    secrets = req.client("secretsmanager")
+    name = req.physical_name()
+    replicas = req.get("replicas", [])
+    created = secrets.create_secret(
+        **compact(
+            {
+                "Name": name,
+                "Description": req.get("description"),
+                "KmsKeyId": req.get("kmsKeyId"),
+                "AddReplicaRegions": [
+                    compact({"Region": r["region"], "KmsKeyId": r.get("kmsKeyId")})
+                    for r in replicas
+                ]
+                or None,
+                "ForceOverwriteReplicaSecret": req.get("forceOverwriteReplicaSecret"),
+                "Tags": tag_list(req.tags),
+            }
+        )
+    )
+    arn = created["ARN"]
+    if req.get("policy"):
+        secrets.put_resource_policy(SecretId=arn, ResourcePolicy=json_text(req.inputs["policy"]))
+    return arn, {
+        "name": name,
+        "arn": arn,
+        "recoveryWindowInDays": as_int(req.get("recoveryWindowInDays", 30)),
+        "tagsAll": req.tags,
+    }
+
+
+@handles("aws:secretsmanager/secretVersion:SecretVersion")
+def create_secret_version(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
+    """Secret value: PutSecretValue with ``secretString`` (or the write-only
+    ``secretStringWo``) or ``secretBinary`` (base64, as the provider takes it) and the
+    version stages (AWSCURRENT by default). Id: ``<secret id>|<version id>``."""
+    secrets = req.client("secretsmanager")
+    secret_id = str(req.inputs["secretId"])
+    binary = req.get("secretBinary")
+    stages = req.get("versionStages")
+    created = secrets.put_secret_value(
+        **compact(
+            {
+                "SecretId": secret_id,
+                "SecretString": req.get("secretString", req.get("secretStringWo")),
+                "SecretBinary": None if binary is None else base64.b64decode(binary),
+                "VersionStages": stages,
+            }
+        )
+    )
+    version_id = created["VersionId"]
+    return f"{secret_id}|{version_id}", {
+        "arn": created["ARN"],
+        "secretArn": created["ARN"],
+        "versionId": version_id,
+        "versionStages": created.get("VersionStages") or stages or ["AWSCURRENT"],
+        "hasSecretStringWo": req.get("secretStringWo") is not None,
+    }

@@ -1,0 +1,1 @@
+"""SQS: the deployer's handlers (moto emulates the service unpatched)."""
