@@ -95,15 +95,18 @@ def lambda_durable_config(p: Patcher) -> None:
     AWS: ``CreateFunction(DurableConfig={ExecutionTimeout, RetentionPeriodInDays})`` makes a
     durable function (only at creation); ``GetFunction``/``GetFunctionConfiguration`` return the
     ``DurableConfig``; its versions are durable too.
-    moto: ignores the parameter (its request spec still carries it).
+    ``UpdateFunctionConfiguration(DurableConfig=...)`` changes its fields (not durable mode).
+    moto: ignores the parameter (its request spec still carries it), in both calls.
     Patch: ``LambdaFunction.__init__`` keeps ``spec["DurableConfig"]`` as ``durable_config``
-    (published versions are copies of the object, so they keep it), ``get_configuration``
+    (published versions are copies of the object, so they keep it), ``update_configuration``
+    replaces it (a new dict: versions already published keep theirs), ``get_configuration``
     reports it.
     ``lambda_durable_invocations`` and ``lambda_durable_api`` act on functions that have one.
     """
     cls = lambda_models.LambdaFunction
     init_original = cls.__init__
     config_original = cls.get_configuration
+    update_original = cls.update_configuration
 
     @functools.wraps(init_original)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - the method's name
@@ -120,9 +123,18 @@ def lambda_durable_config(p: Patcher) -> None:
             config["DurableConfig"] = dict(durable)
         return config
 
+    @functools.wraps(update_original)
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        durable = config_updates.get("DurableConfig")
+        if isinstance(durable, dict) and getattr(self, "durable_config", None):
+            self.durable_config = {**self.durable_config, **durable}
+        result: dict[str, Any] = update_original(self, config_updates)
+        return result
+
     p.require("spec" in inspect.signature(init_original).parameters, "LambdaFunction has no spec")
     p.replace(cls, "__init__", __init__)
     p.replace(cls, "get_configuration", get_configuration)
+    p.replace(cls, "update_configuration", update_configuration)
 
 
 @patch("lambda")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 
@@ -11,8 +11,11 @@ from ..deploy.mocks import (
     ResourceRequest,
     as_int,
     compact,
+    deletes,
     handles,
     iso,
+    retag,
+    updates,
 )
 
 
@@ -54,62 +57,109 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     PutFunctionConcurrency for ``reservedConcurrentExecutions`` >= 0. Id: the name."""
     lam = req.client("lambda")
     name = req.physical_name()
+    code = _function_code(req)
+    created = lam.create_function(
+        **compact(
+            {
+                "FunctionName": name,
+                "Code": code,
+                "PackageType": "Image" if "ImageUri" in code else None,
+                "Publish": bool(req.get("publish", False)),
+                "Architectures": req.get("architectures"),
+                "Tags": req.tags or None,
+                **_configuration(req),
+            }
+        )
+    )
+    _set_concurrency(req, name)
+    return name, _function_outputs(req, created, created.get("Version", "$LATEST"))
+
+
+#: Function inputs UpdateFunctionCode changes; the configuration is in ``_configuration``.
+_CODE_INPUTS: Final = frozenset(
+    {"code", "imageUri", "s3Bucket", "s3Key", "s3ObjectVersion", "architectures", "sourceCodeHash"}
+)
+#: Function inputs UpdateFunctionConfiguration changes.
+_CONFIGURATION_INPUTS: Final = frozenset(
+    {
+        "role",
+        "handler",
+        "runtime",
+        "description",
+        "timeout",
+        "memorySize",
+        "environment",
+        "layers",
+        "deadLetterConfig",
+        "tracingConfig",
+        "loggingConfig",
+        "ephemeralStorage",
+        "durableConfig",
+        "kmsKeyArn",
+    }
+)
+
+
+def _configuration(req: ResourceRequest) -> dict[str, Any]:
+    """What CreateFunction and UpdateFunctionConfiguration both take (unset ones left out)."""
     environment = req.get("environment", {}).get("variables")
     dead_letter = req.get("deadLetterConfig", {}).get("targetArn")
     tracing = req.get("tracingConfig", {}).get("mode")
     logging = req.get("loggingConfig")
     storage = as_int(req.get("ephemeralStorage", {}).get("size"))
     durable = req.get("durableConfig")
-    code = _function_code(req)
-    created = lam.create_function(
-        **compact(
-            {
-                "FunctionName": name,
-                "Role": req.inputs["role"],
-                "Handler": req.get("handler"),
-                "Runtime": req.get("runtime"),
-                "Code": code,
-                "PackageType": "Image" if "ImageUri" in code else None,
-                "Description": req.get("description"),
-                "Timeout": as_int(req.get("timeout", 3)),
-                "MemorySize": as_int(req.get("memorySize", 128)),
-                "Publish": bool(req.get("publish", False)),
-                "Environment": None if environment is None else {"Variables": environment},
-                "Architectures": req.get("architectures"),
-                "Layers": req.get("layers"),
-                "DeadLetterConfig": None if dead_letter is None else {"TargetArn": dead_letter},
-                "TracingConfig": None if tracing is None else {"Mode": tracing},
-                "LoggingConfig": None
-                if not logging
-                else compact(
-                    {
-                        "LogFormat": logging.get("logFormat"),
-                        "LogGroup": logging.get("logGroup"),
-                        "ApplicationLogLevel": logging.get("applicationLogLevel"),
-                        "SystemLogLevel": logging.get("systemLogLevel"),
-                    }
-                ),
-                "EphemeralStorage": None if storage is None else {"Size": storage},
-                "DurableConfig": None
-                if not durable
-                else compact(
-                    {
-                        "ExecutionTimeout": as_int(durable.get("executionTimeout")),
-                        "RetentionPeriodInDays": as_int(durable.get("retentionPeriod")),
-                    }
-                ),
-                "KMSKeyArn": req.get("kmsKeyArn"),
-                "Tags": req.tags or None,
-            }
-        )
+    return compact(
+        {
+            "Role": req.inputs["role"],
+            "Handler": req.get("handler"),
+            "Runtime": req.get("runtime"),
+            "Description": req.get("description"),
+            "Timeout": as_int(req.get("timeout", 3)),
+            "MemorySize": as_int(req.get("memorySize", 128)),
+            "Environment": None if environment is None else {"Variables": environment},
+            "Layers": req.get("layers"),
+            "DeadLetterConfig": None if dead_letter is None else {"TargetArn": dead_letter},
+            "TracingConfig": None if tracing is None else {"Mode": tracing},
+            "LoggingConfig": None
+            if not logging
+            else compact(
+                {
+                    "LogFormat": logging.get("logFormat"),
+                    "LogGroup": logging.get("logGroup"),
+                    "ApplicationLogLevel": logging.get("applicationLogLevel"),
+                    "SystemLogLevel": logging.get("systemLogLevel"),
+                }
+            ),
+            "EphemeralStorage": None if storage is None else {"Size": storage},
+            "DurableConfig": None
+            if not durable
+            else compact(
+                {
+                    "ExecutionTimeout": as_int(durable.get("executionTimeout")),
+                    "RetentionPeriodInDays": as_int(durable.get("retentionPeriod")),
+                }
+            ),
+            "KMSKeyArn": req.get("kmsKeyArn"),
+        }
     )
+
+
+def _set_concurrency(req: ResourceRequest, name: str) -> None:
     reserved = as_int(req.get("reservedConcurrentExecutions"))
     if reserved is not None and reserved >= 0:
-        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
-    arn = created["FunctionArn"]  # unqualified, even when a version was published
-    version = created.get("Version", "$LATEST")
-    return name, {
-        "name": name,
+        req.client("lambda").put_function_concurrency(
+            FunctionName=name, ReservedConcurrentExecutions=reserved
+        )
+    elif req.previous is not None:
+        req.client("lambda").delete_function_concurrency(FunctionName=name)
+
+
+def _function_outputs(
+    req: ResourceRequest, configuration: dict[str, Any], version: str
+) -> dict[str, Any]:
+    arn = ":".join(configuration["FunctionArn"].split(":")[:7])  # the unqualified ARN
+    return {
+        "name": configuration["FunctionName"],
         "arn": arn,
         "invokeArn": _invoke_arn(req, arn),
         "qualifiedArn": f"{arn}:{version}",
@@ -119,39 +169,95 @@ def create_function(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
             f"functions/{arn}/response-streaming-invocations"
         ),
         "version": version,
-        "lastModified": iso(created.get("LastModified", "")),
-        "codeSha256": created.get("CodeSha256", ""),
-        "sourceCodeHash": req.get("sourceCodeHash", created.get("CodeSha256", "")),
-        "sourceCodeSize": created.get("CodeSize", 0),
+        "lastModified": iso(configuration.get("LastModified", "")),
+        "codeSha256": configuration.get("CodeSha256", ""),
+        "sourceCodeHash": req.get("sourceCodeHash", configuration.get("CodeSha256", "")),
+        "sourceCodeSize": configuration.get("CodeSize", 0),
         "timeout": as_int(req.get("timeout", 3)),
         "memorySize": as_int(req.get("memorySize", 128)),
-        "packageType": created.get("PackageType", "Zip"),
-        "architectures": created.get("Architectures", ["x86_64"]),
+        "packageType": configuration.get("PackageType", "Zip"),
+        "architectures": configuration.get("Architectures", ["x86_64"]),
         "signingJobArn": "",
         "signingProfileVersionArn": "",
         "tagsAll": req.tags,
     }
 
 
+@updates("aws:lambda/function:Function")
+def update_function(req: ResourceRequest) -> dict[str, Any]:
+    """Function in place: UpdateFunctionConfiguration when its configuration changed (the
+    environment, timeout, ``durableConfig``'s fields...), UpdateFunctionCode when its code
+    changed (a new archive: a new CodeSha256), then, with ``publish``, one PublishVersion
+    (``version``/``qualifiedArn`` name it; versions already published keep their code and
+    configuration, so an execution started on one goes on running it);
+    PutFunctionConcurrency/DeleteFunctionConcurrency; TagResource/UntagResource."""
+    lam, name = req.client("lambda"), req.resource_id
+    configuration = lam.get_function_configuration(FunctionName=name)
+    if req.changed & _CONFIGURATION_INPUTS:
+        configuration = lam.update_function_configuration(FunctionName=name, **_configuration(req))
+    if req.changed & _CODE_INPUTS:
+        configuration = lam.update_function_code(
+            FunctionName=name,
+            **_function_code(req),
+            **compact({"Architectures": req.get("architectures")}),
+        )
+    version = str(req.output("version") or "$LATEST")
+    if req.get("publish") and req.changed & (_CODE_INPUTS | _CONFIGURATION_INPUTS):
+        version = lam.publish_version(FunctionName=name)["Version"]
+    if "reservedConcurrentExecutions" in req.changed:
+        _set_concurrency(req, name)
+    arn = str(req.output("arn"))
+    retag(
+        req,
+        lambda tags: lam.tag_resource(Resource=arn, Tags=tags),
+        lambda keys: lam.untag_resource(Resource=arn, TagKeys=keys),
+    )
+    return _function_outputs(req, configuration, version)
+
+
+@deletes("aws:lambda/function:Function")
+def delete_function(req: ResourceRequest) -> None:
+    """Function: DeleteFunction (every version and alias goes with it)."""
+    req.client("lambda").delete_function(FunctionName=req.resource_id)
+
+
 @handles("aws:lambda/alias:Alias")
 def create_alias(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Lambda alias: CreateAlias (function name or ARN, version, description, weighted
     routing). Id and ``arn``: the alias ARN; ``invokeArn`` for API Gateway."""
-    name = req.physical_name()
-    routing = req.get("routingConfig", {}).get("additionalVersionWeights")
-    created = req.client("lambda").create_alias(
-        **compact(
-            {
-                "FunctionName": req.inputs["functionName"],
-                "Name": name,
-                "FunctionVersion": req.inputs["functionVersion"],
-                "Description": req.get("description"),
-                "RoutingConfig": None if routing is None else {"AdditionalVersionWeights": routing},
-            }
-        )
-    )
+    created = req.client("lambda").create_alias(**_alias(req))
     arn = created["AliasArn"]
-    return arn, {"name": name, "arn": arn, "invokeArn": _invoke_arn(req, arn)}
+    return arn, {"name": created["Name"], "arn": arn, "invokeArn": _invoke_arn(req, arn)}
+
+
+def _alias(req: ResourceRequest) -> dict[str, Any]:
+    routing = req.get("routingConfig", {}).get("additionalVersionWeights")
+    return compact(
+        {
+            "FunctionName": req.inputs["functionName"],
+            "Name": req.physical_name(),
+            "FunctionVersion": req.inputs["functionVersion"],
+            "Description": req.get("description"),
+            "RoutingConfig": None if routing is None else {"AdditionalVersionWeights": routing},
+        }
+    )
+
+
+@updates("aws:lambda/alias:Alias")
+def update_alias(req: ResourceRequest) -> dict[str, Any]:
+    """Alias in place: UpdateAlias (the version it points to, description, routing). Invokes
+    through the alias start the new version from then on; what already runs keeps its own."""
+    updated = req.client("lambda").update_alias(**_alias(req))
+    arn = updated["AliasArn"]
+    return {"name": updated["Name"], "arn": arn, "invokeArn": _invoke_arn(req, arn)}
+
+
+@deletes("aws:lambda/alias:Alias")
+def delete_alias(req: ResourceRequest) -> None:
+    """Alias: DeleteAlias."""
+    req.client("lambda").delete_alias(
+        FunctionName=req.inputs["functionName"], Name=req.physical_name()
+    )
 
 
 @handles("aws:lambda/permission:Permission")
@@ -181,41 +287,78 @@ def create_permission(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     return statement_id, {"statementId": statement_id}
 
 
+@deletes("aws:lambda/permission:Permission")
+def delete_permission(req: ResourceRequest) -> None:
+    """Permission (every input replaces it, so no update): RemovePermission."""
+    req.client("lambda").remove_permission(
+        **compact(
+            {
+                "FunctionName": req.inputs["function"],
+                "StatementId": req.resource_id,
+                "Qualifier": req.get("qualifier"),
+            }
+        )
+    )
+
+
 @handles("aws:lambda/functionUrl:FunctionUrl")
 def create_function_url(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     """Function URL: CreateFunctionUrlConfig (auth type, CORS, invoke mode, qualifier).
     Id: the function name, ``<name>/<qualifier>`` with a qualifier; ``urlId`` is the URL's
     first label."""
-    cors = req.get("cors")
     function = str(req.inputs["functionName"])
     qualifier = req.get("qualifier")
-    created = req.client("lambda").create_function_url_config(
+    created = req.client("lambda").create_function_url_config(**_url_config(req))
+    resource_id = function if qualifier is None else f"{function}/{qualifier}"
+    return resource_id, _url_outputs(req, created)
+
+
+def _url_outputs(req: ResourceRequest, config: dict[str, Any]) -> dict[str, Any]:
+    url = config["FunctionUrl"]
+    return {
+        "functionUrl": url,
+        "functionArn": config["FunctionArn"],
+        "urlId": url.split("://", 1)[-1].split(".", 1)[0],
+        "invokeMode": config.get("InvokeMode", req.get("invokeMode", "BUFFERED")),
+    }
+
+
+def _url_config(req: ResourceRequest) -> dict[str, Any]:
+    cors = req.get("cors")
+    return compact(
+        {
+            "FunctionName": str(req.inputs["functionName"]),
+            "Qualifier": req.get("qualifier"),
+            "AuthType": req.inputs["authorizationType"],
+            "InvokeMode": req.get("invokeMode"),
+            "Cors": None
+            if not cors
+            else compact(
+                {
+                    "AllowCredentials": cors.get("allowCredentials"),
+                    "AllowHeaders": cors.get("allowHeaders"),
+                    "AllowMethods": cors.get("allowMethods"),
+                    "AllowOrigins": cors.get("allowOrigins"),
+                    "ExposeHeaders": cors.get("exposeHeaders"),
+                    "MaxAge": as_int(cors.get("maxAge")),
+                }
+            ),
+        }
+    )
+
+
+@updates("aws:lambda/functionUrl:FunctionUrl")
+def update_function_url(req: ResourceRequest) -> dict[str, Any]:
+    """Function URL in place: UpdateFunctionUrlConfig (auth type, CORS, invoke mode)."""
+    updated = req.client("lambda").update_function_url_config(**_url_config(req))
+    return _url_outputs(req, {**updated, "FunctionArn": req.output("functionArn")})
+
+
+@deletes("aws:lambda/functionUrl:FunctionUrl")
+def delete_function_url(req: ResourceRequest) -> None:
+    """Function URL: DeleteFunctionUrlConfig."""
+    req.client("lambda").delete_function_url_config(
         **compact(
-            {
-                "FunctionName": function,
-                "Qualifier": qualifier,
-                "AuthType": req.inputs["authorizationType"],
-                "InvokeMode": req.get("invokeMode"),
-                "Cors": None
-                if not cors
-                else compact(
-                    {
-                        "AllowCredentials": cors.get("allowCredentials"),
-                        "AllowHeaders": cors.get("allowHeaders"),
-                        "AllowMethods": cors.get("allowMethods"),
-                        "AllowOrigins": cors.get("allowOrigins"),
-                        "ExposeHeaders": cors.get("exposeHeaders"),
-                        "MaxAge": as_int(cors.get("maxAge")),
-                    }
-                ),
-            }
+            {"FunctionName": str(req.inputs["functionName"]), "Qualifier": req.get("qualifier")}
         )
     )
-    url = created["FunctionUrl"]
-    resource_id = function if qualifier is None else f"{function}/{qualifier}"
-    return resource_id, {
-        "functionUrl": url,
-        "functionArn": created["FunctionArn"],
-        "urlId": url.split("://", 1)[-1].split(".", 1)[0],
-        "invokeMode": created.get("InvokeMode", req.get("invokeMode", "BUFFERED")),
-    }

@@ -9,8 +9,11 @@ from ..deploy.mocks import (
     ResourceRequest,
     as_int,
     compact,
+    deletes,
     handles,
+    retag_resource,
     tag_list,
+    updates,
 )
 
 
@@ -83,7 +86,7 @@ def create_metric_alarm(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
                 "TreatMissingData": req.get("treatMissingData"),
                 "EvaluateLowSampleCountPercentile": req.get("evaluateLowSampleCountPercentiles"),
                 "Metrics": [_metric_query(q) for q in queries] or None,
-                "Tags": tag_list(req.tags),
+                "Tags": None if req.previous else tag_list(req.tags),
             }
         )
     )
@@ -95,3 +98,18 @@ def create_metric_alarm(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
         "treatMissingData": req.get("treatMissingData", "missing"),
         "tagsAll": req.tags,
     }
+
+
+@updates("aws:cloudwatch/metricAlarm:MetricAlarm")
+def update_metric_alarm(req: ResourceRequest) -> dict[str, Any]:
+    """Alarm in place: PutMetricAlarm again with the same name (it replaces the alarm's
+    settings), TagResource/UntagResource."""
+    outputs = create_metric_alarm(req)[1]
+    retag_resource(req, req.client("cloudwatch"), ResourceARN=outputs["arn"])
+    return outputs
+
+
+@deletes("aws:cloudwatch/metricAlarm:MetricAlarm")
+def delete_metric_alarm(req: ResourceRequest) -> None:
+    """Alarm: DeleteAlarms."""
+    req.client("cloudwatch").delete_alarms(AlarmNames=[req.physical_name()])

@@ -22,14 +22,16 @@ through boto3 against moto, and answers with the id and state AWS returned. Layo
 * ``mocks``: ``LocalCloudMocks``, ``ResourceRequest`` and the handler registry (``handles``);
 * ``assets``: the zip of a Lambda function's code;
 * ``runner``: ``deploy_program``/``deploy_stack_file`` and the ``Deployment`` they return;
+* ``updates`` and ``replacements``: a deployment over the previous one (``previous=``): what
+  is updated in place, replaced, kept or deleted, as ``pulumi up`` decides;
 * the handlers, one module per AWS service: ``localcloud/<service>/resources.py``.
 
-Each supported resource type is one small handler function, keyed by its type token; its
-docstring says which calls it makes. Component resources and provider resources create
-nothing. Any other ``aws:`` type, or a custom resource of another package, fails the deployment
-with ``UnsupportedResourceError`` naming the type and the logical name. A failed deployment
-leaves the resources created before the failure in moto, as a failed ``pulumi up`` leaves them
-in AWS. See docs/local-cloud.md.
+Each supported resource type has a creator, an updater (unless every input replaces it) and
+a deleter, keyed by its type token; each docstring says which calls it makes. Component
+resources and provider resources create nothing. Any other ``aws:`` type, or a custom
+resource of another package, fails the deployment with ``UnsupportedResourceError`` naming
+the type and the logical name. A failed deployment leaves what it did before the failure in
+moto, as a failed ``pulumi up`` leaves it in AWS. See docs/local-cloud.md.
 """
 
 from ..awslambda import resources as _awslambda  # noqa: F401 - registers the handlers
@@ -43,7 +45,9 @@ from ..sqs import resources as _sqs  # noqa: F401
 from ..stepfunctions import resources as _stepfunctions  # noqa: F401
 from .assets import archive_zip
 from .mocks import (
+    DELETERS,
     HANDLERS,
+    UPDATERS,
     DeploymentError,
     LocalCloudMocks,
     ResourceRequest,
@@ -51,13 +55,17 @@ from .mocks import (
     unwrap_secrets,
 )
 from .runner import Deployment, deploy_program, deploy_stack_file
+from .updates import Step
 
 __all__ = [
+    "DELETERS",
     "HANDLERS",
+    "UPDATERS",
     "Deployment",
     "DeploymentError",
     "LocalCloudMocks",
     "ResourceRequest",
+    "Step",
     "UnsupportedResourceError",
     "archive_zip",
     "deploy_program",

@@ -8,20 +8,22 @@ service (``localcloud/<service>/resources.py``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import pulumi
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
 from dms_waiters.testing import (
+    CreatedResource,
     DmsWaitersMocks,
 )
 
@@ -86,6 +88,40 @@ def tag_list(tags: Mapping[str, str], key: str = "Key", value: str = "Value") ->
     return [{key: k, value: v} for k, v in tags.items()] or None
 
 
+def added_removed(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+    """(what ``new`` adds to ``old``, what it removes), each in its list's order."""
+    old_list, new_list = list(old), list(new)
+    return [v for v in new_list if v not in old_list], [v for v in old_list if v not in new_list]
+
+
+def retag(
+    req: ResourceRequest,
+    tag: Callable[[dict[str, str]], Any],
+    untag: Callable[[list[str]], Any],
+) -> None:
+    """Apply a change of the ``tags`` input: untag the keys removed, tag the ones set."""
+    if "tags" not in req.changed:
+        return
+    old: dict[str, str] = req.old("tags", {})
+    removed = [key for key in old if key not in req.tags]
+    if removed:
+        untag(removed)
+    changed = {key: value for key, value in req.tags.items() if old.get(key) != value}
+    if changed:
+        tag(changed)
+
+
+def retag_resource(req: ResourceRequest, client: Any, **identity: str) -> None:
+    """``retag`` for the services whose TagResource takes ``Tags=[{Key, Value}]`` and whose
+    UntagResource takes ``TagKeys`` (CloudWatch, EventBridge, DynamoDB, Secrets Manager);
+    ``identity`` names the resource (``ResourceARN=...``, ``SecretId=...``)."""
+    retag(
+        req,
+        lambda tags: client.tag_resource(**identity, Tags=tag_list(tags)),
+        lambda keys: client.untag_resource(**identity, TagKeys=keys),
+    )
+
+
 # -- the mocks ---------------------------------------------------------------------------------
 
 
@@ -104,6 +140,27 @@ class ResourceRequest:
     """The resource's URN."""
     aws_name: str | None = None
     """The name chosen for it (``physical_name``), None for a type without one."""
+    previous: CreatedResource | None = None
+    """For an update or a delete: the resource as the previous deployment left it."""
+    changed: frozenset[str] = frozenset()
+    """For an update: the input keys whose values changed."""
+
+    @property
+    def resource_id(self) -> str:
+        """The id of the resource being updated or deleted."""
+        if self.previous is None:
+            raise DeploymentError(f"{self.type} {self.name!r} does not exist yet")
+        return self.previous.id
+
+    def old(self, key: str, default: Any = None) -> Any:
+        """Input ``key`` as the previous deployment gave it (secrets unwrapped)."""
+        old = {} if self.previous is None else unwrap_secrets(self.previous.inputs)
+        value = old.get(key)
+        return default if value is None else value
+
+    def output(self, key: str) -> Any:
+        """A key of the previous deployment's state (what AWS computed: ARNs, versions...)."""
+        return None if self.previous is None else self.previous.state.get(key)
 
     @property
     def cloud(self) -> LocalCloud:
@@ -139,21 +196,44 @@ class ResourceRequest:
 
 #: A resource type's creator: makes the AWS calls, returns the resource id and its outputs.
 Handler = Callable[[ResourceRequest], tuple[str, dict[str, Any]]]
+#: An in-place update (``req.previous``, ``req.changed``): the AWS update calls; the outputs.
+Updater = Callable[[ResourceRequest], dict[str, Any]]
+#: A delete (``req.previous`` is what is deleted).
+Deleter = Callable[[ResourceRequest], None]
 
 #: Every resource type the local cloud can create, by type token.
 HANDLERS: dict[str, Handler] = {}
+#: The types whose resources can be updated in place, and how.
+UPDATERS: dict[str, Updater] = {}
+#: How each type is deleted.
+DELETERS: dict[str, Deleter] = {}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _registrar(registry: dict[str, Any], type_token: str) -> Callable[[_F], _F]:
+    def register(function: _F) -> _F:
+        if type_token in registry:
+            raise ValueError(f"two {function.__name__.split('_')[0]} handlers for {type_token}")
+        registry[type_token] = function
+        return function
+
+    return register
 
 
 def handles(type_token: str) -> Callable[[Handler], Handler]:
     """Register the decorated function as the creator of ``type_token`` resources."""
+    return _registrar(HANDLERS, type_token)
 
-    def register(handler: Handler) -> Handler:
-        if type_token in HANDLERS:
-            raise ValueError(f"two handlers for {type_token}")
-        HANDLERS[type_token] = handler
-        return handler
 
-    return register
+def updates(type_token: str) -> Callable[[Updater], Updater]:
+    """Register the decorated function as the in-place updater of ``type_token`` resources."""
+    return _registrar(UPDATERS, type_token)
+
+
+def deletes(type_token: str) -> Callable[[Deleter], Deleter]:
+    """Register the decorated function as the deleter of ``type_token`` resources."""
+    return _registrar(DELETERS, type_token)
 
 
 class LocalCloudMocks(DmsWaitersMocks):
@@ -181,9 +261,14 @@ class LocalCloudMocks(DmsWaitersMocks):
         self.stack = stack
         self.base_dir = base_dir or Path.cwd()
         self._create_lock = threading.Lock()
+        from .updates import Steps  # the steps need these mocks' registries
+
+        self.steps = Steps(self)
+        """What this deployment did to each resource (``Steps.done``)."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        """Create the resource in moto; return the id and state AWS gave it.
+        """Create the resource in moto (or update, replace or keep the previous deployment's,
+        see ``updates.Steps``); return the id and state AWS gave it.
 
         Raises ``UnsupportedResourceError`` for a type with no handler and ``DeploymentError``
         (chained to the AWS error) when creating it fails; either fails the deployment.
@@ -215,30 +300,22 @@ class LocalCloudMocks(DmsWaitersMocks):
                     f"{label}: resource type {args.typ} is not supported by the local cloud "
                     f"(supported: {', '.join(sorted(HANDLERS))})"
                 )
-            inputs = unwrap_secrets(raw)
-            aws_name = self.physical_name(args, inputs, None)
-            request = ResourceRequest(
-                args.typ, args.name, inputs, self, urn=self._urn_of(args), aws_name=aws_name
-            )
             with self._create_lock:
-                try:
-                    resource_id, outputs = handler(request)
-                except DeploymentError:
-                    raise
-                except KeyError as err:
-                    # A handler reads required inputs with inputs[...]: name the missing one.
-                    raise DeploymentError(
-                        f"{label}: required input {err.args[0]!r} is missing"
-                    ) from err
-                except Exception as err:
-                    raise DeploymentError(
-                        f"{label}: creating it in the local cloud failed: {err}"
-                    ) from err
+                resource_id, outputs, aws_name = self.steps.apply(args, raw)
         # Inputs keep their secret wrappers, so secret inputs stay secret in the state; a
         # write-only input (``...Wo``) never reaches the state, as with the real provider.
         state = {**{k: v for k, v in raw.items() if not k.endswith("Wo")}, **outputs}
         self._record(args, raw, state, resource_id, physical_name=aws_name)
         return resource_id, state
+
+    def replacement_name(self, previous: CreatedResource, urn: str) -> str:
+        """The new autoname of a replacement: pulumi-aws draws another random suffix (here
+        derived from the URN and the old name, so reproducible and different)."""
+        old = previous.physical_name or ""
+        fifo = ".fifo" if old.endswith(".fifo") else ""
+        stem = old.removesuffix(fifo).rsplit("-", 1)[0]
+        suffix = hashlib.sha256(f"{urn}#{old}".encode()).hexdigest()[:7]
+        return f"{stem}-{suffix}{fifo}"
 
     def prefixed_name(self, prefix: str, urn: str) -> str:
         """A ``namePrefix`` name: the prefix and Terraform's unique id (``unique_id``)."""

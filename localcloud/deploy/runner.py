@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pulumi
 
@@ -20,6 +20,7 @@ from dms_waiters.testing import (
 )
 
 from .mocks import DEFAULT_PROJECT, DEFAULT_STACK, STACK_TYPE, LocalCloudMocks
+from .updates import CREATE, DELETE, REPLACE, SAME, UPDATE, Step
 
 if TYPE_CHECKING:
     from ..cloud import LocalCloud
@@ -44,6 +45,15 @@ class Deployment:
     ``inputs`` and ``state``."""
     exports: dict[str, Any]
     """The stack outputs (``pulumi.export``), resolved to plain values."""
+    steps: tuple[Step, ...] = ()
+    """What the deployment did to each resource, in order (``updates.Step``); deletes last."""
+
+    def step_counts(self) -> dict[str, int]:
+        """How many resources each step kind touched (``create``, ``update``, ...)."""
+        counts: dict[str, int] = {}
+        for step in self.steps:
+            counts[step.op] = counts.get(step.op, 0) + 1
+        return counts
 
     def find(self, type_token: str, name_prefix: str | None = None) -> list[CreatedResource]:
         """Resources of ``type_token`` whose logical name starts with ``name_prefix``."""
@@ -86,19 +96,28 @@ class Deployment:
 
     def summary(self) -> str:
         """A ``pulumi up``-like report: the tree, the outputs, the counts by type and total."""
+        ops = {step.urn: step.op for step in self.steps if step.op != DELETE}
+        first = all(op == CREATE for op in ops.values())
         lines = [
             f"Stack {self.project}/{self.stack} in the local cloud "
             f"({self.region}, account {self.account_id})",
             "",
-            f"+ {STACK_TYPE} {self.project}-{self.stack}",
+            f"{'+' if first else ' '} {STACK_TYPE} {self.project}-{self.stack}",
         ]
 
         def walk(urn: str, depth: int) -> None:
             for child in self.children(urn):
-                lines.append(f"{'    ' * depth}+ {child.type} {child.name}")
+                # Components have no step: they are new with their first child, else the same.
+                symbol = _SYMBOLS[ops.get(child.urn, CREATE if first else SAME)]
+                lines.append(f"{'    ' * depth}{symbol} {child.type} {child.name}")
                 walk(child.urn, depth + 1)
 
         walk(self.stack_urn, 1)
+        lines += [
+            f"    - {step.type} {step.name}" + (f" ({step.note})" if step.note else "")
+            for step in self.steps
+            if step.op == DELETE
+        ]
         if self.exports:
             lines += ["", "Outputs:"]
             lines += [
@@ -109,8 +128,31 @@ class Deployment:
         width = len(str(max(counts.values())))
         lines += ["", "Resources by type:"]
         lines += [f"    {count:>{width}} {type_token}" for type_token, count in counts.items()]
-        lines += ["", f"Resources: {sum(counts.values())} created"]
+        if first and not self.steps_of(DELETE):
+            lines += ["", f"Resources: {sum(counts.values())} created"]
+        else:
+            done = self.step_counts()
+            lines += [
+                "",
+                "Resources: "
+                + ", ".join(f"{done[op]} {_DONE[op]}" for op in _DONE if done.get(op)),
+            ]
         return "\n".join(lines)
+
+    def steps_of(self, op: str) -> list[Step]:
+        """The steps of one kind (``create``, ``update``, ``replace``, ``delete``, ``same``)."""
+        return [step for step in self.steps if step.op == op]
+
+
+#: How ``summary`` marks each step, as ``pulumi up`` does.
+_SYMBOLS: Final = {CREATE: "+", UPDATE: "~", REPLACE: "+-", DELETE: "-", SAME: " "}
+_DONE: Final = {
+    CREATE: "created",
+    UPDATE: "updated",
+    REPLACE: "replaced",
+    DELETE: "deleted",
+    SAME: "unchanged",
+}
 
 
 def _config_settings(project: str, config: Mapping[str, Any] | None) -> dict[str, str]:
@@ -131,15 +173,24 @@ def deploy_program(
     stack: str = DEFAULT_STACK,
     config: Mapping[str, Any] | None = None,
     base_dir: Path | None = None,
+    previous: Deployment | None = None,
 ) -> Deployment:
     """Run ``program`` (a Pulumi program as a function) as one ``pulumi up`` into ``cloud``.
 
     Every AWS resource is created in moto (see ``LocalCloudMocks``); ``config`` is the stack
     config (``{"tasks": [...]}`` or ``{"dms-waiters:tasks": [...]}``; an ``aws:region``
     must be the cloud's region); ``base_dir`` is where relative asset paths are found (the
-    current directory by default). Returns the ``Deployment``. Any error (a bad argument, an
-    unsupported resource type, an AWS error) propagates and fails the deployment.
+    current directory by default). ``previous`` is the stack's last deployment into this
+    cloud (same project and stack): its resources are then updated in place, replaced, kept
+    or deleted as ``pulumi up`` of a changed program would (``updates``). Returns the
+    ``Deployment``. Any error (a bad argument, an unsupported resource type, an AWS error)
+    propagates and fails the deployment.
     """
+    if previous is not None and (previous.project, previous.stack) != (project, stack):
+        raise ValueError(
+            f"previous= is a deployment of {previous.project}/{previous.stack}, "
+            f"not of {project}/{stack}"
+        )
     region = (config or {}).get("aws:region")
     if region is not None and region != cloud.region:
         raise ValueError(f"config aws:region is {region!r} but the local cloud is {cloud.region!r}")
@@ -161,7 +212,10 @@ def deploy_program(
             pulumi.Output.from_input(outputs).apply(exports.update),
         )
 
-    run_program(deployment, mocks, project=project, stack=stack, monitor=monitor)
+    before = () if previous is None else previous.resources
+    run_program(deployment, mocks, project=project, stack=stack, monitor=monitor, previous=before)
+    with mocks._create_lock:
+        mocks.steps.finish(before, mocks.created())
     order = {r.urn: index for index, r in enumerate(monitor.registrations)}
     stack_urn = next(r.urn for r in monitor.registrations if r.type == STACK_TYPE)
     resources = sorted(mocks.created(), key=lambda r: order.get(r.urn, len(order)))
@@ -173,6 +227,7 @@ def deploy_program(
         stack_urn=stack_urn,
         resources=tuple(resources),
         exports=exports,
+        steps=tuple(mocks.steps.done),
     )
 
 
@@ -183,6 +238,7 @@ def deploy_stack_file(
     *,
     project: str = DEFAULT_PROJECT,
     stack: str = DEFAULT_STACK,
+    previous: Deployment | None = None,
 ) -> Deployment:
     """Deploy a stack program file (such as the repository's ``__main__.py``) into ``cloud``.
 
@@ -207,6 +263,7 @@ def deploy_stack_file(
             stack=stack,
             config=config,
             base_dir=program_path.parent,
+            previous=previous,
         )
     finally:
         if added:

@@ -9,9 +9,12 @@ from ..deploy.mocks import (
     ResourceRequest,
     as_int,
     compact,
+    deletes,
     handles,
     json_text,
+    retag_resource,
     tag_list,
+    updates,
 )
 
 
@@ -38,7 +41,7 @@ def create_event_rule(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
                 "Description": req.get("description"),
                 "RoleArn": req.get("roleArn"),
                 "EventBusName": bus,
-                "Tags": tag_list(req.tags),
+                "Tags": None if req.previous else tag_list(req.tags),
             }
         )
     )
@@ -99,3 +102,33 @@ def create_event_target(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
         )
     resource_id = "-".join([rule, target_id] if bus == "default" else [bus, rule, target_id])
     return resource_id, {"targetId": target_id, "eventBusName": bus}
+
+
+@updates("aws:cloudwatch/eventRule:EventRule")
+def update_event_rule(req: ResourceRequest) -> dict[str, Any]:
+    """Rule in place: PutRule again with the same name (a new pattern, schedule, state...;
+    a schedule's timer is re-armed with the new period), TagResource/UntagResource."""
+    outputs = create_event_rule(req)[1]
+    retag_resource(req, req.client("events"), ResourceARN=outputs["arn"])
+    return outputs
+
+
+@deletes("aws:cloudwatch/eventRule:EventRule")
+def delete_event_rule(req: ResourceRequest) -> None:
+    """Rule: DeleteRule (its targets were deleted first: they were declared after it)."""
+    req.client("events").delete_rule(Name=req.physical_name(), EventBusName=_bus(req))
+
+
+@updates("aws:cloudwatch/eventTarget:EventTarget")
+def update_event_target(req: ResourceRequest) -> dict[str, Any]:
+    """Target in place: PutTargets again with the same id (a new ARN, input, retry policy,
+    dead-letter queue...)."""
+    return create_event_target(req)[1]
+
+
+@deletes("aws:cloudwatch/eventTarget:EventTarget")
+def delete_event_target(req: ResourceRequest) -> None:
+    """Target: RemoveTargets."""
+    req.client("events").remove_targets(
+        Rule=str(req.inputs["rule"]), EventBusName=_bus(req), Ids=[req.physical_name()]
+    )

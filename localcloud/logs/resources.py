@@ -8,7 +8,10 @@ from ..deploy.mocks import (
     ResourceRequest,
     as_int,
     compact,
+    deletes,
     handles,
+    retag,
+    updates,
 )
 
 
@@ -32,16 +35,52 @@ def create_log_group(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     retention = as_int(req.get("retentionInDays"))
     if retention:
         logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+    return name, _outputs(req, name)
+
+
+def _outputs(req: ResourceRequest, name: str) -> dict[str, Any]:
+    logs = req.client("logs")
     (group,) = [
         g
         for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
         if g["logGroupName"] == name
     ]
     arn = group.get("logGroupArn") or group["arn"].removesuffix(":*")
-    return name, {
+    return {
         "name": name,
         "arn": arn,
-        "retentionInDays": retention or 0,
+        "retentionInDays": as_int(req.get("retentionInDays")) or 0,
         "logGroupClass": req.get("logGroupClass", "STANDARD"),
         "tagsAll": req.tags,
     }
+
+
+@updates("aws:cloudwatch/logGroup:LogGroup")
+def update_log_group(req: ResourceRequest) -> dict[str, Any]:
+    """Log group in place: PutRetentionPolicy (DeleteRetentionPolicy when unset),
+    AssociateKmsKey/DisassociateKmsKey, TagResource/UntagResource."""
+    logs, name = req.client("logs"), req.resource_id
+    if "retentionInDays" in req.changed:
+        retention = as_int(req.get("retentionInDays"))
+        if retention:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+        else:
+            logs.delete_retention_policy(logGroupName=name)
+    if "kmsKeyId" in req.changed:
+        if req.get("kmsKeyId"):
+            logs.associate_kms_key(logGroupName=name, kmsKeyId=req.inputs["kmsKeyId"])
+        else:
+            logs.disassociate_kms_key(logGroupName=name)
+    arn = str(req.output("arn"))
+    retag(
+        req,
+        lambda tags: logs.tag_resource(resourceArn=arn, tags=tags),
+        lambda keys: logs.untag_resource(resourceArn=arn, tagKeys=keys),
+    )
+    return _outputs(req, name)
+
+
+@deletes("aws:cloudwatch/logGroup:LogGroup")
+def delete_log_group(req: ResourceRequest) -> None:
+    """Log group: DeleteLogGroup (its log streams go with it)."""
+    req.client("logs").delete_log_group(logGroupName=req.resource_id)

@@ -9,10 +9,13 @@ from ..deploy.mocks import (
     ResourceRequest,
     as_int,
     compact,
+    deletes,
     handles,
     iso,
     json_text,
+    retag,
     tag_list,
+    updates,
 )
 
 
@@ -37,13 +40,27 @@ def create_state_machine(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
     ARN."""
     sfn = req.client("stepfunctions")
     name = req.physical_name()
-    encryption = req.get("encryptionConfiguration")
     params = compact(
         {
             "name": name,
+            "type": req.get("type", "STANDARD"),
+            **_settings(req),
+            "tags": tag_list(req.tags, "key", "value"),
+            "versionDescription": req.get("versionDescription"),
+        }
+    )
+    created = sfn.create_state_machine(**params)
+    arn = created["stateMachineArn"]
+    return arn, _outputs(req, arn, created.get("stateMachineVersionArn", ""))
+
+
+def _settings(req: ResourceRequest) -> dict[str, Any]:
+    """What CreateStateMachine and UpdateStateMachine both take."""
+    encryption = req.get("encryptionConfiguration")
+    return compact(
+        {
             "definition": json_text(req.inputs["definition"]),
             "roleArn": req.inputs["roleArn"],
-            "type": req.get("type", "STANDARD"),
             "loggingConfiguration": _sfn_logging(req.get("loggingConfiguration", {})),
             "tracingConfiguration": {
                 "enabled": bool(req.get("tracingConfiguration", {}).get("enabled", False))
@@ -59,23 +76,46 @@ def create_state_machine(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
                     ),
                 }
             ),
-            "tags": tag_list(req.tags, "key", "value"),
             "publish": bool(req.get("publish", False)) or None,
-            "versionDescription": req.get("versionDescription"),
         }
     )
-    created = sfn.create_state_machine(**params)
-    arn = created["stateMachineArn"]
-    described = sfn.describe_state_machine(stateMachineArn=arn)
-    return arn, {
-        "name": name,
+
+
+def _outputs(req: ResourceRequest, arn: str, version_arn: str) -> dict[str, Any]:
+    described = req.client("stepfunctions").describe_state_machine(stateMachineArn=arn)
+    return {
+        "name": described["name"],
         "arn": arn,
-        "type": params["type"],
+        "type": described.get("type", req.get("type", "STANDARD")),
         "status": described.get("status", "ACTIVE"),
-        "creationDate": iso(created["creationDate"]),
-        "stateMachineVersionArn": created.get("stateMachineVersionArn", ""),
+        "creationDate": iso(described["creationDate"]),
+        "stateMachineVersionArn": version_arn,
         "revisionId": described.get("revisionId", ""),
         "description": described.get("description", ""),
         "versionDescription": req.get("versionDescription", ""),
         "tagsAll": req.tags,
     }
+
+
+@updates("aws:sfn/stateMachine:StateMachine")
+def update_state_machine(req: ResourceRequest) -> dict[str, Any]:
+    """State machine in place: UpdateStateMachine (definition, role, logging, tracing,
+    encryption, ``publish``): executions already running keep the definition they started
+    with, as on AWS; TagResource/UntagResource."""
+    sfn, arn = req.client("stepfunctions"), req.resource_id
+    version_arn = str(req.output("stateMachineVersionArn") or "")
+    if req.changed - {"tags"}:
+        updated = sfn.update_state_machine(stateMachineArn=arn, **_settings(req))
+        version_arn = updated.get("stateMachineVersionArn", version_arn)
+    retag(
+        req,
+        lambda tags: sfn.tag_resource(resourceArn=arn, tags=tag_list(tags, "key", "value")),
+        lambda keys: sfn.untag_resource(resourceArn=arn, tagKeys=keys),
+    )
+    return _outputs(req, arn, version_arn)
+
+
+@deletes("aws:sfn/stateMachine:StateMachine")
+def delete_state_machine(req: ResourceRequest) -> None:
+    """State machine: DeleteStateMachine (running executions are not stopped, as on AWS)."""
+    req.client("stepfunctions").delete_state_machine(stateMachineArn=req.resource_id)

@@ -15,12 +15,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pulumi
-import pulumi_aws as aws
 import pytest
 
-from dms_waiters import CallbackUrlWorkflow, DmsEventHub
+from dms_waiters import DmsEventHub
 from localcloud import LocalCloud
 from localcloud.stepfunctions.executions import ExecutionResult
+from tests.e2e.url_job import export_workflow, take_request
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_JOB = ROOT / "examples" / "export_job"
@@ -43,20 +43,8 @@ class UrlStack:
         return self.cloud.start_execution(self.machine, execution_input or {"table": "orders"})
 
     def request(self) -> dict[str, Any]:
-        """Drive the clock until the job submitted its export request; take it off the queue."""
-        sqs = self.cloud.client("sqs")
-        found: list[dict[str, Any]] = []
-
-        def submitted() -> bool:
-            messages = sqs.receive_message(QueueUrl=self.queue_url).get("Messages", [])
-            for message in messages:
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-                found.append(json.loads(message["Body"]))
-            return bool(found)
-
-        self.cloud.clock.run_until(submitted, virtual_timeout=120)
-        (request,) = found
-        return request
+        """The job's export request (its callback URLs), once it has submitted it."""
+        return take_request(self.cloud, self.queue_url)
 
     def post(self, url: str, body: str | None = None) -> tuple[int, dict[str, Any]]:
         response = self.cloud.http_request("POST", url, body)
@@ -75,18 +63,7 @@ class UrlStack:
 def deploy(cloud: LocalCloud, **workflow_args: Any) -> UrlStack:
     def program() -> None:
         hub = DmsEventHub("hub", {"callback_url": True})
-        queue = aws.sqs.Queue("export-requests")
-        workflow = CallbackUrlWorkflow(
-            "export",
-            {
-                "job_code_path": str(EXAMPLE_JOB),
-                "job_handler": "job.handler",
-                "job_environment": {"REQUEST_QUEUE_URL": queue.url},
-                "job_policy_statements": [{"Action": ["sqs:SendMessage"], "Resource": [queue.arn]}],
-                "hub": hub.reference,
-                **workflow_args,  # type: ignore[typeddict-item]
-            },
-        )
+        workflow, queue = export_workflow(hub.reference, **workflow_args)
         pulumi.export("machine", workflow.state_machine_arn)
         pulumi.export("queue", queue.url)
         pulumi.export("table", hub.table_name)

@@ -142,6 +142,18 @@ def test_durable_config_is_kept_and_reported(cloud: LocalCloud) -> None:
     assert "DurableConfig" not in lam.get_function_configuration(FunctionName="plain")
 
 
+def test_durable_config_fields_change_and_published_versions_keep_theirs(
+    cloud: LocalCloud,
+) -> None:
+    lam = cloud.client("lambda")
+    cloud.create_function("durable", {"app.py": WAITING}, durable_config=DURABLE, publish=True)
+    longer = {**DURABLE, "ExecutionTimeout": 2 * DURABLE["ExecutionTimeout"]}
+    lam.update_function_configuration(FunctionName="durable", DurableConfig=longer)
+    assert lam.publish_version(FunctionName="durable")["Version"] == "2"
+    assert lam.get_function_configuration(FunctionName="durable:2")["DurableConfig"] == longer
+    assert lam.get_function_configuration(FunctionName="durable:1")["DurableConfig"] == DURABLE
+
+
 # -- starting executions -------------------------------------------------------------------------
 
 

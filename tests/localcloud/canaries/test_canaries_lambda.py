@@ -56,6 +56,7 @@ def test_durable_patches_rely_on_these_moto_internals(cloud: LocalCloud) -> None
     cls = lambda_models.LambdaFunction
     assert cls.__init__.__localcloud_patch__ == "lambda_durable_config"
     assert cls.get_configuration.__localcloud_patch__ == "lambda_durable_config"
+    assert cls.update_configuration.__localcloud_patch__ == "lambda_durable_config"
     # The request spec (CreateFunction's parameters, DurableConfig included) reaches __init__.
     assert "spec" in inspect.signature(inspect.unwrap(cls.__init__)).parameters
     # Published versions are copies of the function object: they keep durable_config.

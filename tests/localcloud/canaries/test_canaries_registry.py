@@ -34,6 +34,7 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
         "lambda": lambda_models.LambdaFunction._invoke_lambda,
         "lambda_init": lambda_models.LambdaFunction.__init__,
         "lambda_config": lambda_models.LambdaFunction.get_configuration,
+        "lambda_update": lambda_models.LambdaFunction.update_configuration,
         "lambda_invoke": lambda_models.LambdaFunction.invoke,
         "stubber": type(botocore_stubber).__call__,
         "targets": events_models.Rule.send_to_targets,
@@ -63,6 +64,7 @@ def test_every_patch_installs_and_reverts_cleanly() -> None:
     assert lambda_models.LambdaFunction._invoke_lambda is originals["lambda"]
     assert lambda_models.LambdaFunction.__init__ is originals["lambda_init"]
     assert lambda_models.LambdaFunction.get_configuration is originals["lambda_config"]
+    assert lambda_models.LambdaFunction.update_configuration is originals["lambda_update"]
     assert lambda_models.LambdaFunction.invoke is originals["lambda_invoke"]
     assert type(botocore_stubber).__call__ is originals["stubber"]
     assert events_models.Rule.send_to_targets is originals["targets"]

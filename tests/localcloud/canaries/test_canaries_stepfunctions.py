@@ -26,7 +26,7 @@ from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution_worker
 
 from dms_waiters.sfn_errors import java_exception_name
-from localcloud import DmsScenario, LocalCloud, patches
+from localcloud import DmsScenario, LocalCloud
 from localcloud.active import NetworkAccessError
 from localcloud.stepfunctions.integrations import aws_timestamp
 from localcloud.stepfunctions.virtual_time import SLEEP_RETRY, SLEEP_WAIT_STATE
@@ -329,25 +329,6 @@ def test_a_stopped_program_stays_stopped(cloud: LocalCloud) -> None:
     env.set_error({"error": "X"})  # type: ignore[typeddict-item]
     env.set_timed_out()
     assert isinstance(env.program_state(), ProgramStopped)
-
-
-def test_api_calls_are_counted_per_service_and_operation(cloud: LocalCloud) -> None:
-    # The stubber class must still be where the patch wraps it, or nothing is counted.
-    assert "api_call_metrics" in patches.applied()
-    ddb = cloud.client("dynamodb")
-    ddb.create_table(
-        TableName="t",
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    for i in range(3):
-        ddb.put_item(TableName="t", Item={"k": {"S": str(i)}})
-    ddb.get_item(TableName="t", Key={"k": {"S": "1"}})
-    calls = cloud.api_calls()
-    assert calls[("dynamodb", "PutItem")] == 3
-    assert calls[("dynamodb", "GetItem")] == 1
-    assert calls[("dynamodb", "CreateTable")] == 1
 
 
 # -- r. send_task_failure_cause --------------------------------------------------------------
