@@ -203,7 +203,9 @@ class Steps:
 
     # -- after the program -----------------------------------------------------------------
 
-    def finish(self, previous: Iterable[CreatedResource], current: Iterable[CreatedResource]):
+    def finish(
+        self, previous: Iterable[CreatedResource], current: Iterable[CreatedResource]
+    ) -> None:
         """Delete the previous deployment's resources no longer declared, and the replaced
         ones, in reverse order of the previous deployment."""
         continued = {r.previous.urn for r in current if r.previous is not None}

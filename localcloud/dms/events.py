@@ -31,7 +31,7 @@ eventType/eventId/eventName; the truth is always DescribeReplicationTasks.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -292,19 +292,20 @@ def documented_task_event(
 
     ``task_identifier`` is the ReplicationTaskIdentifier the console link names.
     """
-    spec = _task_spec(kind)
-    arn = parse_dms_arn(task_arn)
-    detail = {
-        "type": DOCUMENTED_TYPE,
-        "category": spec.category,
-        "eventType": spec.event_type,
-        "eventName": spec.dms_event_id,
-        "resourceLink": task_console_link(arn.region, task_identifier),
-        "detailMessage": task_detail_message(
-            kind, start_type=start_type, stop_reason=stop_reason, failure_message=failure_message
-        ),
-    }
-    return _envelope(TASK_DETAIL_TYPE, arn, task_arn, time, event_id, detail)
+    return _task_event(
+        kind,
+        task_arn,
+        time,
+        event_id,
+        DOCUMENTED_TYPE,
+        lambda spec, arn: {
+            "eventName": spec.dms_event_id,
+            "resourceLink": task_console_link(arn.region, task_identifier),
+        },
+        start_type=start_type,
+        stop_reason=stop_reason,
+        failure_message=failure_message,
+    )
 
 
 def observed_task_event(
@@ -321,16 +322,37 @@ def observed_task_event(
 
     It carries no ``resourceLink``: a handler must not need one.
     """
+    return _task_event(
+        kind,
+        task_arn,
+        time,
+        event_id,
+        OBSERVED_TYPE,
+        lambda spec, _arn: {"eventId": spec.dms_event_id},
+        start_type=start_type,
+        stop_reason=stop_reason,
+        failure_message=failure_message,
+    )
+
+
+def _task_event(
+    kind: str,
+    task_arn: str,
+    time: datetime,
+    event_id: str,
+    detail_type: str,
+    identity: Callable[[EventSpec, DmsArn], dict[str, str]],
+    **message: str | None,
+) -> dict[str, Any]:
+    # The two task shapes differ only in ``detail.type`` and how the DMS event is identified.
     spec = _task_spec(kind)
     arn = parse_dms_arn(task_arn)
     detail = {
-        "type": OBSERVED_TYPE,
+        "type": detail_type,
         "category": spec.category,
         "eventType": spec.event_type,
-        "eventId": spec.dms_event_id,
-        "detailMessage": task_detail_message(
-            kind, start_type=start_type, stop_reason=stop_reason, failure_message=failure_message
-        ),
+        **identity(spec, arn),
+        "detailMessage": task_detail_message(kind, **message),
     }
     return _envelope(TASK_DETAIL_TYPE, arn, task_arn, time, event_id, detail)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from ..deploy.mocks import (
@@ -152,7 +152,7 @@ def _outputs(req: ResourceRequest, table: dict[str, Any]) -> dict[str, Any]:
 
 
 #: Table inputs UpdateTable changes, and how each becomes its parameter.
-_UPDATE_TABLE: Final = {
+_UPDATE_TABLE: Final[dict[str, Callable[[ResourceRequest], dict[str, Any]]]] = {
     "billingMode": lambda req: {"BillingMode": req.get("billingMode", "PROVISIONED")},
     "deletionProtectionEnabled": lambda req: {
         "DeletionProtectionEnabled": bool(req.get("deletionProtectionEnabled", False))
