@@ -32,8 +32,8 @@ FORCE_NEW: Final[Mapping[str, frozenset[str]]] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": frozenset({"role", "policyArn"}),
     # internal/service/iam/policy.go @ 01ccd9a2d118a3e81a9649759bf14303526dc9e6
     "aws:iam/policy:Policy": frozenset({"name", "namePrefix", "path", "description"}),
-    # internal/service/iam/policy_attachment.go (name and policy_arn ForceNew; users, roles and
-    # groups are updated in place); not re-read here, see docs/local-cloud.md
+    # internal/service/iam/policy_attachment.go @ 013f1736b90439e5a19567a87d3e5cd11858c420
+    # (users, roles and groups are updated in place)
     "aws:iam/policyAttachment:PolicyAttachment": frozenset({"name", "policyArn"}),
     # internal/service/logs/group.go @ 0073593e7d6993ba482409f4dc35438daaa79bb3
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name", "namePrefix", "logGroupClass"}),
@@ -77,7 +77,7 @@ FORCE_NEW: Final[Mapping[str, frozenset[str]]] = {
             "restoreDateTime",
         }
     ),
-    # internal/service/sqs/queue.go (queueSchema) @ the version stored with id 4587880293
+    # internal/service/sqs/queue.go (queueSchema), the copy of 2026 (IBM copyright header)
     "aws:sqs/queue:Queue": frozenset({"name", "namePrefix", "fifoQueue"}),
     # internal/service/sqs/queue_policy.go @ 0148137dc6fb802b97b74036846777ab15c0f9ad
     "aws:sqs/queuePolicy:QueuePolicy": frozenset({"queueUrl"}),
@@ -85,6 +85,7 @@ FORCE_NEW: Final[Mapping[str, frozenset[str]]] = {
     "aws:cloudwatch/eventRule:EventRule": frozenset({"name", "namePrefix", "eventBusName"}),
     # internal/service/events/target.go @ 0762c41e2027fcd3cb8340d3e6886c6975fc0a59
     "aws:cloudwatch/eventTarget:EventTarget": frozenset({"rule", "targetId", "eventBusName"}),
+    # aws/resource_aws_cloudwatch_metric_alarm.go, an older layout of
     # internal/service/cloudwatch/metric_alarm.go (alarm_name, Pulumi's ``name``, ForceNew)
     "aws:cloudwatch/metricAlarm:MetricAlarm": frozenset({"name"}),
     # internal/service/secretsmanager/secret.go @ 00c21cedec069dd27093b175baf15bac6d4b30fe
