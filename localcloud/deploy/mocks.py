@@ -294,14 +294,8 @@ class LocalCloudMocks(DmsWaitersMocks):
             # A component resource: a grouping in the tree, nothing exists in AWS.
             resource_id, outputs = "", {}
         else:
-            handler = HANDLERS.get(args.typ)
-            if handler is None:
-                raise UnsupportedResourceError(
-                    f"{label}: resource type {args.typ} is not supported by the local cloud "
-                    f"(supported: {', '.join(sorted(HANDLERS))})"
-                )
             with self._create_lock:
-                resource_id, outputs, aws_name = self.steps.apply(args, raw)
+                raw, resource_id, outputs, aws_name = self.steps.apply(args)
         # Inputs keep their secret wrappers, so secret inputs stay secret in the state; a
         # write-only input (``...Wo``) never reaches the state, as with the real provider.
         state = {**{k: v for k, v in raw.items() if not k.endswith("Wo")}, **outputs}

@@ -108,9 +108,10 @@ class Steps:
     # -- one registration ------------------------------------------------------------------
 
     def apply(
-        self, args: pulumi.runtime.MockResourceArgs, raw: dict[str, Any]
-    ) -> tuple[str, dict[str, Any], str | None]:
-        """The step of one ``aws:`` resource: (id, outputs, physical name)."""
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[dict[str, Any], str, dict[str, Any], str | None]:
+        """The step of one ``aws:`` resource: (its inputs as the provider sees them, with the
+        ``ignore_changes`` ones kept from the previous deployment; id; outputs; name)."""
         label = f"{args.typ} {args.name!r}"
         if args.typ not in HANDLERS:
             raise UnsupportedResourceError(
@@ -121,21 +122,22 @@ class Steps:
         previous = None if current is None else current.previous
         options = RecordedOptions() if current is None else current.registration.options
         urn = self.mocks._urn_of(args)
+        raw = self.mocks.checked_inputs(args, previous)
         inputs = unwrap_secrets(raw)
         if previous is None or previous.type != args.typ:
             name = self.mocks.physical_name(args, inputs, None)
-            return (*self._create(label, args, inputs, urn, name), name)
+            return (raw, *self._create(label, args, inputs, urn, name), name)
         changed = changed_keys(unwrap_secrets(previous.inputs), inputs, self.mocks.base_dir)
         name = self.mocks.physical_name(args, inputs, previous)
         if not changed:
             self.done.append(Step(SAME, args.typ, args.name, urn))
             outputs = {k: v for k, v in previous.state.items() if k not in previous.inputs}
-            return previous.id, outputs, previous.physical_name
+            return raw, previous.id, outputs, previous.physical_name
         forcing = replacing_keys(
             args.typ, unwrap_secrets(previous.inputs), inputs, changed, options.replace_on_changes
         )
         if forcing:
-            return self._replace(label, args, inputs, urn, previous, forcing, options)
+            return (raw, *self._replace(label, args, inputs, urn, previous, forcing, options))
         updater = UPDATERS.get(args.typ)
         if updater is None:
             raise DeploymentError(
@@ -154,7 +156,7 @@ class Steps:
         )
         outputs = self._call(label, "updating", lambda: updater(request))
         self.done.append(Step(UPDATE, args.typ, args.name, urn, tuple(sorted(changed))))
-        return previous.id, outputs, name
+        return raw, previous.id, outputs, name
 
     def _create(
         self,

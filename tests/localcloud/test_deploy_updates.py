@@ -12,7 +12,7 @@ import pulumi_aws as aws
 import pytest
 from botocore.exceptions import ClientError
 
-from dms_waiters import DmsEventHub
+from dms_waiters import DmsEventHub, DmsPollingWorkflow
 from localcloud import DeploymentError, LocalCloud, deploy_program
 from localcloud.deploy import DELETERS, HANDLERS, UPDATERS, Deployment
 from localcloud.deploy.replacements import FORCE_NEW, replacing_keys
@@ -279,3 +279,25 @@ def test_a_previous_deployment_of_another_stack_is_refused(cloud: LocalCloud) ->
     first = deploy_program(cloud, app(with_rule=False), stack="one")
     with pytest.raises(ValueError, match="previous= is a deployment of dms-waiters/one"):
         deploy_program(cloud, app(with_rule=False), stack="two", previous=first)
+
+
+def test_a_component_renamed_with_an_alias_keeps_every_resource(cloud: LocalCloud) -> None:
+    task = cloud.create_replication_task("orders")
+    first = deploy_program(
+        cloud, lambda: DmsPollingWorkflow("orders", {"replication_task_arn": task})
+    )
+    renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(name="orders")])
+    second = deploy_program(
+        cloud,
+        lambda: DmsPollingWorkflow("orders-v2", {"replication_task_arn": task}, renamed),
+        previous=first,
+    )
+    # Matched through the alias: the same AWS resources, nothing created, replaced or deleted
+    # (the log group's prefix is an ignored change; the role's description names the
+    # component, so it is updated in place).
+    assert [(s.op, s.name, s.keys) for s in second.steps if s.op != "same"] == [
+        ("update", "orders-v2-role", ("description",))
+    ]
+    machine = "aws:sfn/stateMachine:StateMachine"
+    assert second.one(machine).id == first.one(machine).id
+    assert second.one(machine).urn != first.one(machine).urn
