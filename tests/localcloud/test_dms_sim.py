@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from dms_waiters.lambdas import dms_status as dms
 from localcloud import DmsScenario, LocalCloud, SimulatedTask, Transition
+from tests.localcloud.plain_tasks import create_plain_task
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -274,15 +275,7 @@ def test_hooks_fire_at_each_transition_in_the_driver_thread(cloud: LocalCloud) -
 
 
 def test_tasks_not_created_through_the_simulator_keep_motos_behaviour(cloud: LocalCloud) -> None:
-    client = cloud.client("dms")
-    arn = client.create_replication_task(
-        ReplicationTaskIdentifier="plain",
-        SourceEndpointArn="arn:aws:dms:us-east-1:123456789012:endpoint:S",
-        TargetEndpointArn="arn:aws:dms:us-east-1:123456789012:endpoint:T",
-        ReplicationInstanceArn="arn:aws:dms:us-east-1:123456789012:rep:R",
-        MigrationType="full-load",
-        TableMappings="{}",
-    )["ReplicationTask"]["ReplicationTaskArn"]
+    arn = create_plain_task(cloud)
     start(cloud, arn)
     cloud.clock.advance(10_000)
     task = describe(cloud, arn)

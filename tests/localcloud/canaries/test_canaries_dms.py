@@ -5,20 +5,14 @@ from __future__ import annotations
 from moto.dms import models as dms_models
 
 from localcloud import DmsScenario, LocalCloud
+from tests.localcloud.plain_tasks import create_plain_task
 
 # -- h. dms_start_task_type ------------------------------------------------------------------
 
 
 def test_start_replication_task_type_reaches_the_backend(cloud: LocalCloud) -> None:
     client = cloud.client("dms")
-    plain = client.create_replication_task(
-        ReplicationTaskIdentifier="plain",
-        SourceEndpointArn="arn:aws:dms:us-east-1:123456789012:endpoint:S",
-        TargetEndpointArn="arn:aws:dms:us-east-1:123456789012:endpoint:T",
-        ReplicationInstanceArn="arn:aws:dms:us-east-1:123456789012:rep:R",
-        MigrationType="full-load",
-        TableMappings="{}",
-    )["ReplicationTask"]["ReplicationTaskArn"]
+    plain = create_plain_task(cloud)
     client.start_replication_task(
         ReplicationTaskArn=plain, StartReplicationTaskType="resume-processing"
     )
