@@ -301,3 +301,51 @@ def test_a_component_renamed_with_an_alias_keeps_every_resource(cloud: LocalClou
     machine = "aws:sfn/stateMachine:StateMachine"
     assert second.one(machine).id == first.one(machine).id
     assert second.one(machine).urn != first.one(machine).urn
+
+
+#: A durable handler that waits an hour, then reports which code ran it.
+DURABLE_CODE = """
+from aws_durable_execution_sdk_python import durable_execution, DurableContext
+from aws_durable_execution_sdk_python.config import Duration
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.wait(Duration.from_seconds(3600), name="pause")
+    return context.step(lambda _: "{release}", name="which")
+"""
+
+
+def durable_app(release: str) -> Callable[[], None]:
+    def program() -> None:
+        role = aws.iam.Role("role", assume_role_policy=TRUST)
+        fn = aws.lambda_.Function(
+            "waiter",
+            role=role.arn,
+            handler="index.handler",
+            runtime="python3.12",
+            publish=True,
+            durable_config=aws.lambda_.FunctionDurableConfigArgs(
+                execution_timeout=86400, retention_period=7
+            ),
+            code=code(DURABLE_CODE.format(release=release)),
+        )
+        alias = aws.lambda_.Alias("live", function_name=fn.name, function_version=fn.version)
+        pulumi.export("alias", alias.arn)
+
+    return program
+
+
+def test_a_durable_execution_in_flight_finishes_on_the_version_it_started_on(
+    cloud: LocalCloud,
+) -> None:
+    first = deploy_program(cloud, durable_app("v1"))
+    running = cloud.start_durable_execution(first.exports["alias"], name="before")
+    cloud.clock.advance(60)  # suspended in its wait
+    second = deploy_program(cloud, durable_app("v2"), previous=first)
+    assert ops(second)["waiter"] == ops(second)["live"] == "update"
+    assert second.exports["alias"] == first.exports["alias"]  # the same alias, moved to 2
+    started_after = cloud.start_durable_execution(second.exports["alias"], name="after")
+    before = cloud.wait_for_durable_execution(running)
+    after = cloud.wait_for_durable_execution(started_after)
+    assert (before.version, before.output) == ("1", "v1")
+    assert (after.version, after.output) == ("2", "v2")
