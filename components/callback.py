@@ -5,32 +5,28 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies, partitions
-from .callback_definition import (
-    DEFAULT_TIMEOUT_SECONDS,
-    CallbackSpec,
-    build_callback_definition,
-)
-from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
-from .lambda_function import create_lambda_function
-from .lambdas import contract
-from .lambdas import dms_status as dms
-from .naming import Children, check_workflow_name, lambda_children
-from .provider import checked_partition
-from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
-from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
-from .state_machine import (
+from ._internal.lambda_function import create_lambda_function
+from ._internal.partition_check import checked_partition
+from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_starter_state_machine,
 )
-from .validation import (
+from .arguments import (
     DEFAULT_LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
     ArgChecker,
     LogLevel,
     StartType,
 )
+from .definitions.callback import DEFAULT_TIMEOUT_SECONDS, CallbackSpec, build_callback_definition
+from .documents import iam_policies, partitions
+from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
+from .hub.sharing import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
+from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
+from .lambdas import contract
+from .lambdas import dms_status as dms
+from .naming import Children, check_workflow_name, lambda_children
 
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"

@@ -7,29 +7,24 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies, partitions
-from .callback_url_definition import (
-    DEFAULT_TIMEOUT_SECONDS,
-    CallbackUrlSpec,
-    build_callback_url_definition,
-)
-from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
-from .lambda_function import RUNTIME, create_lambda_function
-from .lambdas import contract
-from .naming import Children, check_workflow_name, lambda_children
-from .provider import checked_partition
-from .shared_hub import resolve_hub
-from .state_machine import (
+from ._internal.lambda_function import RUNTIME, create_lambda_function
+from ._internal.partition_check import checked_partition
+from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_starter_state_machine,
 )
-from .validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    MAX_EXECUTION_SECONDS,
-    ArgChecker,
-    LogLevel,
+from .arguments import DEFAULT_LOG_RETENTION_DAYS, MAX_EXECUTION_SECONDS, ArgChecker, LogLevel
+from .definitions.callback_url import (
+    DEFAULT_TIMEOUT_SECONDS,
+    CallbackUrlSpec,
+    build_callback_url_definition,
 )
+from .documents import iam_policies, partitions
+from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
+from .hub.sharing import resolve_hub
+from .lambdas import contract
+from .naming import Children, check_workflow_name, lambda_children
 
 COMPONENT: Final = "CallbackUrlWorkflow"
 #: The autonamed resources of the workflow, its hub aside (see ``naming``).

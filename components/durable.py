@@ -16,8 +16,7 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies, partitions
-from .durable_function import (
+from ._internal.durable_function import (
     ALIAS_NAME,
     DEFAULT_RETENTION_DAYS,
     MAX_EXECUTION_TIMEOUT_SECONDS,
@@ -26,9 +25,13 @@ from .durable_function import (
     DurableComponent,
     create_durable_function,
 )
-from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
-from .hub_reference import is_output
-from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
+from ._internal.lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
+from ._internal.partition_check import checked_partition
+from .arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker, PollJitter, StartType, WaitMode
+from .documents import iam_policies, partitions
+from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
+from .hub.reference import is_output
+from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import (
@@ -37,15 +40,6 @@ from .naming import (
     Children,
     check_workflow_name,
     lambda_children,
-)
-from .provider import checked_partition
-from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
-from .validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    ArgChecker,
-    PollJitter,
-    StartType,
-    WaitMode,
 )
 
 COMPONENT: Final = "DmsDurableWorkflow"

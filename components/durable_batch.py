@@ -18,9 +18,8 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import partitions
-from .durable_bundle import bundled_top_levels
-from .durable_function import (
+from ._internal.durable_bundle import bundled_top_levels
+from ._internal.durable_function import (
     DEFAULT_RETENTION_DAYS,
     MAX_EXECUTION_TIMEOUT_SECONDS,
     MAX_RETENTION_DAYS,
@@ -28,16 +27,13 @@ from .durable_function import (
     DurableComponent,
     create_durable_function,
 )
-from .handlers import ARCHIVE_TOP_PACKAGE
-from .lambda_function import (
-    MAX_FUNCTION_TIMEOUT_SECONDS,
-    MAX_MEMORY_MB,
-    MIN_MEMORY_MB,
-)
+from ._internal.handler_archive import ARCHIVE_TOP_PACKAGE
+from ._internal.lambda_function import MAX_FUNCTION_TIMEOUT_SECONDS, MAX_MEMORY_MB, MIN_MEMORY_MB
+from ._internal.partition_check import checked_partition
+from .arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
+from .documents import partitions
 from .lambdas import contract
 from .naming import check_component_name, lambda_children
-from .provider import checked_partition
-from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
 COMPONENT: Final = "DurableBatchWorkflow"
 DEFAULT_EXECUTION_TIMEOUT_SECONDS: Final = 24 * 3600

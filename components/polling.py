@@ -7,14 +7,13 @@ from typing import Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
-from .lambdas import dms_status as dms
-from .naming import check_component_name
-from .polling_definition import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
-from .provider import provider_partition
-from .sfn_errors import START_RETRIES
-from .state_machine import STATE_MACHINE_CHILDREN, StateMachineComponent, create_state_machine
-from .validation import (
+from ._internal.partition_check import provider_partition
+from ._internal.state_machine import (
+    STATE_MACHINE_CHILDREN,
+    StateMachineComponent,
+    create_state_machine,
+)
+from .arguments import (
     DEFAULT_LOG_RETENTION_DAYS,
     LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
@@ -22,6 +21,11 @@ from .validation import (
     LogLevel,
     StartType,
 )
+from .definitions.errors import START_RETRIES
+from .definitions.polling import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
+from .documents import iam_policies
+from .lambdas import dms_status as dms
+from .naming import check_component_name
 
 # History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
 #: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.

@@ -66,7 +66,7 @@ from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution as sfn_execution
 from moto.stepfunctions.parser.backend import execution_worker
 
-from dms_waiters.sfn_errors import java_exception_name
+from dms_waiters.definitions.errors import java_exception_name
 
 from .clock import TimerHandle, VirtualClock
 from .event_delivery import (

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from dms_waiters import iam_policies
-from dms_waiters.callback_definition import (
+from dms_waiters.definitions.callback import (
     CallbackSpec,
     build_callback_definition,
     validate_callback_spec,
 )
+from dms_waiters.documents import iam_policies
 from tests.checks import all_definition_errors, policy_errors, wildcard_actions
 
 ACCOUNT, REGION = "210987654321", "eu-west-1"

@@ -8,14 +8,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from dms_waiters import (
-    DmsCallbackWorkflow,
-    DmsEventHub,
-    InvalidArgumentError,
-    LogLevel,
-    StartType,
-)
-from dms_waiters.callback_definition import PASS_THROUGH_ERRORS
+from dms_waiters import DmsCallbackWorkflow, DmsEventHub, InvalidArgumentError, LogLevel, StartType
+from dms_waiters.definitions.callback import PASS_THROUGH_ERRORS
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program

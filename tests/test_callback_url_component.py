@@ -10,7 +10,7 @@ import pulumi
 import pytest
 
 from dms_waiters import CallbackUrlWorkflow, DmsEventHub, InvalidArgumentError
-from dms_waiters.callback_url_definition import (
+from dms_waiters.definitions.callback_url import (
     CallbackUrlSpec,
     build_callback_url_definition,
     validate_callback_url_spec,

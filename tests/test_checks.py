@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dms_waiters import iam_policies
+from dms_waiters.documents import iam_policies
 from tests.checks import (
     all_definition_errors,
     asl_validator_errors,

@@ -15,7 +15,7 @@ import pulumi
 import pytest
 
 from dms_waiters import DurableBatchWorkflow, InvalidArgumentError
-from dms_waiters.durable_bundle import bundled_assets
+from dms_waiters._internal.durable_bundle import bundled_assets
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.archives import extract

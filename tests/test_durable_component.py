@@ -19,8 +19,8 @@ from dms_waiters import (
     StartType,
     WaitMode,
 )
+from dms_waiters._internal.durable_bundle import bundled_assets
 from dms_waiters.durable import MAX_TIMEOUT_SECONDS
-from dms_waiters.durable_bundle import bundled_assets
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program

@@ -15,14 +15,14 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from dms_waiters.durable_bundle import (
+from dms_waiters._internal.durable_bundle import (
     DURABLE_SDK_DISTRIBUTION,
     DURABLE_SDK_PACKAGE,
     bundled_assets,
     bundled_distributions,
 )
-from dms_waiters.durable_function import durable_archive, start_command
-from dms_waiters.lambda_function import handler_assets
+from dms_waiters._internal.durable_function import durable_archive, start_command
+from dms_waiters._internal.handler_archive import handler_assets
 from dms_waiters.lambdas import contract
 from tests.archives import extract
 

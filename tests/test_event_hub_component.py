@@ -11,8 +11,9 @@ import pytest
 from moto.events.models import EventPattern
 
 from dms_waiters import DmsEventHub, InvalidArgumentError
-from dms_waiters.event_patterns import dms_state_change_pattern, schedule_expression
-from dms_waiters.lambda_function import ARCHITECTURE, RUNTIME, handler_archive
+from dms_waiters._internal.handler_archive import handler_archive
+from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
+from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 from tests.names import function_name, log_group_arn, log_group_name

@@ -66,7 +66,7 @@ PROGRAM = textwrap.dedent(
     import dms_waiters
     import dms_waiters.lambdas.errors
     from dms_waiters import DmsPollingWorkflow
-    from dms_waiters.handlers import handlers_dir
+    from dms_waiters._internal.handler_archive import handlers_dir
     from dms_waiters.testing import DmsWaitersMocks, run_program
 
 

@@ -18,7 +18,7 @@ from dms_waiters import (
     DurableBatchWorkflow,
     InvalidArgumentError,
 )
-from dms_waiters.partitions import states_arn
+from dms_waiters.documents.partitions import states_arn
 from dms_waiters.testing import DmsWaitersMocks, run_program
 
 ACCOUNT = "111122223333"

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from dms_waiters import iam_policies
+from dms_waiters.definitions.polling import build_polling_definition
+from dms_waiters.documents import iam_policies
 from dms_waiters.polling import polling_spec_from_args
-from dms_waiters.polling_definition import build_polling_definition
 from tests.checks import (
     asl_validator_errors,
     policy_errors,

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from dms_waiters.lambdas import dms_status as dms
-from dms_waiters.polling_definition import (
+from dms_waiters.definitions.polling import (
     AUTO_START_STATES,
     CURRENT,
     PollingSpec,
     build_polling_definition,
 )
+from dms_waiters.lambdas import dms_status as dms
 
 ARN = "arn:aws:dms:us-east-1:123456789012:task:ORDERS"
 #: Start dates as DMS and the emulator may render them: absent (None here), null, a value.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dms_waiters.lambda_function import ARCHITECTURE
+from dms_waiters._internal.lambda_function import ARCHITECTURE
 from localcloud import pricing
 from localcloud.pricing import Usage
 

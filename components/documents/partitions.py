@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from .validation import ArgChecker
+from ..arguments import ArgChecker
 
 #: AWS in China (Beijing, Ningxia).
 CHINA: Final = "aws-cn"

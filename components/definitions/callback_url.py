@@ -15,13 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .callback_definition import (
+from ..lambdas import contract
+from .callback import (
     LAMBDA_TRANSIENT_ERRORS,
     lambda_token_task,
     timeout_catches,
     validate_token_wait,
 )
-from .lambdas import contract
 
 DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
 #: The starter's transient faults: Lambda's own, and CallbackThrottled (nothing left behind).

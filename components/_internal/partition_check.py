@@ -8,8 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .partitions import require
-from .validation import ArgChecker
+from ..arguments import ArgChecker
+from ..documents.partitions import require
 
 
 def provider_partition(parent: pulumi.Resource) -> pulumi.Output[str]:

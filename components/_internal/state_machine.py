@@ -17,10 +17,10 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies
+from ..arguments import LogLevel
+from ..documents import iam_policies
+from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .lambda_function import IGNORE_NAME_PREFIX, LambdaFunction
-from .naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
-from .validation import LogLevel
 
 #: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
 STATE_MACHINE_CHILDREN: Final[Children] = (

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from . import sfn_errors as err
-from .lambdas import dms_status as dms
-from .partitions import states_arn
+from ..documents.partitions import states_arn
+from ..lambdas import dms_status as dms
+from . import errors as err
 
 #: The aws-sdk integrations (``partitions.states_arn`` makes the ARNs).
 SDK_START = "aws-sdk:databasemigration:startReplicationTask"

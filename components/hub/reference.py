@@ -26,7 +26,7 @@ from typing import Any, Final, Required, TypedDict, TypeVar
 
 import pulumi
 
-from .validation import ArgChecker
+from ..arguments import ArgChecker
 
 #: The longest reconcile period a hub accepts (one day), in minutes.
 MAX_RECONCILE_EVERY_MINUTES: Final = 1440

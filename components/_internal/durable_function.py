@@ -29,9 +29,10 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies
+from ..documents import iam_policies
 from .durable_bundle import bundled_assets
-from .lambda_function import LambdaFunction, create_lambda_function, handler_assets
+from .handler_archive import handler_assets
+from .lambda_function import LambdaFunction, create_lambda_function
 
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"

@@ -16,11 +16,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .lambdas import contract
-from .lambdas import dms_status as dms
-from .partitions import states_arn
-from .sfn_errors import retrier
-from .validation import MAX_EXECUTION_SECONDS
+from ..arguments import MAX_EXECUTION_SECONDS
+from ..documents.partitions import states_arn
+from ..lambdas import contract
+from ..lambdas import dms_status as dms
+from .errors import retrier
 
 #: The Lambda integration (``partitions.states_arn`` makes the ARN). (S105: "Token" in the
 #: name of a constant is not a password.)

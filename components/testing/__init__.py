@@ -61,8 +61,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2
 
-from . import _mock_engine as engine
-from .naming import ACCOUNT, DEFAULT_NAME_RULE, EVENT_BUS, NAME_RULES, NameRule, name_rule
+from ..naming import ACCOUNT, DEFAULT_NAME_RULE, EVENT_BUS, NAME_RULES, NameRule, name_rule
+from . import _engine as engine
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
 DEFAULT_REGION: Final = "us-east-1"

@@ -12,11 +12,10 @@ same runtime, architecture, packaging and least-privilege logging:
   ``naming``); the log group ignores changes to its prefix, which a rename changes.
 * **Architecture.** ``arm64`` (Graviton): about 20% cheaper per GB-second than x86_64, and the
   handlers are pure Python with no native dependency, so nothing depends on the CPU.
-* **Code.** The ``*.py`` files of ``handlers_dir()`` under ``dms_waiters/lambdas/`` in the
-  archive (their import path everywhere, see ``handlers``): the same files the wheel ships,
-  never a ``__pycache__`` (which would change the code hash with
-  every interpreter that ran the tests). A caller may pass another archive (the durable
-  functions add the durable execution SDK, see ``durable_function``).
+* **Code.** ``handler_archive()``: every module of ``dms_waiters.lambdas`` (subpackages
+  included) under ``dms_waiters/lambdas/``, their import path everywhere. A caller may pass
+  another archive (the durable functions add the durable execution SDK, see
+  ``durable_function``).
 * **Role.** Trusted by ``lambda.amazonaws.com`` for this account only; one inline policy: the
   caller's statements plus ``logs:CreateLogStream``/``PutLogEvents`` on the function's own log
   group. No AWSLambdaBasicExecutionRole: it may create and write every log group. A policy that
@@ -37,9 +36,9 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies
-from .handlers import ARCHIVE_PACKAGE_DIR, ARCHIVE_TOP_INIT, ARCHIVE_TOP_PACKAGE, handlers_dir
-from .provider import gated
+from ..documents import iam_policies
+from .handler_archive import handler_archive
+from .partition_check import gated
 
 RUNTIME: Final = "python3.13"
 ARCHITECTURE: Final = "arm64"
@@ -51,23 +50,6 @@ MAX_FUNCTION_TIMEOUT_SECONDS: Final = 900
 #: What a log group's prefix ignores: a renamed (aliased) component changes it, and a changed
 #: ``name_prefix`` would replace the group (see ``naming``).
 IGNORE_NAME_PREFIX: Final = ["name_prefix"]
-
-
-def handler_assets() -> dict[str, pulumi.Asset]:
-    """Every handler module under ``dms_waiters/lambdas/``, by its path in the archive, and the
-    stub ``dms_waiters/__init__.py`` above them. The handler strings of ``lambdas/contract.py``
-    (``dms_waiters.lambdas.starter.handler``, ...) are relative to the archive root."""
-    assets: dict[str, pulumi.Asset] = {
-        f"{ARCHIVE_TOP_PACKAGE}/__init__.py": pulumi.StringAsset(ARCHIVE_TOP_INIT)
-    }
-    for path in sorted(handlers_dir().glob("*.py")):
-        assets[f"{ARCHIVE_PACKAGE_DIR}/{path.name}"] = pulumi.FileAsset(str(path))
-    return assets
-
-
-def handler_archive() -> pulumi.AssetArchive:
-    """The deployment package: every handler module under ``dms_waiters/lambdas/``."""
-    return pulumi.AssetArchive(dict(handler_assets()))
 
 
 @dataclass(frozen=True)

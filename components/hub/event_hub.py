@@ -13,13 +13,13 @@ from typing import Any, Final, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies, partitions
-from .event_patterns import dms_state_change_pattern, schedule_expression
-from .hub_reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
-from .hub_reference import DmsEventHubReference
-from .lambda_function import LambdaFunction, create_lambda_function
-from .lambdas import contract
-from .naming import (
+from .._internal.lambda_function import LambdaFunction, create_lambda_function
+from .._internal.partition_check import checked_partition, gated
+from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
+from ..documents import iam_policies, partitions
+from ..documents.event_patterns import dms_state_change_pattern, schedule_expression
+from ..lambdas import contract
+from ..naming import (
     EVENT_RULE,
     EVENT_TARGET,
     METRIC_ALARM,
@@ -31,8 +31,8 @@ from .naming import (
     check_component_name,
     lambda_children,
 )
-from .provider import checked_partition, gated
-from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
+from .reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
+from .reference import DmsEventHubReference
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
 #: SQS's longest retention: 14 days to notice the alarm and redrive.
