@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Final
 
 # -- handler entry points (module paths: the same inside the deployed archive and the package) --
-STARTER_HANDLER: Final = "dms_waiters.lambdas.starter.handler"
-RESUME_HANDLER: Final = "dms_waiters.lambdas.resume.handler"
-RECONCILER_HANDLER: Final = "dms_waiters.lambdas.reconciler.handler"
-CALLBACK_URL_HANDLER: Final = "dms_waiters.lambdas.callback_url.handler"
-URL_STARTER_HANDLER: Final = "dms_waiters.lambdas.url_starter.handler"
+STARTER_HANDLER: Final = "dms_waiters.lambdas.handlers.starter.handler"
+RESUME_HANDLER: Final = "dms_waiters.lambdas.handlers.resume.handler"
+RECONCILER_HANDLER: Final = "dms_waiters.lambdas.handlers.reconciler.handler"
+CALLBACK_URL_HANDLER: Final = "dms_waiters.lambdas.handlers.callback_url.handler"
+URL_STARTER_HANDLER: Final = "dms_waiters.lambdas.handlers.url_starter.handler"
 """CallbackUrlWorkflow's starter: registers a URL waiter, then invokes the user's job function."""
-DURABLE_WAITER_HANDLER: Final = "dms_waiters.lambdas.durable_waiter.handler"
+DURABLE_WAITER_HANDLER: Final = "dms_waiters.lambdas.handlers.durable_waiter.handler"
 """The Lambda durable function that waits for one DMS task (poll or callback mode)."""
 
 # -- environment variables --------------------------------------------------------------------

@@ -135,6 +135,24 @@ class CallbackThrottled(HandlerError):  # noqa: N818
     error_name = contract.ERROR_CALLBACK_THROTTLED
 
 
+#: The errors a DMS waiter reports, by name: what a durable waiter's step or the hub's failure
+#: payload names is raised as this class.
+NAMED_ERRORS: Final[dict[str, type[HandlerError]]] = {
+    cls.error_name: cls
+    for cls in (
+        DmsTaskFailed,
+        DmsTaskStopped,
+        DmsWaitTimedOut,
+        DmsTaskNotFound,
+        DmsStartFailed,
+        DmsDescribeFailed,
+        DmsAlreadyWaiting,
+        DmsThrottled,
+        DmsInvalidInput,
+    )
+}
+
+
 def error_code(exc: BaseException) -> str | None:
     """The AWS error code of a botocore ``ClientError`` (duck-typed), else None."""
     response: Any = getattr(exc, "response", None)
