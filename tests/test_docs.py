@@ -13,7 +13,7 @@ ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text()
 
 
 def test_the_components_reference_is_what_the_generator_writes() -> None:
-    # After changing a docstring: python -m tests.provider_host, then python -m tests.docs_components.
+    # After changing a docstring: python -m tests.provider_host, then tests.docs_components.
     assert DOC.read_text() == render(committed_schema())
 
 
