@@ -1,14 +1,19 @@
-"""Argument checks shared by every component: fail at preview time, naming the argument.
+"""The argument types every component shares, and the checks: fail at preview, naming the
+argument.
 
-Each fact is checked in one place: the start types, stop reasons, log levels and log retention
-values every component accepts are defined and validated here, so the patterns cannot drift.
+Each fact is checked in one place: the task, start type, stop reasons, deadline, poll intervals,
+log level, log retention, tracing and user code every component accepts are validated here
+(``ArgChecker``), with the defaults of ``lambdas/contract.py``, so the patterns cannot drift.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final
 
 from .lambdas import contract
@@ -29,6 +34,8 @@ LOG_RETENTION_DAYS: Final = (
     2922, 3288, 3653,
 )  # fmt: skip
 DEFAULT_LOG_RETENTION_DAYS: Final = 30
+#: The release that removes what 0.2.0 deprecates (CHANGELOG.md, "Deprecation rule").
+DEPRECATED_REMOVED_IN: Final = "0.3.0"
 
 
 class StartType(StrEnum):
@@ -93,6 +100,30 @@ class InvalidArgumentError(ValueError):
         self.resource_name = name
         self.argument = argument
         super().__init__(f"{component} '{name}': argument '{argument}' {problem}")
+
+
+@dataclass(frozen=True)
+class TaskArguments:
+    """The checked arguments of every component that waits for a DMS task."""
+
+    task_arn: Any
+    """The ARN, or an ``Output`` of it (unknown at preview, passed through)."""
+    start_type: str
+    success_stop_reasons: list[str]
+
+
+@dataclass(frozen=True)
+class LoggingArguments:
+    """The checked logging and tracing arguments every component shares."""
+
+    log_level: str
+    """The execution log level (``ERROR`` for a component without a state machine)."""
+    log_retention_days: int
+    tracing: bool
+
+
+#: A user handler: ``module.attribute``, the module possibly dotted (``jobs.etl.handler``).
+HANDLER_RE: Final = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
 class ArgChecker:
@@ -209,3 +240,111 @@ class ArgChecker:
                 "arn:aws:sns:<region>:<account-id>:<topic>",
             )
         return list(value)
+
+    def task(self, args: Mapping[str, Any]) -> TaskArguments:
+        """``replication_task_arn``, ``start_type`` (default ``auto``) and
+        ``success_stop_reasons`` (default ``dms_status.DEFAULT_SUCCESS_STOP_REASONS``)."""
+        return TaskArguments(
+            task_arn=self.task_arn("replication_task_arn", args.get("replication_task_arn")),
+            start_type=self.start_type("start_type", args.get("start_type", StartType.AUTO)),
+            success_stop_reasons=self.success_stop_reasons(
+                "success_stop_reasons",
+                args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
+            ),
+        )
+
+    def timeout(self, args: Mapping[str, Any], maximum: int = MAX_EXECUTION_SECONDS) -> int:
+        """``timeout_seconds``: 1 to ``maximum``, default ``contract.DEFAULT_TIMEOUT_SECONDS``."""
+        return self.integer(
+            "timeout_seconds",
+            args.get("timeout_seconds", contract.DEFAULT_TIMEOUT_SECONDS),
+            1,
+            maximum,
+        )
+
+    def poll_intervals(self, args: Mapping[str, Any], timeout: int) -> tuple[int, int]:
+        """``poll_interval_seconds`` and ``max_poll_interval_seconds`` (defaults of
+        ``contract``): at least 1, the cap at least the interval, the deadline beyond it."""
+        interval = self.integer(
+            "poll_interval_seconds",
+            args.get("poll_interval_seconds", contract.DEFAULT_POLL_INTERVAL_SECONDS),
+            1,
+        )
+        cap = self.integer(
+            "max_poll_interval_seconds",
+            args.get("max_poll_interval_seconds", contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS),
+            1,
+        )
+        if cap < interval:
+            raise self.fail(
+                "max_poll_interval_seconds",
+                f"is {cap}; it must be at least poll_interval_seconds ({interval})",
+            )
+        if timeout <= interval:
+            raise self.fail(
+                "timeout_seconds",
+                f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
+            )
+        return interval, cap
+
+    def logging(self, args: Mapping[str, Any]) -> LoggingArguments:
+        """``log_level`` (default ``ERROR``), ``log_retention_days`` (default 30) and
+        ``tracing`` (default false)."""
+        return LoggingArguments(
+            log_level=self.log_level("log_level", args.get("log_level", LogLevel.ERROR)),
+            log_retention_days=self.log_retention_days(
+                "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+            ),
+            tracing=self.boolean("tracing", args.get("tracing", False)),
+        )
+
+    def code_dir(self, argument: str, value: Any) -> Path:
+        """A user's code directory: an existing local directory (absolute, resolved)."""
+        if not isinstance(value, str | Path) or not str(value):
+            raise self.fail(argument, f"must be the path of a local directory, got {value!r}")
+        path = Path(value).expanduser().resolve()
+        if not path.is_dir():
+            raise self.fail(argument, f"is {str(value)!r}, which is not a directory")
+        return path
+
+    def handler(
+        self,
+        argument: str,
+        value: Any,
+        code_dir: Path,
+        python: bool = True,
+        where: str = "code_dir",
+    ) -> str:
+        """A user's entry point in ``code_dir`` (the argument ``where``): ``module.attribute``,
+        and for Python code the module (``module.py`` or a package) must exist there."""
+        if not isinstance(value, str) or not HANDLER_RE.match(value):
+            raise self.fail(argument, f"is {value!r}; expected module.attribute, e.g. etl.handler")
+        module = value.rpartition(".")[0].replace(".", "/")
+        if python and not (
+            (code_dir / f"{module}.py").is_file() or (code_dir / module / "__init__.py").is_file()
+        ):
+            raise self.fail(
+                argument, f"is {value!r}, but {where} has neither {module}.py nor {module}/"
+            )
+        return value
+
+    def renamed(
+        self, args: Mapping[str, Any], renames: Mapping[str, str], stacklevel: int = 3
+    ) -> dict[str, Any]:
+        """``args`` with each deprecated key of ``renames`` (old -> new) under its new name, with
+        a ``DeprecationWarning`` naming the replacement (CHANGELOG.md, "Deprecation rule");
+        both spellings at once fail, naming the old one."""
+        result = dict(args)
+        for old, new in renames.items():
+            if old not in result:
+                continue
+            if new in result:
+                raise self.fail(old, f"is the deprecated name of {new}: pass only {new}")
+            warnings.warn(
+                f"{self.component} '{self.name}': argument '{old}' is deprecated and stops "
+                f"working in {DEPRECATED_REMOVED_IN}; use '{new}'",
+                DeprecationWarning,
+                stacklevel=stacklevel,
+            )
+            result[new] = result.pop(old)
+        return result

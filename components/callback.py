@@ -13,13 +13,11 @@ from ._internal.state_machine import (
     create_starter_state_machine,
 )
 from .arguments import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    MAX_EXECUTION_SECONDS,
     ArgChecker,
     LogLevel,
     StartType,
 )
-from .definitions.callback import DEFAULT_TIMEOUT_SECONDS, CallbackSpec, build_callback_definition
+from .definitions.callback import CallbackSpec, build_callback_definition
 from .documents import iam_policies, partitions
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
 from .hub.sharing import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
@@ -100,33 +98,19 @@ def callback_settings_from_args(
     """
     check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsCallbackWorkflowArgs.__annotations__)
-    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
-    reasons = check.success_stop_reasons(
-        "success_stop_reasons",
-        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
-    )
-    timeout = check.integer(
-        "timeout_seconds",
-        args.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
-        1,
-        MAX_EXECUTION_SECONDS,
-    )
+    task = check.task(args)
+    timeout = check.timeout(args)
     heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
-    log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
-    retention = check.log_retention_days(
-        "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-    )
-    tracing = check.boolean("tracing", args.get("tracing", False))
+    logging = check.logging(args)
     return CallbackSettings(
-        task_arn=arn,
-        start_type=start_type,
-        success_stop_reasons=reasons,
+        task_arn=task.task_arn,
+        start_type=task.start_type,
+        success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
-        log_level=log_level,
-        log_retention_days=retention,
-        tracing=tracing,
+        log_level=logging.log_level,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
     )
 
 

@@ -18,16 +18,13 @@ import pulumi
 
 from ._internal.durable_function import (
     ALIAS_NAME,
-    DEFAULT_RETENTION_DAYS,
     MAX_EXECUTION_TIMEOUT_SECONDS,
-    MAX_RETENTION_DAYS,
-    MIN_RETENTION_DAYS,
     DurableComponent,
     create_durable_function,
+    durable_function_arguments,
 )
-from ._internal.lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
 from ._internal.partition_check import checked_partition
-from .arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker, PollJitter, StartType, WaitMode
+from .arguments import ArgChecker, PollJitter, StartType, WaitMode
 from .documents import iam_policies, partitions
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
@@ -169,75 +166,34 @@ def durable_settings_from_args(
     """
     check = ArgChecker(COMPONENT, name)
     mode = durable_mode_from_args(check, args)
-    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
-    reasons = check.success_stop_reasons(
-        "success_stop_reasons",
-        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
-    )
-    timeout = check.integer(
-        "timeout_seconds",
-        args.get("timeout_seconds", contract.DEFAULT_TIMEOUT_SECONDS),
-        1,
-        MAX_TIMEOUT_SECONDS,
-    )
+    task = check.task(args)
+    timeout = check.timeout(args, MAX_TIMEOUT_SECONDS)
     interval = cap = jitter = None
     heartbeat: Heartbeat = None
     if mode == WaitMode.POLL:
-        interval = check.integer(
-            "poll_interval_seconds",
-            args.get("poll_interval_seconds", contract.DEFAULT_POLL_INTERVAL_SECONDS),
-            1,
-        )
-        cap = check.integer(
-            "max_poll_interval_seconds",
-            args.get("max_poll_interval_seconds", contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS),
-            1,
-        )
-        if cap < interval:
-            raise check.fail(
-                "max_poll_interval_seconds",
-                f"is {cap}; it must be at least poll_interval_seconds ({interval})",
-            )
-        if timeout <= interval:
-            raise check.fail(
-                "timeout_seconds",
-                f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
-            )
+        interval, cap = check.poll_intervals(args, timeout)
         jitter = check.choice(
             "poll_jitter", args.get("poll_jitter", PollJitter.NONE), [j.value for j in PollJitter]
         )
     else:
         period = 0 if reconcile_every_minutes is None else reconcile_every_minutes
         heartbeat = heartbeat_from_args(check, args, timeout, period)
+    function = durable_function_arguments(check, args, DEFAULT_MEMORY_MB)
+    logging = check.logging(args)
     return DurableSettings(
-        task_arn=arn,
+        task_arn=task.task_arn,
         mode=mode,
-        start_type=start_type,
-        success_stop_reasons=reasons,
+        start_type=task.start_type,
+        success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         poll_interval_seconds=interval,
         max_poll_interval_seconds=cap,
         poll_jitter=jitter,
         heartbeat_seconds=heartbeat,
-        retention_days=check.integer(
-            "retention_days",
-            args.get("retention_days", DEFAULT_RETENTION_DAYS),
-            MIN_RETENTION_DAYS,
-            MAX_RETENTION_DAYS,
-            unit="days",
-        ),
-        memory_mb=check.integer(
-            "memory_mb",
-            args.get("memory_mb", DEFAULT_MEMORY_MB),
-            MIN_MEMORY_MB,
-            MAX_MEMORY_MB,
-            "MB",
-        ),
-        log_retention_days=check.log_retention_days(
-            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-        ),
-        tracing=check.boolean("tracing", args.get("tracing", False)),
+        retention_days=function.retention_days,
+        memory_mb=function.memory_mb,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
     )
 
 

@@ -14,7 +14,6 @@ from ._internal.state_machine import (
     create_state_machine,
 )
 from .arguments import (
-    DEFAULT_LOG_RETENTION_DAYS,
     LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
     ArgChecker,
@@ -123,36 +122,20 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
     check = ArgChecker("DmsPollingWorkflow", name)
     check.known_arguments(args, DmsPollingWorkflowArgs.__annotations__)
-    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
-    interval = check.integer("poll_interval_seconds", args.get("poll_interval_seconds", 60), 1)
-    cap = check.integer("max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1)
-    if cap < interval:
-        raise check.fail(
-            "max_poll_interval_seconds",
-            f"is {cap}; it must be at least poll_interval_seconds ({interval})",
-        )
+    task = check.task(args)
+    timeout = check.timeout(args)
+    interval, cap = check.poll_intervals(args, timeout)
     backoff = check.boolean("backoff", args.get("backoff", True))
-    timeout = check.integer(
-        "timeout_seconds", args.get("timeout_seconds", 7 * 24 * 3600), 1, MAX_EXECUTION_SECONDS
-    )
-    if timeout <= interval:
-        raise check.fail(
-            "timeout_seconds",
-            f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
-        )
-    reasons = check.success_stop_reasons(
-        "success_stop_reasons",
-        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
-    )
+    logging = check.logging(args)
+    arn = task.task_arn
     spec = PollingSpec(
         replication_task_arn=arn if isinstance(arn, str) else "",
-        start_type=start_type,
+        start_type=task.start_type,
         poll_interval_seconds=interval,
         max_poll_interval_seconds=cap,
         backoff=backoff,
         timeout_seconds=timeout,
-        success_stop_reasons=reasons,
+        success_stop_reasons=task.success_stop_reasons,
     )
     polls = max_polls(spec)
     events = max_history_events(spec)
@@ -163,12 +146,9 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
             f"beyond Step Functions' {HISTORY_EVENT_LIMIT}-event history limit; enable backoff, "
             "raise max_poll_interval_seconds or poll_interval_seconds, or shorten timeout_seconds",
         )
-    log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
-    retention = check.log_retention_days(
-        "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+    return PollingSettings(
+        spec, arn, logging.log_level, logging.log_retention_days, logging.tracing
     )
-    tracing = check.boolean("tracing", args.get("tracing", False))
-    return PollingSettings(spec, arn, log_level, retention, tracing)
 
 
 def max_polls(spec: PollingSpec) -> int:

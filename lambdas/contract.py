@@ -55,9 +55,12 @@ ENV_HEARTBEAT_SECONDS: Final = "HEARTBEAT_SECONDS"
 """Callback mode, optional: fail with DmsWaitTimedOut when the hub sends no heartbeat for this
 long (less than TIMEOUT_SECONDS; unset or 0: no heartbeat timeout)."""
 DEFAULT_POLL_INTERVAL_SECONDS: Final = 60
+"""Every polling pattern's first interval (seconds): the one default of the components, the
+definitions and the durable waiter."""
 DEFAULT_MAX_POLL_INTERVAL_SECONDS: Final = 600
+"""Every polling pattern's backoff cap (seconds)."""
 DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
-"""The polling pattern's default deadline (7 days)."""
+"""Every waiting pattern's default deadline (7 days)."""
 #: Every waiter outlives its workflow's deadline by a day (the durable waiter's default when
 #: WAITER_TTL_SECONDS is unset), so the reconciler can still see (and clear) a waiter whose wait
 #: timed out; DynamoDB TTL removes it after that.
@@ -106,8 +109,8 @@ PAYLOAD_EXECUTION: Final = "execution"
 PAYLOAD_START_TYPE: Final = "start_type"
 """Optional per-run override of ``START_TYPE`` (one of ``dms_status.START_TYPES``)."""
 
-#: Default of ``WAITER_TTL_SECONDS`` when unset: the polling default deadline (7 days) + 1 day.
-DEFAULT_WAITER_TTL_SECONDS: Final = 8 * 24 * 3600
+#: Default of ``WAITER_TTL_SECONDS`` when unset: the default deadline plus the margin.
+DEFAULT_WAITER_TTL_SECONDS: Final = DEFAULT_TIMEOUT_SECONDS + WAITER_TTL_MARGIN_SECONDS
 
 # -- error names the handlers raise besides dms_status.ERROR_* (DmsAlreadyWaiting lives there) --
 ERROR_THROTTLED: Final = "DmsThrottled"

@@ -80,6 +80,14 @@ START_TYPE_NONE: Final = "none"
 #: Every start type a workflow accepts; the first is the default.
 START_TYPES: Final[tuple[str, ...]] = (START_TYPE_AUTO, *DMS_START_TYPES, START_TYPE_NONE)
 
+
+def overridable_start_types(configured: str) -> tuple[str, ...]:
+    """The start types a run may ask for instead of ``configured``: any, except that a
+    wait-only workflow (``none``) accepts only ``none``: it has no permission to start the task.
+    The one rule of the definitions (their CheckInput) and the handlers."""
+    return START_TYPES if configured != START_TYPE_NONE else (START_TYPE_NONE,)
+
+
 #: ``ReplicationTask.MigrationType`` values (botocore ``MigrationTypeValue``).
 MIGRATION_TYPES: Final[tuple[str, ...]] = ("full-load", "cdc", "full-load-and-cdc")
 #: The status of a task nobody has started yet (or one that was modified after a run).

@@ -29,10 +29,11 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import ArgChecker
 from ..documents import iam_policies
 from .durable_bundle import bundled_assets
 from .handler_archive import handler_assets
-from .lambda_function import LambdaFunction, create_lambda_function
+from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB, LambdaFunction, create_lambda_function
 
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"
@@ -79,6 +80,36 @@ def execution_name_prefix(component_name: str) -> str:
     """The component's name in the characters execution names allow, leaving room for a run
     id."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", component_name)[:40]
+
+
+@dataclass(frozen=True)
+class DurableFunctionArguments:
+    """The checked arguments every durable function component shares."""
+
+    retention_days: int
+    memory_mb: int
+
+
+def durable_function_arguments(
+    check: ArgChecker, args: Mapping[str, Any], default_memory_mb: int
+) -> DurableFunctionArguments:
+    """``retention_days`` (Lambda's range, default 14) and ``memory_mb`` (Lambda's range)."""
+    return DurableFunctionArguments(
+        retention_days=check.integer(
+            "retention_days",
+            args.get("retention_days", DEFAULT_RETENTION_DAYS),
+            MIN_RETENTION_DAYS,
+            MAX_RETENTION_DAYS,
+            unit="days",
+        ),
+        memory_mb=check.integer(
+            "memory_mb",
+            args.get("memory_mb", default_memory_mb),
+            MIN_MEMORY_MB,
+            MAX_MEMORY_MB,
+            "MB",
+        ),
+    )
 
 
 @dataclass(frozen=True)

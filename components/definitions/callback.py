@@ -12,33 +12,26 @@ Catch works the same whichever pattern waits.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..arguments import MAX_EXECUTION_SECONDS
-from ..documents.partitions import states_arn
 from ..lambdas import contract
 from ..lambdas import dms_status as dms
-from .errors import retrier
-
-#: The Lambda integration (``partitions.states_arn`` makes the ARN). (S105: "Token" in the
-#: name of a constant is not a password.)
-LAMBDA_INVOKE_WAIT_FOR_TOKEN: Final = "lambda:invoke.waitForTaskToken"  # noqa: S105
+from .token_wait import (
+    LAMBDA_TRANSIENT_ERRORS,
+    lambda_token_task,
+    timeout_catches,
+    timeout_cause,
+    validate_token_wait,
+)
 
 # The Payload keys the starter reads (lambdas/contract.py): token, execution, start_type.
 PAYLOAD_TOKEN: Final = contract.PAYLOAD_TOKEN
 PAYLOAD_EXECUTION: Final = contract.PAYLOAD_EXECUTION
 PAYLOAD_START_TYPE: Final = contract.PAYLOAD_START_TYPE
 
-#: Transient faults worth retrying: Lambda's own (AWS's recommended retry set for lambda:invoke)
-#: and the starter's DmsThrottled (DMS or DynamoDB throttled; it leaves nothing behind).
-LAMBDA_TRANSIENT_ERRORS: Final = (
-    "Lambda.ServiceException",
-    "Lambda.AWSLambdaException",
-    "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
-)
+#: Transient faults worth retrying: Lambda's own and the starter's DmsThrottled (DMS or DynamoDB
+#: throttled; it leaves nothing behind).
 RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, contract.ERROR_THROTTLED)
 #: Errors that end the wait, raised by the starter or sent with SendTaskFailure by the resume
 #: Lambda or the reconciler; each fails the execution under the same name, with the same cause.
@@ -52,8 +45,6 @@ PASS_THROUGH_ERRORS: Final = (
     dms.ERROR_ALREADY_WAITING,
     dms.ERROR_WAIT_TIMED_OUT,
 )
-
-DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
 
 # State names.
 CHECK_INPUT: Final = "CheckInput"
@@ -72,7 +63,7 @@ class CallbackSpec:
     replication_task_arn: str
     starter_function_arn: str
     start_type: str = dms.START_TYPE_AUTO
-    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    timeout_seconds: int = contract.DEFAULT_TIMEOUT_SECONDS
     heartbeat_seconds: int | None = None
 
 
@@ -85,63 +76,6 @@ def validate_callback_spec(spec: CallbackSpec) -> None:
     if spec.start_type not in dms.START_TYPES:
         raise ValueError(f"start_type {spec.start_type!r} is not one of {dms.START_TYPES}")
     validate_token_wait(spec.timeout_seconds, spec.heartbeat_seconds)
-
-
-def validate_token_wait(timeout_seconds: int, heartbeat_seconds: int | None) -> None:
-    """Raise ``ValueError`` for a deadline or heartbeat Step Functions would reject."""
-    if not 1 <= timeout_seconds <= MAX_EXECUTION_SECONDS:
-        raise ValueError(f"timeout_seconds {timeout_seconds} is not in 1..{MAX_EXECUTION_SECONDS}")
-    if heartbeat_seconds is not None and not 1 <= heartbeat_seconds < timeout_seconds:
-        # Step Functions rejects HeartbeatSeconds >= TimeoutSeconds at creation.
-        raise ValueError(
-            f"heartbeat_seconds {heartbeat_seconds} must be at least 1 and less than "
-            f"timeout_seconds ({timeout_seconds})"
-        )
-
-
-def lambda_token_task(
-    function_arn: str,
-    payload: dict[str, Any],
-    *,
-    partition: str,
-    comment: str,
-    timeout_seconds: int,
-    heartbeat_seconds: int | None,
-    retried_errors: tuple[str, ...],
-) -> dict[str, Any]:
-    """A ``lambda:invoke.waitForTaskToken`` Task (no Catch, no Next/End yet): a deadline, an
-    optional heartbeat, and capped, jittered retries of ``retried_errors``."""
-    state: dict[str, Any] = {
-        "Type": "Task",
-        "Comment": comment,
-        "Resource": states_arn(partition, LAMBDA_INVOKE_WAIT_FOR_TOKEN),
-        "Parameters": {"FunctionName": function_arn, "Payload": payload},
-        "TimeoutSeconds": timeout_seconds,
-    }
-    if heartbeat_seconds is not None:
-        state["HeartbeatSeconds"] = heartbeat_seconds
-    state["Retry"] = retrier(retried_errors)
-    return state
-
-
-def timeout_catches(
-    heartbeat_seconds: int | None, timed_out: str, heartbeat_lost: str
-) -> list[dict[str, Any]]:
-    """Catch a missed deadline (and, with a heartbeat, a missed heartbeat) into Fail states.
-
-    moto reports a missed heartbeat as States.Timeout; Step Functions rejects unreachable
-    states, so the heartbeat state exists (and is caught) only with ``heartbeat_seconds``.
-    """
-    catch = [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": timed_out}]
-    if heartbeat_seconds is not None:
-        catch.append(
-            {
-                "ErrorEquals": ["States.HeartbeatTimeout"],
-                "ResultPath": "$.error",
-                "Next": heartbeat_lost,
-            }
-        )
-    return catch
 
 
 def _wait_state(spec: CallbackSpec, with_start_type: bool, partition: str) -> dict[str, Any]:
@@ -176,27 +110,11 @@ def _wait_state(spec: CallbackSpec, with_start_type: bool, partition: str) -> di
     return state
 
 
-def _timeout_cause(spec: CallbackSpec, reason: str) -> str:
-    return json.dumps(
-        {
-            "replication_task_arn": spec.replication_task_arn,
-            "timeout_seconds": spec.timeout_seconds,
-            "heartbeat_seconds": spec.heartbeat_seconds,
-            "reason": reason,
-        },
-        separators=(",", ":"),
-    )
-
-
 def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str, Any]:
     """Return the state machine definition for ``spec`` (validated first), its ARNs in
     ``partition``."""
     validate_callback_spec(spec)
-    # A wait-only workflow's starter has no permission to start the task, so it accepts no
-    # other start type.
-    overridable = (
-        dms.START_TYPES if spec.start_type != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
-    )
+    overridable = dms.overridable_start_types(spec.start_type)
     states: dict[str, Any] = {
         CHECK_INPUT: {
             "Type": "Choice",
@@ -223,15 +141,23 @@ def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str
         TIMED_OUT: {
             "Type": "Fail",
             "Error": dms.ERROR_WAIT_TIMED_OUT,
-            "Cause": _timeout_cause(spec, "no result within timeout_seconds"),
+            "Cause": timeout_cause(
+                spec.timeout_seconds,
+                spec.heartbeat_seconds,
+                "no result within timeout_seconds",
+                replication_task_arn=spec.replication_task_arn,
+            ),
         },
     }
     if spec.heartbeat_seconds is not None:
         states[HEARTBEAT_LOST] = {
             "Type": "Fail",
             "Error": dms.ERROR_WAIT_TIMED_OUT,
-            "Cause": _timeout_cause(
-                spec, "no heartbeat within heartbeat_seconds: is the hub's reconciler running?"
+            "Cause": timeout_cause(
+                spec.timeout_seconds,
+                spec.heartbeat_seconds,
+                "no heartbeat within heartbeat_seconds: is the hub's reconciler running?",
+                replication_task_arn=spec.replication_task_arn,
             ),
         }
     for error in PASS_THROUGH_ERRORS:

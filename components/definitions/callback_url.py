@@ -11,19 +11,18 @@ state transition (two when it times out).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Final
 
 from ..lambdas import contract
-from .callback import (
+from .token_wait import (
     LAMBDA_TRANSIENT_ERRORS,
     lambda_token_task,
     timeout_catches,
+    timeout_cause,
     validate_token_wait,
 )
 
-DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
 #: The starter's transient faults: Lambda's own, and CallbackThrottled (nothing left behind).
 RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, contract.ERROR_CALLBACK_THROTTLED)
 
@@ -38,24 +37,13 @@ class CallbackUrlSpec:
     """Everything the definition depends on; checked by ``validate_callback_url_spec``."""
 
     starter_function_arn: str
-    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    timeout_seconds: int = contract.DEFAULT_TIMEOUT_SECONDS
     heartbeat_seconds: int | None = None
 
 
 def validate_callback_url_spec(spec: CallbackUrlSpec) -> None:
     """Raise ``ValueError`` for a spec Step Functions would reject."""
     validate_token_wait(spec.timeout_seconds, spec.heartbeat_seconds)
-
-
-def _timeout_cause(spec: CallbackUrlSpec, reason: str) -> str:
-    return json.dumps(
-        {
-            "timeout_seconds": spec.timeout_seconds,
-            "heartbeat_seconds": spec.heartbeat_seconds,
-            "reason": reason,
-        },
-        separators=(",", ":"),
-    )
 
 
 def build_callback_url_definition(spec: CallbackUrlSpec, *, partition: str) -> dict[str, Any]:
@@ -83,14 +71,20 @@ def build_callback_url_definition(spec: CallbackUrlSpec, *, partition: str) -> d
         TIMED_OUT: {
             "Type": "Fail",
             "Error": contract.ERROR_CALLBACK_TIMED_OUT,
-            "Cause": _timeout_cause(spec, "no callback within timeout_seconds"),
+            "Cause": timeout_cause(
+                spec.timeout_seconds, spec.heartbeat_seconds, "no callback within timeout_seconds"
+            ),
         },
     }
     if spec.heartbeat_seconds is not None:
         states[HEARTBEAT_LOST] = {
             "Type": "Fail",
             "Error": contract.ERROR_CALLBACK_TIMED_OUT,
-            "Cause": _timeout_cause(spec, "no heartbeat call within heartbeat_seconds"),
+            "Cause": timeout_cause(
+                spec.timeout_seconds,
+                spec.heartbeat_seconds,
+                "no heartbeat call within heartbeat_seconds",
+            ),
         }
     return {
         "Comment": "Start a third-party job and wait for its signed callback URL (dms-waiters).",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..documents.partitions import states_arn
+from ..lambdas import contract
 from ..lambdas import dms_status as dms
 from . import errors as err
 
@@ -57,10 +58,10 @@ class PollingSpec:
 
     replication_task_arn: str
     start_type: str = dms.START_TYPE_AUTO
-    poll_interval_seconds: int = 60
-    max_poll_interval_seconds: int = 600
+    poll_interval_seconds: int = contract.DEFAULT_POLL_INTERVAL_SECONDS
+    max_poll_interval_seconds: int = contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS
     backoff: bool = True
-    timeout_seconds: int = 7 * 24 * 3600
+    timeout_seconds: int = contract.DEFAULT_TIMEOUT_SECONDS
     success_stop_reasons: Sequence[str] = field(
         default_factory=lambda: list(dms.DEFAULT_SUCCESS_STOP_REASONS)
     )
@@ -248,10 +249,7 @@ def build_polling_definition(spec: PollingSpec, *, partition: str) -> dict[str, 
     arn = spec.replication_task_arn
     cap = spec.max_poll_interval_seconds
     reasons = list(spec.success_stop_reasons)
-    # A wait-only workflow has no permission to start the task, so it accepts no other type.
-    overridable = (
-        dms.START_TYPES if spec.start_type != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
-    )
+    overridable = dms.overridable_start_types(spec.start_type)
     allowed_start_types = [
         {"Variable": "$.start_type", "StringEquals": value} for value in overridable
     ]

@@ -9,21 +9,19 @@ shapes are described in ``tests/events/README.md``).
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
-DMS_SOURCE: Final = "aws.dms"
-#: Replication task state changes (DMS engine 3.4.5+); the task ARN is in ``resources[0]``.
-TASK_STATE_CHANGE: Final = "DMS Replication Task State Change"
-#: DMS Serverless replication state changes; a task rule never matches them.
-SERVERLESS_STATE_CHANGE: Final = "DMS Replication State Change"
+# The event's source and detail-types are the parser's (``lambdas/dms_event.py``): a rule that
+# matched other names than the handler reads would route events nobody parses.
+from ..lambdas.dms_event import SERVERLESS_DETAIL_TYPE, SOURCE, TASK_DETAIL_TYPE
 
 
 def dms_state_change_pattern(include_serverless: bool = False) -> dict[str, Any]:
     """The pattern of the hub's rule: DMS task state changes, plus Serverless ones if asked."""
-    detail_types = [TASK_STATE_CHANGE]
+    detail_types = [TASK_DETAIL_TYPE]
     if include_serverless:
-        detail_types.append(SERVERLESS_STATE_CHANGE)
-    return {"source": [DMS_SOURCE], "detail-type": detail_types}
+        detail_types.append(SERVERLESS_DETAIL_TYPE)
+    return {"source": [SOURCE], "detail-type": detail_types}
 
 
 def schedule_expression(every_minutes: int) -> str:

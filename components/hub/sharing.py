@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar, cast
 
 import pulumi
 
-from ..arguments import ArgChecker, InvalidArgumentError
+from ..arguments import DEPRECATED_REMOVED_IN, ArgChecker, InvalidArgumentError
 from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
 from .reference import HubLink, is_output, link_from_reference, when_known
 
@@ -22,7 +22,7 @@ from .reference import HubLink, is_output, link_from_reference, when_known
 #: the reconciler is tolerated, two in a row are not a wait anymore but an outage.
 HEARTBEAT_RECONCILE_PERIODS: Final = 3
 #: The release that stops accepting a ``DmsEventHub`` object as ``hub`` (deprecated in 0.2.0).
-HUB_OBJECT_REMOVED_IN: Final = "0.3.0"
+HUB_OBJECT_REMOVED_IN: Final = DEPRECATED_REMOVED_IN
 
 Settings = TypeVar("Settings")
 #: ``heartbeat_seconds`` as given: not given, off (None), or a checked number of seconds.
@@ -74,6 +74,13 @@ def _heartbeat_for_period(
             f"({2 * period_seconds} s), since the reconciler sends one heartbeat per run",
         )
     return heartbeat
+
+
+def explicit_heartbeat(check: ArgChecker, args: Mapping[str, Any], timeout: int) -> int | None:
+    """``heartbeat_seconds`` of a wait no hub heartbeats (``CallbackUrlWorkflow``: the third
+    party calls the heartbeat URL): seconds less than ``timeout``, or None (unset, 0: none)."""
+    given = _given_heartbeat(check, args, timeout)
+    return None if given is _DEFAULT else cast(int | None, given)
 
 
 def heartbeat_from_args(

@@ -12,37 +12,29 @@ from dms_waiters import DmsCallbackWorkflow, DmsEventHub, InvalidArgumentError, 
 from dms_waiters.definitions.callback import PASS_THROUGH_ERRORS
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
-from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.components.conftest import (
+    ACCOUNT,
+    REGION,
+    TASK_ARN,
+    WEEK,
+    definition_of,
+    deploy_task_waiter,
+    mocks,
+    one,
+    policy_of,
+)
 from tests.names import function_arn, log_group_arn, log_group_name
 
-ACCOUNT = "210987654321"
-REGION = "eu-west-1"
-TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
 OTHER_TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:CUSTOMERS4HR8"
-WEEK = 7 * 24 * 3600
-
-
-def mocks() -> DmsWaitersMocks:
-    return DmsWaitersMocks(account_id=ACCOUNT, region=REGION)
 
 
 def deploy(**args: Any) -> DmsWaitersMocks:
-    args.setdefault("replication_task_arn", TASK_ARN)
-    return run_program(lambda: DmsCallbackWorkflow("orders", args), mocks())  # type: ignore[arg-type]
-
-
-def one(found: DmsWaitersMocks, type_token: str) -> CreatedResource:
-    resources = found.created(type_token)
-    assert len(resources) == 1, f"expected one {type_token}, got {[r.name for r in resources]}"
-    return resources[0]
+    return deploy_task_waiter(DmsCallbackWorkflow, args)
 
 
 def definition(found: DmsWaitersMocks, name: str = "orders-state-machine") -> dict[str, Any]:
-    return json.loads(found.by_name(name).inputs["definition"])  # type: ignore[no-any-return]
-
-
-def policy_of(found: DmsWaitersMocks, name: str) -> dict[str, Any]:
-    return json.loads(found.by_name(name).inputs["policy"])  # type: ignore[no-any-return]
+    return definition_of(found, name)
 
 
 def wait_state(found: DmsWaitersMocks, name: str = "orders-state-machine") -> dict[str, Any]:

@@ -17,29 +17,22 @@ from dms_waiters.definitions.callback_url import (
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.checks import all_definition_errors
+from tests.components.conftest import ACCOUNT, REGION, WEEK, deploy_component, mocks, policy_of
 from tests.names import function_arn, function_name, log_group_arn
 from tests.paths import ROOT
 
-ACCOUNT = "210987654321"
-REGION = "eu-west-1"
 JOB_DIR = str(ROOT / "examples" / "export_job")
 # An ARN for the pure definition's checks (the deployed one is an autoname).
 STARTER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:export-starter-0a1b2c3"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:export-requests"
-WEEK = 7 * 24 * 3600
 
 
 def base_args(**args: Any) -> dict[str, Any]:
-    return {"job_code_path": JOB_DIR, "job_handler": "job.handler", **args}
+    return {"code_dir": JOB_DIR, "handler": "job.handler", **args}
 
 
 def deploy(**args: Any) -> DmsWaitersMocks:
-    mocks = DmsWaitersMocks(account_id=ACCOUNT, region=REGION)
-    return run_program(lambda: CallbackUrlWorkflow("export", base_args(**args)), mocks)  # type: ignore[arg-type]
-
-
-def policy_of(mocks: DmsWaitersMocks, name: str) -> dict[str, Any]:
-    return json.loads(mocks.by_name(name).inputs["policy"])  # type: ignore[no-any-return]
+    return deploy_component(CallbackUrlWorkflow, "export", base_args(**args))
 
 
 def test_creates_the_workflow_and_a_hub_with_the_endpoint() -> None:
@@ -195,9 +188,9 @@ def test_outputs_resolve() -> None:
 
 
 BAD_ARGS = [
-    ({"job_code_path": "/nonexistent"}, "job_code_path", "must be an existing directory"),
-    ({"job_handler": "handler"}, "job_handler", "must be 'module.function'"),
-    ({"job_handler": "missing.handler"}, "job_handler", "which does not exist"),
+    ({"code_dir": "/nonexistent"}, "code_dir", "which is not a directory"),
+    ({"handler": "handler"}, "handler", "expected module.attribute"),
+    ({"handler": "missing.handler"}, "handler", "code_dir has neither missing.py nor missing/"),
     ({"job_runtime": "python2.7"}, "job_runtime", "python3.13"),
     ({"job_timeout_seconds": 900}, "job_timeout_seconds", "870"),
     ({"job_policy_statements": [{"Action": "s3:GetObject"}]}, "job_policy_statements", "Resource"),
@@ -250,3 +243,16 @@ def test_definition_passes_every_check(case: str) -> None:
 def test_builder_rejects_what_step_functions_would(spec: CallbackUrlSpec, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         validate_callback_url_spec(spec)
+
+
+def test_the_old_names_of_the_user_code_still_work_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="'job_code_path' is deprecated .* use 'code_dir'"):
+        found = run_program(
+            lambda: CallbackUrlWorkflow(
+                "export", {"job_code_path": JOB_DIR, "job_handler": "job.handler"}
+            ),
+            mocks(),
+        )
+    assert found.by_name("export-job").inputs["handler"] == "job.handler"
+    with pytest.raises(InvalidArgumentError, match=r"argument 'job_handler'.* pass only handler"):
+        run_program(lambda: CallbackUrlWorkflow("export", base_args(job_handler="job.handler")))

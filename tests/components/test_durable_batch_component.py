@@ -3,7 +3,6 @@ config, alias, environment, validation; and the packed handler imports as Lambda
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,10 +18,10 @@ from dms_waiters._internal.durable_bundle import bundled_assets
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.archives import extract
+from tests.components.conftest import deploy_component, mocks
+from tests.components.conftest import policy_of as shared_policy_of
 from tests.names import function_arn, function_name, log_group_arn, log_group_name
 
-ACCOUNT = "210987654321"
-REGION = "eu-west-1"
 BUCKET_ARN = "arn:aws:s3:::orders-exports"
 COMPONENT = "dms-waiters:index:DurableBatchWorkflow"
 
@@ -56,17 +55,13 @@ def code_dir(tmp_path: Path) -> Path:
     return code
 
 
-def mocks() -> DmsWaitersMocks:
-    return DmsWaitersMocks(account_id=ACCOUNT, region=REGION)
-
-
 def deploy(directory: Path, **args: Any) -> DmsWaitersMocks:
     args = {"code_dir": str(directory), "handler": "etl.handler", **args}
-    return run_program(lambda: DurableBatchWorkflow("etl", args), mocks())  # type: ignore[arg-type]
+    return deploy_component(DurableBatchWorkflow, "etl", args)
 
 
 def policy_of(found: DmsWaitersMocks) -> dict[str, Any]:
-    return json.loads(found.by_name("etl-batch-policy").inputs["policy"])  # type: ignore[no-any-return]
+    return shared_policy_of(found, "etl-batch-policy")
 
 
 def test_creates_the_durable_function_and_its_alias(code_dir: Path) -> None:

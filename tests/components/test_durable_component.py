@@ -23,13 +23,20 @@ from dms_waiters._internal.durable_bundle import bundled_assets
 from dms_waiters.durable import MAX_TIMEOUT_SECONDS
 from dms_waiters.lambdas import contract
 from dms_waiters.lambdas import dms_status as dms
-from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.components.conftest import (
+    ACCOUNT,
+    REGION,
+    TASK_ARN,
+    WEEK,
+    deploy_task_waiter,
+    mocks,
+    one,
+)
+from tests.components.conftest import env_of as function_env
+from tests.components.conftest import policy_of as shared_policy_of
 from tests.names import function_arn, function_name, log_group_arn, log_group_name
 
-ACCOUNT = "210987654321"
-REGION = "eu-west-1"
-TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
-WEEK = 7 * 24 * 3600
 COMPONENT = "dms-waiters:index:DmsDurableWorkflow"
 
 #: The workflow's own resources in either mode (the hub's come on top in callback mode).
@@ -47,31 +54,20 @@ HUB_GRANTS = {
 }
 
 
-def mocks() -> DmsWaitersMocks:
-    return DmsWaitersMocks(account_id=ACCOUNT, region=REGION)
-
-
 def deploy(**args: Any) -> DmsWaitersMocks:
-    args.setdefault("replication_task_arn", TASK_ARN)
-    return run_program(lambda: DmsDurableWorkflow("orders", args), mocks())  # type: ignore[arg-type]
+    return deploy_task_waiter(DmsDurableWorkflow, args)
 
 
 def poll(**args: Any) -> DmsWaitersMocks:
     return deploy(mode=WaitMode.POLL, **args)
 
 
-def one(found: DmsWaitersMocks, type_token: str) -> CreatedResource:
-    resources = found.created(type_token)
-    assert len(resources) == 1, f"expected one {type_token}, got {[r.name for r in resources]}"
-    return resources[0]
-
-
 def policy_of(found: DmsWaitersMocks, name: str = "orders-waiter-policy") -> dict[str, Any]:
-    return json.loads(found.by_name(name).inputs["policy"])  # type: ignore[no-any-return]
+    return shared_policy_of(found, name)
 
 
 def env_of(found: DmsWaitersMocks) -> dict[str, str]:
-    return found.by_name("orders-waiter").inputs["environment"]["variables"]  # type: ignore[no-any-return]
+    return function_env(found, "orders-waiter")
 
 
 # -- resources --------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def makers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Make]:
         )
     )
     task = {"replication_task_arn": TASK_ARN}
-    job = {"job_code_path": JOB_DIR, "job_handler": "job.handler"}
+    job = {"code_dir": JOB_DIR, "handler": "job.handler"}
     return {
         "DmsPollingWorkflow": lambda n, o: DmsPollingWorkflow(n, {**task}, o),  # type: ignore[typeddict-item]
         "DmsCallbackWorkflow": lambda n, o: DmsCallbackWorkflow(n, {**task}, o),  # type: ignore[typeddict-item]
@@ -209,7 +209,7 @@ def test_a_workflow_sharing_a_hub_may_have_a_longer_name(
     def program(name: str) -> None:
         hub = DmsEventHub("hub", {"callback_url": True})
         args: dict[str, Any] = (
-            {"job_code_path": JOB_DIR, "job_handler": "job.handler"}
+            {"code_dir": JOB_DIR, "handler": "job.handler"}
             if kind == "CallbackUrlWorkflow"
             else {"replication_task_arn": TASK_ARN}
         )

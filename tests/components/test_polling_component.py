@@ -11,30 +11,27 @@ import pytest
 from dms_waiters import DmsPollingWorkflow, InvalidArgumentError, LogLevel, StartType
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import DmsWaitersMocks, run_program
-
-ACCOUNT = "210987654321"
-REGION = "eu-west-1"
-TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
+from tests.components.conftest import (
+    ACCOUNT,
+    REGION,
+    TASK_ARN,
+    definition_of,
+    deploy_task_waiter,
+    one,
+    policy_of,
+)
 
 
 def deploy(**args: Any) -> DmsWaitersMocks:
-    args.setdefault("replication_task_arn", TASK_ARN)
-    mocks = DmsWaitersMocks(account_id=ACCOUNT, region=REGION)
-    return run_program(lambda: DmsPollingWorkflow("orders", args), mocks)  # type: ignore[arg-type]
+    return deploy_task_waiter(DmsPollingWorkflow, args)
 
 
-def one(mocks: DmsWaitersMocks, type_token: str) -> Any:
-    found = mocks.created(type_token)
-    assert len(found) == 1, f"expected one {type_token}, got {[r.name for r in found]}"
-    return found[0]
+def definition(found: DmsWaitersMocks) -> dict[str, Any]:
+    return definition_of(found, one(found, "aws:sfn/stateMachine:StateMachine").name)
 
 
-def definition(mocks: DmsWaitersMocks) -> dict[str, Any]:
-    return json.loads(one(mocks, "aws:sfn/stateMachine:StateMachine").inputs["definition"])
-
-
-def policy(mocks: DmsWaitersMocks) -> dict[str, Any]:
-    return json.loads(one(mocks, "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+def policy(found: DmsWaitersMocks) -> dict[str, Any]:
+    return policy_of(found, one(found, "aws:iam/rolePolicy:RolePolicy").name)
 
 
 def test_creates_exactly_the_documented_resources() -> None:

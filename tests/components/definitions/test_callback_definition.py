@@ -15,6 +15,7 @@ from dms_waiters.definitions.callback import (
 )
 from dms_waiters.documents import iam_policies
 from tests.checks import all_definition_errors, policy_errors, wildcard_actions
+from tests.paths import ROOT
 
 ACCOUNT, REGION = "210987654321", "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2ABCDEFGHIJKLMNOP"
@@ -237,35 +238,18 @@ def test_scoped_actions_refuse_a_wildcard() -> None:
         iam_policies.statement("X", ["dynamodb:PutItem"], "*")
 
 
-#: The complete list of actions any component grants on "*", with the reason: AWS offers no
-#: resource-level permission for any of them (tests/test_polling_checks.py checks that against
-#: AWS's authorization data for each entry of iam_policies.WILDCARD_ACTIONS).
-EVERY_WILDCARD: dict[str, str] = {
-    "dms:DescribeReplicationTasks": "read the task's status; DMS has no resource-level "
-    "permission for Describe* (the Filters parameter narrows it to the task)",
-    "logs:CreateLogDelivery": "Step Functions execution logging (vended logs API)",
-    "logs:GetLogDelivery": "Step Functions execution logging (vended logs API)",
-    "logs:UpdateLogDelivery": "Step Functions execution logging (vended logs API)",
-    "logs:DeleteLogDelivery": "Step Functions execution logging (vended logs API)",
-    "logs:ListLogDeliveries": "Step Functions execution logging (vended logs API)",
-    "logs:PutResourcePolicy": "Step Functions execution logging (vended logs API)",
-    "logs:DescribeResourcePolicies": "Step Functions execution logging (vended logs API)",
-    "logs:DescribeLogGroups": "Step Functions execution logging (vended logs API)",
-    "xray:PutTraceSegments": "X-Ray tracing, only when tracing is on",
-    "xray:PutTelemetryRecords": "X-Ray tracing, only when tracing is on",
-    "xray:GetSamplingRules": "X-Ray tracing, only when tracing is on",
-    "xray:GetSamplingTargets": "X-Ray tracing, only when tracing is on",
-    "states:SendTaskSuccess": "resume a waiting execution; the task token is the capability "
-    "and Step Functions has no resource-level permission for it",
-    "states:SendTaskFailure": "fail a waiting execution with the DMS error; the task token is the "
-    "capability and Step Functions has no resource-level permission for it",
-    "states:SendTaskHeartbeat": "keep a long wait alive (reconciler); the task token is the "
-    "capability and Step Functions has no resource-level permission for it",
-}
-
-
-def test_the_complete_wildcard_list_with_reasons() -> None:
-    assert iam_policies.WILDCARD_ACTIONS == EVERY_WILDCARD
+def test_every_wildcard_action_says_why_and_the_readme_names_it() -> None:
+    # The list itself is iam_policies.WILDCARD_ACTIONS (tests/components/definitions/
+    # test_polling_definition.py checks each entry against AWS's authorization data); the README
+    # names the groups it holds.
+    readme = (ROOT / "README.md").read_text()
+    assert "`iam_policies.WILDCARD_ACTIONS`" in readme
+    for action, reason in iam_policies.WILDCARD_ACTIONS.items():
+        assert reason.strip(), action
+        service, _, name = action.partition(":")
+        named = f"`{action}`" in readme or f"`{name}`" in readme
+        group = {"logs": "log-delivery actions", "xray": "X-Ray actions"}.get(service)
+        assert named or (group is not None and group in readme), action
 
 
 def test_every_documented_wildcard_is_used_by_some_policy() -> None:

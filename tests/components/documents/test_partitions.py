@@ -50,7 +50,7 @@ def everything(partition: str, region: str, batch_code: Path) -> None:
         url_hub = DmsEventHub("url-hub", {"callback_url": True})
         CallbackUrlWorkflow(
             "url",
-            {"job_code_path": JOB_DIR, "job_handler": "job.handler", "hub": url_hub.reference},
+            {"code_dir": JOB_DIR, "handler": "job.handler", "hub": url_hub.reference},
         )
 
 
@@ -101,9 +101,7 @@ def test_no_resource_input_names_the_commercial_partition(
     [
         (lambda: DmsEventHub("hub", {"callback_url": True}), "callback_url"),
         (
-            lambda: CallbackUrlWorkflow(
-                "url", {"job_code_path": JOB_DIR, "job_handler": "job.handler"}
-            ),
+            lambda: CallbackUrlWorkflow("url", {"code_dir": JOB_DIR, "handler": "job.handler"}),
             "callback_url",
         ),
         (

@@ -14,28 +14,16 @@ from dms_waiters._internal.handler_archive import handler_archive
 from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
 from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
 from dms_waiters.lambdas import contract
-from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.components.conftest import ACCOUNT, REGION, deploy_component, one, policy_of
 from tests.names import function_name, log_group_arn, log_group_name
 from tests.paths import EVENTS_DIR
 
-ACCOUNT = "210987654321"
-REGION = "eu-west-1"
 EVENTS = EVENTS_DIR
 
 
 def deploy(args: dict[str, Any] | None = None, name: str = "events") -> DmsWaitersMocks:
-    mocks = DmsWaitersMocks(account_id=ACCOUNT, region=REGION)
-    return run_program(lambda: DmsEventHub(name, args), mocks)  # type: ignore[arg-type]
-
-
-def one(mocks: DmsWaitersMocks, type_token: str) -> CreatedResource:
-    found = mocks.created(type_token)
-    assert len(found) == 1, f"expected one {type_token}, got {[r.name for r in found]}"
-    return found[0]
-
-
-def policy_of(mocks: DmsWaitersMocks, name: str) -> dict[str, Any]:
-    return json.loads(mocks.by_name(name).inputs["policy"])  # type: ignore[no-any-return]
+    return deploy_component(DmsEventHub, name, args)
 
 
 def table_arn(mocks: DmsWaitersMocks) -> str:
