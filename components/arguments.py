@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from .lambdas import contract
 from .lambdas import dms_status as dms
@@ -120,6 +120,18 @@ class LoggingArguments:
     """The execution log level (``ERROR`` for a component without a state machine)."""
     log_retention_days: int
     tracing: bool
+
+
+class Logged(Protocol):
+    """Anything carrying the logging and tracing arguments (``LoggingArguments``, a component's
+    settings)."""
+
+    @property
+    def log_level(self) -> str: ...
+    @property
+    def log_retention_days(self) -> int: ...
+    @property
+    def tracing(self) -> bool: ...
 
 
 #: A user handler: ``module.attribute``, the module possibly dotted (``jobs.etl.handler``).

@@ -6,7 +6,7 @@ from typing import Any, Final, Required, TypedDict
 import pulumi
 
 from ._internal.lambda_function import create_lambda_function
-from ._internal.partition_check import checked_partition
+from ._internal.partition_check import tracing_partition
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
@@ -18,7 +18,7 @@ from .arguments import (
     StartType,
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
-from .documents import iam_policies, partitions
+from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
 from .hub.sharing import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
 from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
@@ -187,11 +187,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
-        partition = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
+        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.tracing)
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,
@@ -227,9 +223,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
             description=f"Execution role of the DMS callback workflow {name}",
             starter=starter,
             definition=definition,
-            log_level=settings.log_level,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
+            logging=settings,
             tags=tags,
         )
         outputs = self._expose(created)

@@ -6,7 +6,7 @@ from typing import Any, Final, Required, TypedDict, cast
 import pulumi
 
 from ._internal.lambda_function import RUNTIME, create_lambda_function
-from ._internal.partition_check import checked_partition
+from ._internal.partition_check import tracing_partition
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
@@ -17,7 +17,7 @@ from .definitions.callback_url import (
     CallbackUrlSpec,
     build_callback_url_definition,
 )
-from .documents import iam_policies, partitions
+from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
 from .hub.sharing import explicit_heartbeat, resolve_hub
 from .lambdas import contract
@@ -233,11 +233,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
         self._hub = hub.component
         link = hub.link
         tags = args.get("tags")
-        partition = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
+        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.tracing)
 
         job = create_lambda_function(
             f"{name}-job",
@@ -297,9 +293,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
             description=f"Execution role of the callback URL workflow {name}",
             starter=starter,
             definition=definition,
-            log_level=settings.log_level,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
+            logging=settings,
             tags=tags,
         )
         outputs = self._expose(created)

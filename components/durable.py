@@ -23,9 +23,8 @@ from ._internal.durable_function import (
     create_durable_function,
     durable_function_arguments,
 )
-from ._internal.partition_check import checked_partition
 from .arguments import ArgChecker, PollJitter, StartType, WaitMode
-from .documents import iam_policies, partitions
+from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
 from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
@@ -293,14 +292,11 @@ class DmsDurableWorkflow(DurableComponent):
         can_start = settings.start_type != dms.START_TYPE_NONE
         table_arn = None if link is None else link.table_arn
 
-        gate = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
         durable = create_durable_function(
             f"{name}-waiter",
             parent=self,
+            check=check,
+            settings=settings,
             handler=contract.DURABLE_WAITER_HANDLER,
             description=f"Waits for the DMS task of workflow {name} ({settings.mode} mode)",
             statements=pulumi.Output.all(settings.task_arn, table_arn).apply(
@@ -310,17 +306,11 @@ class DmsDurableWorkflow(DurableComponent):
                 settings, name, None if link is None else link.table_name
             ),
             execution_timeout_seconds=settings.execution_timeout_seconds,
-            retention_days=settings.retention_days,
-            log_retention_days=settings.log_retention_days,
-            tags=args.get("tags"),
             timeout_seconds=WAITER_FUNCTION_TIMEOUT_SECONDS,
-            memory_mb=settings.memory_mb,
-            tracing=settings.tracing,
-            gate=gate,
+            tags=args.get("tags"),
         )
         if link is not None:
             grant_durable_callbacks(name, link.resume_role_names, durable.arn, parent=self)
-
         outputs = self._expose(durable, name)
         self.hub_table_name = pulumi.Output.from_input(None) if link is None else link.table_name
         self.register_outputs(

@@ -27,9 +27,7 @@ from ._internal.durable_function import (
 )
 from ._internal.handler_archive import ARCHIVE_TOP_PACKAGE
 from ._internal.lambda_function import MAX_FUNCTION_TIMEOUT_SECONDS
-from ._internal.partition_check import checked_partition
 from .arguments import ArgChecker
-from .documents import partitions
 from .lambdas import contract
 from .naming import check_component_name, lambda_children
 
@@ -273,14 +271,11 @@ class DurableBatchWorkflow(DurableComponent):
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
         check_component_name(COMPONENT, name, lambda_children("-batch"))
         settings = batch_settings_from_args(name, args)
-        gate = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
         durable = create_durable_function(
             f"{name}-batch",
             parent=self,
+            check=ArgChecker(COMPONENT, name),
+            settings=settings,
             handler=settings.handler,
             description=f"Durable batch job {name} ({settings.handler})",
             statements=settings.statements,
@@ -290,14 +285,8 @@ class DurableBatchWorkflow(DurableComponent):
                 contract.ENV_BATCH_PAUSE_SECONDS: str(settings.pause_seconds),
             },
             execution_timeout_seconds=settings.execution_timeout_seconds,
-            retention_days=settings.retention_days,
-            log_retention_days=settings.log_retention_days,
-            tags=args.get("tags"),
             timeout_seconds=settings.invocation_timeout_seconds,
-            memory_mb=settings.memory_mb,
-            tracing=settings.tracing,
+            tags=args.get("tags"),
             extra_code=user_code_assets(settings.code_dir),
-            gate=gate,
         )
-        outputs = self._expose(durable, name)
-        self.register_outputs(outputs)
+        self.register_outputs(self._expose(durable, name))

@@ -211,7 +211,7 @@ class DmsPollingWorkflow(StateMachineComponent):
         super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
         check_component_name("DmsPollingWorkflow", name, STATE_MACHINE_CHILDREN)
         settings = polling_settings_from_args(name, args)
-        spec, log_level, tracing = settings.spec, settings.log_level, settings.tracing
+        spec, tracing = settings.spec, settings.tracing
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
@@ -236,9 +236,7 @@ class DmsPollingWorkflow(StateMachineComponent):
                     iam_policies.polling_state_machine_policy(arn, can_start, tracing)
                 )
             ),
-            log_level=log_level,
-            log_retention_days=settings.log_retention_days,
-            tracing=tracing,
+            logging=settings,
             tags=tags,
         )
         self.register_outputs(self._expose(created))

@@ -112,9 +112,6 @@ PAYLOAD_START_TYPE: Final = "start_type"
 #: Default of ``WAITER_TTL_SECONDS`` when unset: the default deadline plus the margin.
 DEFAULT_WAITER_TTL_SECONDS: Final = DEFAULT_TIMEOUT_SECONDS + WAITER_TTL_MARGIN_SECONDS
 
-# -- error names the handlers raise besides dms_status.ERROR_* (DmsAlreadyWaiting lives there) --
-ERROR_THROTTLED: Final = "DmsThrottled"
-"""Starter: DMS or DynamoDB throttled; nothing is left behind, retrying the invocation is safe."""
 
 # -- durable callback failure payload -----------------------------------------------------------
 # SendDurableExecutionCallbackFailure(Error={ErrorType, ErrorMessage, ErrorData}):
@@ -164,11 +161,3 @@ JOB_EVENT_CALLBACK_URLS: Final = "callback_urls"
 JOB_EVENT_EXPIRES_AT: Final = "expires_at"
 JOB_EVENT_EXECUTION: Final = "execution"
 JOB_EVENT_INPUT: Final = "input"
-ERROR_CALLBACK_JOB_FAILED: Final = "CallbackJobFailed"
-"""The job function failed (or could not be invoked): no job is waited for."""
-ERROR_CALLBACK_INVALID_INPUT: Final = "CallbackInvalidInput"
-"""The URL starter's payload or configuration is invalid."""
-ERROR_CALLBACK_THROTTLED: Final = "CallbackThrottled"
-"""Invoking the job function or DynamoDB was throttled; nothing is left behind, safe to retry."""
-ERROR_CALLBACK_TIMED_OUT: Final = "CallbackTimedOut"
-"""No callback (or no heartbeat) arrived in time (the state machine's Fail state)."""

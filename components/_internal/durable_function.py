@@ -24,7 +24,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -34,6 +34,7 @@ from ..documents import iam_policies
 from .durable_bundle import bundled_assets
 from .handler_archive import handler_assets
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB, LambdaFunction, create_lambda_function
+from .partition_check import tracing_partition
 
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"
@@ -112,6 +113,19 @@ def durable_function_arguments(
     )
 
 
+class DurableFunctionSettings(Protocol):
+    """What every durable function component's settings carry."""
+
+    @property
+    def retention_days(self) -> int: ...
+    @property
+    def memory_mb(self) -> int: ...
+    @property
+    def log_retention_days(self) -> int: ...
+    @property
+    def tracing(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class DurableFunction:
     """What ``create_durable_function`` created."""
@@ -159,25 +173,23 @@ def create_durable_function(
     name: str,
     *,
     parent: pulumi.Resource,
+    check: ArgChecker,
+    settings: DurableFunctionSettings,
     handler: str,
     description: str,
     statements: pulumi.Input[list[dict[str, Any]]],
     environment: Mapping[str, pulumi.Input[str]],
     execution_timeout_seconds: int,
-    retention_days: int,
-    log_retention_days: int,
-    tags: pulumi.Input[dict[str, str]] | None,
     timeout_seconds: int,
-    memory_mb: int,
-    tracing: bool,
+    tags: pulumi.Input[dict[str, str]] | None,
     extra_code: Mapping[str, pulumi.Asset] | None = None,
-    gate: pulumi.Output[Any] | None = None,
 ) -> DurableFunction:
     """The durable function ``name`` (see ``create_lambda_function``) and ``<name>-alias``.
 
     Its role gets ``statements`` after the permissions on its own executions; the alias waits
-    for that policy and the log group, so no run starts without them; ``gate`` as for
-    ``create_lambda_function``.
+    for that policy and the log group, so no run starts without them. ``settings`` are what
+    every durable component shares (retention, memory, log retention, tracing: checked against
+    the partition, failing naming ``check``'s component).
     """
     function = create_lambda_function(
         name,
@@ -187,17 +199,17 @@ def create_durable_function(
         statements=statements,
         own_statements=iam_policies.durable_execution_statements,
         environment=environment,
-        log_retention_days=log_retention_days,
+        log_retention_days=settings.log_retention_days,
         tags=tags,
         timeout_seconds=timeout_seconds,
-        memory_mb=memory_mb,
-        tracing=tracing,
+        memory_mb=settings.memory_mb,
+        tracing=settings.tracing,
         code=durable_archive(extra_code),
         publish=True,
         durable_config=aws.lambda_.FunctionDurableConfigArgs(
-            execution_timeout=execution_timeout_seconds, retention_period=retention_days
+            execution_timeout=execution_timeout_seconds, retention_period=settings.retention_days
         ),
-        gate=gate,
+        gate=tracing_partition(parent, check, settings.tracing),
     )
     alias = aws.lambda_.Alias(
         f"{name}-alias",

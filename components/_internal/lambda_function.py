@@ -52,6 +52,41 @@ MAX_FUNCTION_TIMEOUT_SECONDS: Final = 900
 IGNORE_NAME_PREFIX: Final = ["name_prefix"]
 
 
+def create_log_group(
+    name: str,
+    prefix: str,
+    retention_days: int,
+    tags: pulumi.Input[dict[str, str]] | None,
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.LogGroup:
+    """``<name>-logs``: named ``<prefix><name>-`` plus a unique id, changes to the prefix (a
+    renamed component) ignored, with its retention."""
+    return aws.cloudwatch.LogGroup(
+        f"{name}-logs",
+        name_prefix=f"{prefix}{name}-",
+        retention_in_days=retention_days,
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=IGNORE_NAME_PREFIX),
+    )
+
+
+def create_role(
+    name: str,
+    trust: pulumi.Input[str],
+    description: str,
+    tags: pulumi.Input[dict[str, str]] | None,
+    parent: pulumi.Resource,
+) -> aws.iam.Role:
+    """``<name>-role`` (autonamed), trusting what the ``trust`` policy document says."""
+    return aws.iam.Role(
+        f"{name}-role",
+        assume_role_policy=trust,
+        description=description,
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 @dataclass(frozen=True)
 class LambdaFunction:
     """What ``create_lambda_function`` created."""
@@ -121,21 +156,13 @@ def create_lambda_function(
     if own_statements is not None and dead_letter_queue_arn is not None:
         raise ValueError("a dead-letter queue needs the policy before the function exists")
     child = pulumi.ResourceOptions(parent=parent)
-    log_group = aws.cloudwatch.LogGroup(
-        f"{name}-logs",
-        name_prefix=f"/aws/lambda/{name}-",
-        retention_in_days=log_retention_days,
-        tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=IGNORE_NAME_PREFIX),
-    )
-    role = aws.iam.Role(
-        f"{name}-role",
-        assume_role_policy=json.dumps(
-            iam_policies.service_assume_role_policy("lambda.amazonaws.com")
-        ),
-        description=f"Execution role of the Lambda function {name}",
-        tags=tags,
-        opts=child,
+    log_group = create_log_group(name, "/aws/lambda/", log_retention_days, tags, parent)
+    role = create_role(
+        name,
+        json.dumps(iam_policies.service_assume_role_policy("lambda.amazonaws.com")),
+        f"Execution role of the Lambda function {name}",
+        tags,
+        parent,
     )
 
     def create_policy(own_arn: pulumi.Input[str] | None) -> aws.iam.RolePolicy:

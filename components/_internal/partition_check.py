@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import ArgChecker
+from ..documents import partitions
 from ..documents.partitions import require
 
 
@@ -28,6 +29,14 @@ def checked_partition(
     no resource waits for could fail unseen.
     """
     return provider_partition(parent).apply(lambda partition: require(partition, check, needs))
+
+
+def tracing_partition(
+    parent: pulumi.Resource, check: ArgChecker, tracing: bool
+) -> pulumi.Output[str]:
+    """``checked_partition`` of a component whose ``tracing`` traces Lambda functions, which
+    not every partition offers (China: docs/aws-facts.md)."""
+    return checked_partition(parent, check, {"tracing": partitions.LAMBDA_XRAY} if tracing else {})
 
 
 def gated(value: pulumi.Input[Any], gate: pulumi.Output[Any] | None) -> pulumi.Input[Any]:

@@ -17,10 +17,10 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import LogLevel
+from ..arguments import Logged, LogLevel
 from ..documents import iam_policies
 from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
-from .lambda_function import IGNORE_NAME_PREFIX, LambdaFunction
+from .lambda_function import LambdaFunction, create_log_group, create_role
 
 #: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
 STATE_MACHINE_CHILDREN: Final[Children] = (
@@ -69,9 +69,7 @@ def create_state_machine(
     description: str,
     definition: pulumi.Input[str],
     policy: pulumi.Input[str],
-    log_level: str,
-    log_retention_days: int,
-    tracing: bool,
+    logging: Logged,
     tags: pulumi.Input[dict[str, str]] | None,
     invokes: Sequence[LambdaFunction] = (),
 ) -> StateMachineResources:
@@ -84,25 +82,16 @@ def create_state_machine(
     """
     child = pulumi.ResourceOptions(parent=parent)
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))
-    role = aws.iam.Role(
-        f"{name}-role",
-        assume_role_policy=account_id.account_id.apply(
-            lambda acct: json.dumps(
-                iam_policies.service_assume_role_policy("states.amazonaws.com", acct)
-            )
-        ),
-        description=description,
-        tags=tags,
-        opts=child,
+    trust = account_id.account_id.apply(
+        lambda acct: json.dumps(
+            iam_policies.service_assume_role_policy("states.amazonaws.com", acct)
+        )
     )
+    role = create_role(name, trust, description, tags, parent)
     role_policy = aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=policy, opts=child)
-    log_group = aws.cloudwatch.LogGroup(
-        f"{name}-logs",
-        # The vended-logs prefix keeps the resource policy Step Functions writes small.
-        name_prefix=f"/aws/vendedlogs/states/{name}-",
-        retention_in_days=log_retention_days,
-        tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=IGNORE_NAME_PREFIX),
+    # The vended-logs prefix keeps the resource policy Step Functions writes small.
+    log_group = create_log_group(
+        name, "/aws/vendedlogs/states/", logging.log_retention_days, tags, parent
     )
     machine = aws.sfn.StateMachine(
         f"{name}-state-machine",
@@ -110,11 +99,11 @@ def create_state_machine(
         role_arn=role.arn,
         definition=definition,
         logging_configuration={
-            "level": log_level,
-            "include_execution_data": log_level == LogLevel.ALL.value,
+            "level": logging.log_level,
+            "include_execution_data": logging.log_level == LogLevel.ALL.value,
             "log_destination": log_group.arn.apply(lambda a: f"{a}:*"),
         },
-        tracing_configuration={"enabled": tracing},
+        tracing_configuration={"enabled": logging.tracing},
         tags=tags,
         # The role's permissions (and the invoked functions') must exist before the first
         # execution runs.
@@ -133,9 +122,7 @@ def create_starter_state_machine(
     description: str,
     starter: LambdaFunction,
     definition: pulumi.Output[dict[str, Any]],
-    log_level: str,
-    log_retention_days: int,
-    tracing: bool,
+    logging: Logged,
     tags: pulumi.Input[dict[str, str]] | None,
 ) -> StateMachineResources:
     """``create_state_machine`` for the callback patterns: one task token wait whose role may
@@ -146,11 +133,9 @@ def create_starter_state_machine(
         description=description,
         definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
         policy=starter.arn.apply(
-            lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, tracing))
+            lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, logging.tracing))
         ),
-        log_level=log_level,
-        log_retention_days=log_retention_days,
-        tracing=tracing,
+        logging=logging,
         tags=tags,
         invokes=[starter],
     )

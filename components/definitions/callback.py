@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..lambdas import contract
+from ..lambdas import contract, errors
 from ..lambdas import dms_status as dms
 from .token_wait import (
     LAMBDA_TRANSIENT_ERRORS,
@@ -32,19 +32,10 @@ PAYLOAD_START_TYPE: Final = contract.PAYLOAD_START_TYPE
 
 #: Transient faults worth retrying: Lambda's own and the starter's DmsThrottled (DMS or DynamoDB
 #: throttled; it leaves nothing behind).
-RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, contract.ERROR_THROTTLED)
+RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, errors.ERROR_THROTTLED)
 #: Errors that end the wait, raised by the starter or sent with SendTaskFailure by the resume
 #: Lambda or the reconciler; each fails the execution under the same name, with the same cause.
-PASS_THROUGH_ERRORS: Final = (
-    dms.ERROR_TASK_FAILED,
-    dms.ERROR_TASK_STOPPED,
-    dms.ERROR_TASK_NOT_FOUND,
-    dms.ERROR_START_FAILED,
-    dms.ERROR_DESCRIBE_FAILED,
-    dms.ERROR_INVALID_INPUT,
-    dms.ERROR_ALREADY_WAITING,
-    dms.ERROR_WAIT_TIMED_OUT,
-)
+PASS_THROUGH_ERRORS: Final = errors.WAIT_ERRORS
 
 # State names.
 CHECK_INPUT: Final = "CheckInput"
@@ -133,14 +124,14 @@ def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str
         },
         INVALID_INPUT: {
             "Type": "Fail",
-            "Error": dms.ERROR_INVALID_INPUT,
+            "Error": errors.ERROR_INVALID_INPUT,
             "Cause": "start_type must be one of: " + ", ".join(overridable),
         },
         WAIT: _wait_state(spec, with_start_type=False, partition=partition),
         WAIT_WITH_START_TYPE: _wait_state(spec, with_start_type=True, partition=partition),
         TIMED_OUT: {
             "Type": "Fail",
-            "Error": dms.ERROR_WAIT_TIMED_OUT,
+            "Error": errors.ERROR_WAIT_TIMED_OUT,
             "Cause": timeout_cause(
                 spec.timeout_seconds,
                 spec.heartbeat_seconds,
@@ -152,7 +143,7 @@ def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str
     if spec.heartbeat_seconds is not None:
         states[HEARTBEAT_LOST] = {
             "Type": "Fail",
-            "Error": dms.ERROR_WAIT_TIMED_OUT,
+            "Error": errors.ERROR_WAIT_TIMED_OUT,
             "Cause": timeout_cause(
                 spec.timeout_seconds,
                 spec.heartbeat_seconds,
@@ -165,7 +156,7 @@ def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str
         states[error] = {"Type": "Fail", "Error": error, "CausePath": "$.error.Cause"}
     states[STARTER_FAILED] = {
         "Type": "Fail",
-        "Error": dms.ERROR_START_FAILED,
+        "Error": errors.ERROR_START_FAILED,
         # Keep the original error name (Lambda.Unknown, DmsThrottled...) in the cause.
         "CausePath": "States.Format('{}: {}', $.error.Error, $.error.Cause)",
     }

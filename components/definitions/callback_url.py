@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..lambdas import contract
+from ..lambdas import contract, errors
 from .token_wait import (
     LAMBDA_TRANSIENT_ERRORS,
     lambda_token_task,
@@ -24,7 +24,7 @@ from .token_wait import (
 )
 
 #: The starter's transient faults: Lambda's own, and CallbackThrottled (nothing left behind).
-RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, contract.ERROR_CALLBACK_THROTTLED)
+RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, errors.ERROR_CALLBACK_THROTTLED)
 
 # State names.
 WAIT: Final = "StartJobAndWait"
@@ -70,7 +70,7 @@ def build_callback_url_definition(spec: CallbackUrlSpec, *, partition: str) -> d
         WAIT: wait,
         TIMED_OUT: {
             "Type": "Fail",
-            "Error": contract.ERROR_CALLBACK_TIMED_OUT,
+            "Error": errors.ERROR_CALLBACK_TIMED_OUT,
             "Cause": timeout_cause(
                 spec.timeout_seconds, spec.heartbeat_seconds, "no callback within timeout_seconds"
             ),
@@ -79,7 +79,7 @@ def build_callback_url_definition(spec: CallbackUrlSpec, *, partition: str) -> d
     if spec.heartbeat_seconds is not None:
         states[HEARTBEAT_LOST] = {
             "Type": "Fail",
-            "Error": contract.ERROR_CALLBACK_TIMED_OUT,
+            "Error": errors.ERROR_CALLBACK_TIMED_OUT,
             "Cause": timeout_cause(
                 spec.timeout_seconds,
                 spec.heartbeat_seconds,

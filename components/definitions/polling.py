@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..documents.partitions import states_arn
-from ..lambdas import contract
+from ..lambdas import contract, errors
 from ..lambdas import dms_status as dms
 from . import errors as err
 
@@ -280,7 +280,7 @@ def build_polling_definition(spec: PollingSpec, *, partition: str) -> dict[str, 
         },
         "InvalidInput": {
             "Type": "Fail",
-            "Error": dms.ERROR_INVALID_INPUT,
+            "Error": errors.ERROR_INVALID_INPUT,
             "Cause": "start_type must be one of: " + ", ".join(overridable),
         },
         "InitDefaults": _init_state(spec, None),
@@ -421,14 +421,14 @@ def build_polling_definition(spec: PollingSpec, *, partition: str) -> dict[str, 
             "End": True,
         },
         "SummariseFailed": _failure_summary(arn, "TaskFailed"),
-        "TaskFailed": _fail_with_summary(dms.ERROR_TASK_FAILED),
+        "TaskFailed": _fail_with_summary(errors.ERROR_TASK_FAILED),
         "SummariseStopped": _failure_summary(arn, "TaskStopped"),
-        "TaskStopped": _fail_with_summary(dms.ERROR_TASK_STOPPED),
+        "TaskStopped": _fail_with_summary(errors.ERROR_TASK_STOPPED),
         "SummariseTimedOut": _failure_summary(arn, "WaitTimedOut"),
-        "WaitTimedOut": _fail_with_summary(dms.ERROR_WAIT_TIMED_OUT),
-        "TaskNotFound": _fail_from_error(dms.ERROR_TASK_NOT_FOUND),
-        "StartFailed": _fail_from_error(dms.ERROR_START_FAILED),
-        "DescribeFailed": _fail_from_error(dms.ERROR_DESCRIBE_FAILED),
+        "WaitTimedOut": _fail_with_summary(errors.ERROR_WAIT_TIMED_OUT),
+        "TaskNotFound": _fail_from_error(errors.ERROR_TASK_NOT_FOUND),
+        "StartFailed": _fail_from_error(errors.ERROR_START_FAILED),
+        "DescribeFailed": _fail_from_error(errors.ERROR_DESCRIBE_FAILED),
     }
     if not grow_rule:
         # Nothing transitions to the ramp, and Step Functions rejects unreachable states.

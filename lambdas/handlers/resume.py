@@ -32,7 +32,7 @@ from ..aws_clients import client as aws_client
 from ..completion import Completer, resume_waiter
 from ..dms_api import describe_task
 from ..dms_event import MalformedEvent, parse_event
-from ..logs import log
+from ..logs import log, logged_failure
 from ..waiter_store import WaiterStore
 
 
@@ -78,19 +78,16 @@ def handle(
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (``contract.RESUME_HANDLER``)."""
     request_id = getattr(context, "aws_request_id", None)
-    try:
-        store = WaiterStore(os.environ.get(c.ENV_WAITER_TABLE, ""))
-        result = handle(event, store=store, dms_client=aws_client("dms"))
-    except Exception as exc:
-        log(
-            "ERROR",
-            "resume failed; the invocation will be retried",
-            handler="resume",
-            error=type(exc).__name__,
-            detail=str(exc),
-            request_id=request_id,
-        )
-        raise
+    result = logged_failure(
+        "resume",
+        "resume failed; the invocation will be retried",
+        context,
+        lambda: handle(
+            event,
+            store=WaiterStore(os.environ.get(c.ENV_WAITER_TABLE, "")),
+            dms_client=aws_client("dms"),
+        ),
+    )
     level = "WARNING" if result["result"] == "malformed" else "INFO"
     log(level, "resume", handler="resume", request_id=request_id, **result)
     return result

@@ -45,7 +45,7 @@ from ..errors import (
     error_message,
     is_transient,
 )
-from ..logs import log
+from ..logs import log, logged_failure
 from ..payload import requested_start_type, token_and_execution
 from ..task_settings import effective_start_type, task_settings_from_env
 from ..waiter_store import WaiterAlreadyRegistered, WaiterStore
@@ -167,20 +167,13 @@ def run(
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (``contract.STARTER_HANDLER``)."""
-    try:
+
+    def start() -> dict[str, Any]:
         config = StarterConfig.from_env(os.environ)
         payload = StarterEvent.from_event(event)
         store = WaiterStore(config.table_name)
-        result = run(payload, config, store=store, dms_client=aws_client("dms"), now=time.time())
-    except Exception as exc:
-        log(
-            "ERROR",
-            "starter failed",
-            handler="starter",
-            error=type(exc).__name__,
-            detail=str(exc),
-            request_id=getattr(context, "aws_request_id", None),
-        )
-        raise
+        return run(payload, config, store=store, dms_client=aws_client("dms"), now=time.time())
+
+    result = logged_failure("starter", "starter failed", context, start)
     log("INFO", "starter", handler="starter", **result)
     return result

@@ -38,7 +38,7 @@ from ..errors import (
     error_message,
     is_throttling,
 )
-from ..logs import log
+from ..logs import log, logged_failure
 from ..payload import token_and_execution
 from ..signing_key import signing_key
 from ..url_signing import register_url_waiter
@@ -195,26 +195,18 @@ def run(
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (``contract.URL_STARTER_HANDLER``)."""
-    try:
+
+    def start() -> dict[str, Any]:
         config = UrlStarterConfig.from_env(os.environ)
-        payload = UrlStarterEvent.from_event(event)
-        result = run(
-            payload,
+        return run(
+            UrlStarterEvent.from_event(event),
             config,
             store=WaiterStore(config.table_name),
             lambda_client=aws_client("lambda"),
             now=time.time(),
         )
-    except Exception as exc:
-        # The type and message only: messages here never quote the key, URLs or the token.
-        log(
-            "ERROR",
-            "url starter failed",
-            handler="url_starter",
-            error=type(exc).__name__,
-            detail=str(exc),
-            request_id=getattr(context, "aws_request_id", None),
-        )
-        raise
+
+    # The type and message only: messages here never quote the key, URLs or the token.
+    result = logged_failure("url_starter", "url starter failed", context, start)
     log("INFO", "url starter", handler="url_starter", **result)
     return result

@@ -11,12 +11,34 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pytest
+
+from dms_waiters import InvalidArgumentError
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"
 WEEK = 7 * 24 * 3600
+
+#: What a state machine's role needs for its execution logs (vended logs API), on "*".
+LOG_DELIVERY_ACTIONS = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+]
+#: What a traced state machine's role sends to X-Ray, on "*".
+XRAY_ACTIONS = [
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+]
 
 
 def mocks() -> DmsWaitersMocks:
@@ -64,3 +86,15 @@ def definition_of(found: DmsWaitersMocks, name: str) -> dict[str, Any]:
 def env_of(found: DmsWaitersMocks, function: str) -> dict[str, str]:
     """The environment variables of the Lambda function named ``function``."""
     return found.by_name(function).inputs["environment"]["variables"]  # type: ignore[no-any-return]
+
+
+def assert_fails_naming(
+    deploy: Callable[[], object], component: str, argument: str, message: str
+) -> None:
+    """``deploy()`` fails at preview with ``InvalidArgumentError`` naming ``component``
+    (``"<Type> '<name>'"``) and ``argument``, its message holding ``message``."""
+    with pytest.raises(InvalidArgumentError) as err:
+        deploy()
+    assert err.value.argument == argument
+    assert f"{component}: argument '{argument}'" in str(err.value)
+    assert message in str(err.value)

@@ -15,9 +15,11 @@ from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
+    LOG_DELIVERY_ACTIONS,
     REGION,
     TASK_ARN,
     WEEK,
+    assert_fails_naming,
     definition_of,
     deploy_task_waiter,
     mocks,
@@ -196,18 +198,6 @@ def test_wait_only_workflow_cannot_start_the_task() -> None:
     assert env["START_TYPE"] == "none"
 
 
-LOG_DELIVERY = [
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-]
-
-
 def test_exact_state_machine_policy() -> None:
     found = deploy()
     starter_arn = function_arn(found, "orders-starter")
@@ -220,7 +210,12 @@ def test_exact_state_machine_policy() -> None:
                 "Action": ["lambda:InvokeFunction"],
                 "Resource": [starter_arn, f"{starter_arn}:*"],
             },
-            {"Sid": "ExecutionLogging", "Effect": "Allow", "Action": LOG_DELIVERY, "Resource": "*"},
+            {
+                "Sid": "ExecutionLogging",
+                "Effect": "Allow",
+                "Action": LOG_DELIVERY_ACTIONS,
+                "Resource": "*",
+            },
         ],
     }
 
@@ -532,11 +527,7 @@ BAD_ARGS = [
 def test_bad_arguments_fail_at_preview_naming_the_argument(
     args: dict[str, Any], argument: str, message: str
 ) -> None:
-    with pytest.raises(InvalidArgumentError) as err:
-        deploy(**args)
-    assert err.value.argument == argument
-    assert f"DmsCallbackWorkflow 'orders': argument '{argument}'" in str(err.value)
-    assert message in str(err.value)
+    assert_fails_naming(lambda: deploy(**args), "DmsCallbackWorkflow 'orders'", argument, message)
 
 
 def test_nothing_is_created_for_bad_arguments() -> None:

@@ -17,7 +17,15 @@ from dms_waiters.definitions.callback_url import (
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.checks import all_definition_errors
-from tests.components.conftest import ACCOUNT, REGION, WEEK, deploy_component, mocks, policy_of
+from tests.components.conftest import (
+    ACCOUNT,
+    REGION,
+    WEEK,
+    assert_fails_naming,
+    deploy_component,
+    mocks,
+    policy_of,
+)
 from tests.names import function_arn, function_name, log_group_arn
 from tests.paths import ROOT
 
@@ -207,11 +215,7 @@ BAD_ARGS = [
 def test_bad_arguments_fail_at_preview_naming_the_argument(
     args: dict[str, Any], argument: str, message: str
 ) -> None:
-    with pytest.raises(InvalidArgumentError) as err:
-        deploy(**args)
-    assert err.value.argument == argument
-    assert f"CallbackUrlWorkflow 'export': argument '{argument}'" in str(err.value)
-    assert message in str(err.value)
+    assert_fails_naming(lambda: deploy(**args), "CallbackUrlWorkflow 'export'", argument, message)
 
 
 # -- the pure definition ---------------------------------------------------------------------------
@@ -246,13 +250,17 @@ def test_builder_rejects_what_step_functions_would(spec: CallbackUrlSpec, messag
 
 
 def test_the_old_names_of_the_user_code_still_work_with_a_deprecation_warning() -> None:
-    with pytest.warns(DeprecationWarning, match="'job_code_path' is deprecated .* use 'code_dir'"):
+    with pytest.warns(DeprecationWarning) as warned:
         found = run_program(
             lambda: CallbackUrlWorkflow(
                 "export", {"job_code_path": JOB_DIR, "job_handler": "job.handler"}
             ),
             mocks(),
         )
+    assert [str(w.message).split(": ", 1)[1] for w in warned] == [
+        "argument 'job_code_path' is deprecated and stops working in 0.3.0; use 'code_dir'",
+        "argument 'job_handler' is deprecated and stops working in 0.3.0; use 'handler'",
+    ]
     assert found.by_name("export-job").inputs["handler"] == "job.handler"
     with pytest.raises(InvalidArgumentError, match=r"argument 'job_handler'.* pass only handler"):
         run_program(lambda: CallbackUrlWorkflow("export", base_args(job_handler="job.handler")))

@@ -3,9 +3,6 @@ config, alias, environment, validation; and the packed handler imports as Lambda
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -17,8 +14,8 @@ from dms_waiters import DurableBatchWorkflow, InvalidArgumentError
 from dms_waiters._internal.durable_bundle import bundled_assets
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
-from tests.archives import extract
-from tests.components.conftest import deploy_component, mocks
+from tests.archives import extract, run_in
+from tests.components.conftest import assert_fails_naming, deploy_component, mocks
 from tests.components.conftest import policy_of as shared_policy_of
 from tests.names import function_arn, function_name, log_group_arn, log_group_name
 
@@ -228,18 +225,8 @@ def test_the_packed_handler_imports_as_lambda_would(code_dir: Path, tmp_path: Pa
         "import etl, dms_waiters.lambdas.durable_batch as b; "
         "print(callable(etl.handler), b.__file__)"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    is_callable, helper = result.stdout.split()
+    stdout = run_in(root, probe)
+    is_callable, helper = stdout.split()
     assert is_callable == "True"
     assert (
         Path(helper).resolve() == (root / "dms_waiters" / "lambdas" / "durable_batch.py").resolve()
@@ -287,11 +274,9 @@ BAD_ARGS: list[tuple[dict[str, Any], str, str]] = [
 def test_bad_arguments_fail_at_preview_naming_the_argument(
     code_dir: Path, args: dict[str, Any], argument: str, message: str
 ) -> None:
-    with pytest.raises(InvalidArgumentError) as err:
-        deploy(code_dir, **args)
-    assert err.value.argument == argument
-    assert f"DurableBatchWorkflow 'etl': argument '{argument}'" in str(err.value)
-    assert message in str(err.value)
+    assert_fails_naming(
+        lambda: deploy(code_dir, **args), "DurableBatchWorkflow 'etl'", argument, message
+    )
 
 
 def test_the_users_code_may_not_shadow_ours(code_dir: Path) -> None:

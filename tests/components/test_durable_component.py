@@ -29,6 +29,7 @@ from tests.components.conftest import (
     REGION,
     TASK_ARN,
     WEEK,
+    assert_fails_naming,
     deploy_task_waiter,
     mocks,
     one,
@@ -525,11 +526,7 @@ BAD_ARGS = [
 def test_bad_arguments_fail_at_preview_naming_the_argument(
     args: dict[str, Any], argument: str, message: str
 ) -> None:
-    with pytest.raises(InvalidArgumentError) as err:
-        deploy(**args)
-    assert err.value.argument == argument
-    assert f"DmsDurableWorkflow 'orders': argument '{argument}'" in str(err.value)
-    assert message in str(err.value)
+    assert_fails_naming(lambda: deploy(**args), "DmsDurableWorkflow 'orders'", argument, message)
 
 
 def test_hub_and_hub_args_are_mutually_exclusive() -> None:

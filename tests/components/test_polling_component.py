@@ -8,13 +8,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from dms_waiters import DmsPollingWorkflow, InvalidArgumentError, LogLevel, StartType
+from dms_waiters import DmsPollingWorkflow, LogLevel, StartType
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
+    LOG_DELIVERY_ACTIONS,
     REGION,
     TASK_ARN,
+    assert_fails_naming,
     definition_of,
     deploy_task_waiter,
     one,
@@ -97,18 +99,6 @@ def test_trust_policy_is_states_service_for_this_account_only() -> None:
     }
 
 
-LOG_DELIVERY = [
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-]
-
-
 def test_exact_iam_statements() -> None:
     assert policy(deploy()) == {
         "Version": "2012-10-17",
@@ -125,7 +115,12 @@ def test_exact_iam_statements() -> None:
                 "Action": ["dms:DescribeReplicationTasks"],
                 "Resource": "*",
             },
-            {"Sid": "ExecutionLogging", "Effect": "Allow", "Action": LOG_DELIVERY, "Resource": "*"},
+            {
+                "Sid": "ExecutionLogging",
+                "Effect": "Allow",
+                "Action": LOG_DELIVERY_ACTIONS,
+                "Resource": "*",
+            },
         ],
     }
 
@@ -284,12 +279,7 @@ BAD_ARGS = [
 def test_bad_arguments_fail_at_preview_naming_the_argument(
     args: dict[str, Any], argument: str, message: str
 ) -> None:
-    with pytest.raises(InvalidArgumentError) as err:
-        deploy(**args)
-    assert err.value.argument == argument
-    assert f"argument '{argument}'" in str(err.value)
-    assert "DmsPollingWorkflow 'orders'" in str(err.value)
-    assert message in str(err.value)
+    assert_fails_naming(lambda: deploy(**args), "DmsPollingWorkflow 'orders'", argument, message)
 
 
 def test_string_values_of_enums_are_accepted() -> None:

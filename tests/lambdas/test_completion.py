@@ -11,8 +11,6 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.stub import Stubber
 
-from dms_waiters.lambdas import contract as c
-from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.lambdas import errors
 from dms_waiters.lambdas.completion import (
     MAX_CAUSE_CHARS,
@@ -58,14 +56,14 @@ def test_error_classes_are_named_as_the_workflow_errors() -> None:
     ]
     assert [cls.__name__ for cls in classes] == [cls.error_name for cls in classes]
     assert {cls.error_name for cls in classes} == {
-        dms.ERROR_INVALID_INPUT,
-        dms.ERROR_START_FAILED,
-        dms.ERROR_TASK_NOT_FOUND,
-        dms.ERROR_ALREADY_WAITING,
-        c.ERROR_THROTTLED,
-        c.ERROR_CALLBACK_JOB_FAILED,
-        c.ERROR_CALLBACK_INVALID_INPUT,
-        c.ERROR_CALLBACK_THROTTLED,
+        errors.ERROR_INVALID_INPUT,
+        errors.ERROR_START_FAILED,
+        errors.ERROR_TASK_NOT_FOUND,
+        errors.ERROR_ALREADY_WAITING,
+        errors.ERROR_THROTTLED,
+        errors.ERROR_CALLBACK_JOB_FAILED,
+        errors.ERROR_CALLBACK_INVALID_INPUT,
+        errors.ERROR_CALLBACK_THROTTLED,
     }
 
 
@@ -277,7 +275,7 @@ def test_resume_uses_the_waiters_success_reasons(aws: Aws) -> None:
         == "stopped"
     )
     assert sfn.methods() == ["send_task_success", "send_task_failure"]
-    assert sfn.calls[1][1]["error"] == dms.ERROR_TASK_STOPPED
+    assert sfn.calls[1][1]["error"] == errors.ERROR_TASK_STOPPED
 
 
 def test_resume_unknown_task_fails_with_task_not_found(aws: Aws) -> None:
@@ -288,8 +286,8 @@ def test_resume_unknown_task_fails_with_task_not_found(aws: Aws) -> None:
     assert outcome == "not_found"
     [(method, kwargs)] = fake.calls
     assert method == "send_durable_execution_callback_failure"
-    assert kwargs["Error"]["ErrorType"] == dms.ERROR_TASK_NOT_FOUND
-    assert json.loads(kwargs["Error"]["ErrorData"])["error"] == dms.ERROR_TASK_NOT_FOUND
+    assert kwargs["Error"]["ErrorType"] == errors.ERROR_TASK_NOT_FOUND
+    assert json.loads(kwargs["Error"]["ErrorData"])["error"] == errors.ERROR_TASK_NOT_FOUND
     assert aws.store.get(ARN) is None
 
 

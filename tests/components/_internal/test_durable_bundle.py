@@ -6,9 +6,6 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from dms_waiters._internal.durable_bundle import (
 from dms_waiters._internal.durable_function import durable_archive, start_command
 from dms_waiters._internal.handler_archive import handler_assets
 from dms_waiters.lambdas import contract
-from tests.archives import extract
+from tests.archives import extract, run_in
 from tests.paths import ROOT
 
 #: Lambda's limit for a deployment package uploaded directly (zipped).
@@ -108,18 +105,8 @@ def test_the_handler_imports_from_the_archive_layout(tmp_path: Path) -> None:
         f"({module!r}, 'aws_durable_execution_sdk_python', 'boto3', 'botocore')]\n"
         "print(json.dumps([files, callable(handler)]))\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    files, is_callable = json.loads(result.stdout.strip().splitlines()[-1])
+    stdout = run_in(tmp_path, probe)
+    files, is_callable = json.loads(stdout.strip().splitlines()[-1])
     expected = [
         tmp_path / "dms_waiters" / "lambdas" / "handlers" / "durable_waiter.py",
         tmp_path / DURABLE_SDK_PACKAGE / "__init__.py",

@@ -15,6 +15,7 @@ from dms_waiters.definitions.callback import (
 )
 from dms_waiters.documents import iam_policies
 from tests.checks import all_definition_errors, policy_errors, wildcard_actions
+from tests.components.conftest import LOG_DELIVERY_ACTIONS, XRAY_ACTIONS
 from tests.paths import ROOT
 
 ACCOUNT, REGION = "210987654321", "eu-west-1"
@@ -75,22 +76,8 @@ def test_builder_rejects_what_step_functions_would(spec: CallbackSpec, message: 
 
 #: Every policy the callback pattern attaches, in each shape, and the actions it grants on "*".
 DESCRIBE = {"dms:DescribeReplicationTasks"}
-LOG_DELIVERY = {
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-}
-SFN_XRAY = {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-}
+LOG_DELIVERY = set(LOG_DELIVERY_ACTIONS)
+SFN_XRAY = set(XRAY_ACTIONS)
 LAMBDA_XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 SEND_TASK = {"states:SendTaskSuccess", "states:SendTaskFailure"}
 HEARTBEAT = {"states:SendTaskHeartbeat"}

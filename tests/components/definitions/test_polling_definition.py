@@ -17,6 +17,7 @@ from tests.checks import (
     wildcard_actions,
 )
 from tests.checks.iam import action_arn_formats
+from tests.components.conftest import LOG_DELIVERY_ACTIONS, XRAY_ACTIONS
 
 TASK_ARN = "arn:aws:dms:eu-west-1:210987654321:task:ORDERS7XQ2ABCDEFGHIJKLMNOP"
 
@@ -37,24 +38,6 @@ CHECKS = {
     "asl-validator": asl_validator_errors,
     "statelint": statelint_errors,
     "aws-sdk": sdk_integration_errors,
-}
-
-#: Every action the polling role may get on "*", and why (see iam_policies.WILDCARD_ACTIONS).
-LOG_DELIVERY_ACTIONS = {
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-}
-XRAY_ACTIONS = {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
 }
 
 
@@ -88,15 +71,15 @@ def test_polling_policy_wildcards_are_exactly_the_documented_exceptions(
     can_start: bool, tracing: bool
 ) -> None:
     document = iam_policies.polling_state_machine_policy(TASK_ARN, can_start, tracing)
-    expected = {"dms:DescribeReplicationTasks"} | LOG_DELIVERY_ACTIONS
+    expected = {"dms:DescribeReplicationTasks", *LOG_DELIVERY_ACTIONS}
     if tracing:
-        expected |= XRAY_ACTIONS
+        expected |= set(XRAY_ACTIONS)
     assert wildcard_actions(document) == expected
 
 
 def test_polling_wildcards_are_documented_exceptions() -> None:
     # The complete list, every pattern's, is stated in tests/test_callback_checks.py.
-    polling = {"dms:DescribeReplicationTasks"} | LOG_DELIVERY_ACTIONS | XRAY_ACTIONS
+    polling = {"dms:DescribeReplicationTasks", *LOG_DELIVERY_ACTIONS, *XRAY_ACTIONS}
     assert polling <= set(iam_policies.WILDCARD_ACTIONS)
 
 

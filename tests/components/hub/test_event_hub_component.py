@@ -9,13 +9,20 @@ import pulumi
 import pytest
 from moto.events.models import EventPattern
 
-from dms_waiters import DmsEventHub, InvalidArgumentError
+from dms_waiters import DmsEventHub
 from dms_waiters._internal.handler_archive import handler_archive
 from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
 from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
-from tests.components.conftest import ACCOUNT, REGION, deploy_component, one, policy_of
+from tests.components.conftest import (
+    ACCOUNT,
+    REGION,
+    assert_fails_naming,
+    deploy_component,
+    one,
+    policy_of,
+)
 from tests.names import function_name, log_group_arn, log_group_name
 from tests.paths import EVENTS_DIR
 
@@ -482,11 +489,7 @@ BAD_ARGS = [
 def test_bad_arguments_fail_at_preview_naming_the_argument(
     args: dict[str, Any], argument: str, message: str
 ) -> None:
-    with pytest.raises(InvalidArgumentError) as err:
-        deploy(args)
-    assert err.value.argument == argument
-    assert f"DmsEventHub 'events': argument '{argument}'" in str(err.value)
-    assert message in str(err.value)
+    assert_fails_naming(lambda: deploy(args), "DmsEventHub 'events'", argument, message)
 
 
 @pytest.mark.parametrize("period", [15, 0])

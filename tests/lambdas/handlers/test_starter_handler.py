@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dms_waiters.lambdas import aws_clients
+from dms_waiters.lambdas import aws_clients, errors
 from dms_waiters.lambdas import contract as c
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.lambdas.errors import HandlerError
@@ -151,7 +151,7 @@ def test_a_missing_task_in_moto_is_dms_task_not_found(
 def test_invalid_input_writes_nothing(aws: Aws, env: dict[str, str], payload: Any) -> None:
     with pytest.raises(HandlerError) as caught:
         starter.handler(payload, None)
-    assert type(caught.value).__name__ == dms.ERROR_INVALID_INPUT
+    assert type(caught.value).__name__ == errors.ERROR_INVALID_INPUT
     assert aws.dynamodb.scan(TableName=TABLE)["Items"] == []
     assert aws.dms.calls == []
 
@@ -268,7 +268,7 @@ def test_auto_on_a_missing_task_fails_with_task_not_found_and_frees_the_task(
     monkeypatch.setenv(c.ENV_REPLICATION_TASK_ARN, MISSING_ARN)
     with pytest.raises(HandlerError) as caught:
         invoke(start_type="auto")
-    assert caught.value.error_name == dms.ERROR_TASK_NOT_FOUND
+    assert caught.value.error_name == errors.ERROR_TASK_NOT_FOUND
     assert aws.store.get(MISSING_ARN) is None
     assert only(aws.dms.calls, "start_replication_task") == []
 
@@ -278,7 +278,7 @@ def test_auto_on_a_missing_task_fails_with_task_not_found_and_frees_the_task(
     [
         ("ThrottlingException", "DmsThrottled"),
         ("InternalFailure", "DmsThrottled"),
-        ("AccessDeniedException", dms.ERROR_START_FAILED),
+        ("AccessDeniedException", errors.ERROR_START_FAILED),
     ],
 )
 def test_a_failed_describe_of_auto_is_transient_only_when_throttled_or_5xx(
@@ -298,5 +298,5 @@ def test_a_refused_repeat_start_fails_at_once_with_dms_message(
     aws.dms.start_error = "InvalidParameterCombinationException"
     with pytest.raises(HandlerError) as caught:
         invoke()
-    assert caught.value.error_name == dms.ERROR_START_FAILED
+    assert caught.value.error_name == errors.ERROR_START_FAILED
     assert str(caught.value).startswith("InvalidParameterCombinationException: ")
