@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pulumi
 
-from dms_waiters.durable_bundle import DURABLE_SDK_PACKAGE, bundled_assets
-from dms_waiters.lambda_function import handler_assets
+from dms_waiters._internal.durable_bundle import DURABLE_SDK_PACKAGE, bundled_assets
+from dms_waiters._internal.handler_archive import handler_assets
 from dms_waiters.lambdas import contract
 from tests.archives import extract
 

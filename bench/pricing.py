@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dms_waiters.lambda_function import ARCHITECTURE
+from dms_waiters._internal.lambda_function import ARCHITECTURE
 
 SFN_STANDARD_PER_TRANSITION: Final = 0.025 / 1000
 LAMBDA_PER_REQUEST: Final = 0.20 / 1_000_000

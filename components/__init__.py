@@ -12,14 +12,13 @@ live beside them and need no Pulumi engine to test; the handler code they deploy
 """
 
 from ._version import __version__
+from .arguments import InvalidArgumentError, LogLevel, PollJitter, StartType, WaitMode
 from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
 from .callback_url_workflow import CallbackUrlWorkflow, CallbackUrlWorkflowArgs
 from .durable import DmsDurableWorkflow, DmsDurableWorkflowArgs
 from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
-from .event_hub import DmsEventHub, DmsEventHubArgs
-from .hub_reference import DmsEventHubReference
+from .hub import DmsEventHub, DmsEventHubArgs, DmsEventHubReference
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
-from .validation import InvalidArgumentError, LogLevel, PollJitter, StartType, WaitMode
 
 __all__ = [
     "CallbackUrlWorkflow",

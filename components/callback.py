@@ -5,32 +5,26 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies, partitions
-from .callback_definition import (
-    DEFAULT_TIMEOUT_SECONDS,
-    CallbackSpec,
-    build_callback_definition,
-)
-from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
-from .lambda_function import create_lambda_function
-from .lambdas import contract
-from .lambdas import dms_status as dms
-from .naming import Children, check_workflow_name, lambda_children
-from .provider import checked_partition
-from .shared_hub import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
-from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
-from .state_machine import (
+from ._internal.lambda_function import create_lambda_function
+from ._internal.partition_check import tracing_partition
+from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_starter_state_machine,
 )
-from .validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    MAX_EXECUTION_SECONDS,
+from .arguments import (
     ArgChecker,
     LogLevel,
     StartType,
 )
+from .definitions.callback import CallbackSpec, build_callback_definition
+from .documents import iam_policies
+from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
+from .hub.sharing import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
+from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
+from .lambdas import contract
+from .lambdas import dms_status as dms
+from .naming import Children, check_workflow_name, lambda_children
 
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"
@@ -104,33 +98,19 @@ def callback_settings_from_args(
     """
     check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsCallbackWorkflowArgs.__annotations__)
-    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
-    reasons = check.success_stop_reasons(
-        "success_stop_reasons",
-        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
-    )
-    timeout = check.integer(
-        "timeout_seconds",
-        args.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
-        1,
-        MAX_EXECUTION_SECONDS,
-    )
+    task = check.task(args)
+    timeout = check.timeout(args)
     heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
-    log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
-    retention = check.log_retention_days(
-        "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-    )
-    tracing = check.boolean("tracing", args.get("tracing", False))
+    logging = check.logging(args)
     return CallbackSettings(
-        task_arn=arn,
-        start_type=start_type,
-        success_stop_reasons=reasons,
+        task_arn=task.task_arn,
+        start_type=task.start_type,
+        success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
-        log_level=log_level,
-        log_retention_days=retention,
-        tracing=tracing,
+        log_level=logging.log_level,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
     )
 
 
@@ -207,11 +187,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
-        partition = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
+        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.tracing)
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,
@@ -247,9 +223,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
             description=f"Execution role of the DMS callback workflow {name}",
             starter=starter,
             definition=definition,
-            log_level=settings.log_level,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
+            logging=settings,
             tags=tags,
         )
         outputs = self._expose(created)

@@ -1,35 +1,27 @@
 """``CallbackUrlWorkflow``: start any third-party job and wait for its signed callback URL."""
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Final, Required, TypedDict
+from typing import Any, Final, Required, TypedDict, cast
 
 import pulumi
 
-from . import iam_policies, partitions
-from .callback_url_definition import (
-    DEFAULT_TIMEOUT_SECONDS,
-    CallbackUrlSpec,
-    build_callback_url_definition,
-)
-from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
-from .lambda_function import RUNTIME, create_lambda_function
-from .lambdas import contract
-from .naming import Children, check_workflow_name, lambda_children
-from .provider import checked_partition
-from .shared_hub import resolve_hub
-from .state_machine import (
+from ._internal.lambda_function import RUNTIME, create_lambda_function
+from ._internal.partition_check import tracing_partition
+from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_starter_state_machine,
 )
-from .validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    MAX_EXECUTION_SECONDS,
-    ArgChecker,
-    LogLevel,
+from .arguments import ArgChecker, LogLevel
+from .definitions.callback_url import (
+    CallbackUrlSpec,
+    build_callback_url_definition,
 )
+from .documents import iam_policies
+from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
+from .hub.sharing import explicit_heartbeat, resolve_hub
+from .lambdas import contract
+from .naming import Children, check_workflow_name, lambda_children
 
 COMPONENT: Final = "CallbackUrlWorkflow"
 #: The autonamed resources of the workflow, its hub aside (see ``naming``).
@@ -52,19 +44,20 @@ DEFAULT_JOB_TIMEOUT_SECONDS: Final = 60
 #: limit is 900 s.
 STARTER_EXTRA_SECONDS: Final = 30
 MAX_JOB_TIMEOUT_SECONDS: Final = 900 - STARTER_EXTRA_SECONDS
-_HANDLER_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
 class CallbackUrlWorkflowArgs(TypedDict, total=False):
-    """Arguments of ``CallbackUrlWorkflow``; ``job_code_path`` and ``job_handler`` are required."""
+    """Arguments of ``CallbackUrlWorkflow``; ``code_dir`` and ``handler`` are required."""
 
-    job_code_path: Required[str]
-    """Directory holding the job function's code (packed as is)."""
-    job_handler: Required[str]
-    """The job function's entry point, ``module.function`` (e.g. ``job.handler``). It is
-    invoked synchronously with ``{"callback_urls": {"success", "failure", "heartbeat"},
-    "expires_at", "execution", "input"}``, must start the external job (handing it a URL) and
-    return; raising fails the execution with ``CallbackJobFailed``."""
+    code_dir: Required[str]
+    """Local directory of the job function's code (packed as is). Was ``job_code_path``
+    (deprecated, still accepted in 0.2)."""
+    handler: Required[str]
+    """The job function's entry point in ``code_dir``, ``module.attribute`` (e.g.
+    ``job.handler``). It is invoked synchronously with ``{"callback_urls": {"success",
+    "failure", "heartbeat"}, "expires_at", "execution", "input"}``, must start the external job
+    (handing it a URL) and return; raising fails the execution with ``CallbackJobFailed``. Was
+    ``job_handler`` (deprecated, still accepted in 0.2)."""
     job_runtime: str
     """The job function's runtime; default ``python3.13``; one of ``JOB_RUNTIMES``."""
     job_environment: dict[str, pulumi.Input[str]]
@@ -97,12 +90,18 @@ class CallbackUrlWorkflowArgs(TypedDict, total=False):
     """Tags for every taggable resource (and the hub the workflow creates)."""
 
 
+#: The arguments 0.2.0 renamed (old -> new), accepted with a ``DeprecationWarning`` until 0.3.0:
+#: user code is ``code_dir`` and ``handler``, as in ``DurableBatchWorkflow``.
+RENAMED_ARGUMENTS: Final = {"job_code_path": "code_dir", "job_handler": "handler"}
+
+
 @dataclass(frozen=True)
 class CallbackUrlSettings:
     """Validated arguments, except the hub."""
 
-    job_code_path: str
-    job_handler: str
+    code_dir: str
+    """As given (the archive's path stays what the program says)."""
+    handler: str
     job_runtime: str
     job_environment: dict[str, Any]
     job_policy_statements: list[dict[str, Any]]
@@ -135,38 +134,24 @@ def callback_url_settings_from_args(
     check = ArgChecker(COMPONENT, name)
     if not isinstance(args, dict):
         raise check.fail("args", f"must be a mapping of CallbackUrlWorkflowArgs, got {args!r}")
+    args = cast(CallbackUrlWorkflowArgs, check.renamed(args, RENAMED_ARGUMENTS, stacklevel=4))
     check.known_arguments(args, CallbackUrlWorkflowArgs.__annotations__)
-    code_path = args.get("job_code_path")
-    if not isinstance(code_path, str) or not Path(code_path).is_dir():
-        raise check.fail("job_code_path", f"must be an existing directory, got {code_path!r}")
+    code_dir = args.get("code_dir")
     runtime = check.choice("job_runtime", args.get("job_runtime", RUNTIME), JOB_RUNTIMES)
-    handler = args.get("job_handler")
-    if not isinstance(handler, str) or not _HANDLER_RE.fullmatch(handler):
-        raise check.fail("job_handler", f"must be 'module.function', got {handler!r}")
-    if runtime.startswith("python"):
-        module = Path(code_path, *handler.split(".")[:-1]).with_suffix(".py")
-        if not module.is_file():
-            raise check.fail("job_handler", f"names {module}, which does not exist")
+    handler = check.handler(
+        "handler",
+        args.get("handler"),
+        check.code_dir("code_dir", code_dir),
+        python=runtime.startswith("python"),
+    )
     environment = args.get("job_environment", {})
     if not isinstance(environment, dict) or not all(isinstance(k, str) for k in environment):
         raise check.fail("job_environment", "must be a mapping of variable names to strings")
-    timeout = check.integer(
-        "timeout_seconds",
-        args.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
-        1,
-        MAX_EXECUTION_SECONDS,
-    )
-    heartbeat = args.get("heartbeat_seconds")
-    if heartbeat is not None:
-        heartbeat = check.integer("heartbeat_seconds", heartbeat, 0) or None  # 0: none
-    if heartbeat is not None and heartbeat >= timeout:
-        raise check.fail(
-            "heartbeat_seconds",
-            f"is {heartbeat}; it must be less than timeout_seconds ({timeout})",
-        )
+    timeout = check.timeout(args)
+    logging = check.logging(args)
     return CallbackUrlSettings(
-        job_code_path=code_path,
-        job_handler=handler,
+        code_dir=str(code_dir),
+        handler=handler,
         job_runtime=runtime,
         job_environment=dict(environment),
         job_policy_statements=_statements(check, args.get("job_policy_statements", [])),
@@ -177,12 +162,10 @@ def callback_url_settings_from_args(
             MAX_JOB_TIMEOUT_SECONDS,
         ),
         timeout_seconds=timeout,
-        heartbeat_seconds=heartbeat,
-        log_level=check.log_level("log_level", args.get("log_level", LogLevel.ERROR)),
-        log_retention_days=check.log_retention_days(
-            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-        ),
-        tracing=check.boolean("tracing", args.get("tracing", False)),
+        heartbeat_seconds=explicit_heartbeat(check, args, timeout),
+        log_level=logging.log_level,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
     )
 
 
@@ -200,7 +183,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
 
     The execution input is handed to the job function as ``input``.
 
-    Creates: the job function from ``job_code_path`` (its role: ``job_policy_statements`` and
+    Creates: the job function from ``code_dir`` (its role: ``job_policy_statements`` and
     its own log group only), the URL starter (role: the hub's table, the signing secret, invoke
     the job function), the state machine (Standard) with its role (invoke the starter only) and
     log group, and a hub ``<name>-hub`` with the callback endpoint unless ``hub`` is given.
@@ -233,6 +216,12 @@ class CallbackUrlWorkflow(StateMachineComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        # The deprecated names warn once, here, pointing at the caller's line.
+        if isinstance(args, dict):
+            args = cast(
+                CallbackUrlWorkflowArgs,
+                ArgChecker(COMPONENT, name).renamed(args, RENAMED_ARGUMENTS),
+            )
         check_workflow_name(COMPONENT, name, CALLBACK_URL_CHILDREN, HUB_CHILDREN, args)
         hub, settings = resolve_hub(
             ArgChecker(COMPONENT, name),
@@ -244,16 +233,12 @@ class CallbackUrlWorkflow(StateMachineComponent):
         self._hub = hub.component
         link = hub.link
         tags = args.get("tags")
-        partition = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
+        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.tracing)
 
         job = create_lambda_function(
             f"{name}-job",
             parent=self,
-            handler=settings.job_handler,
+            handler=settings.handler,
             description=f"Starts the third-party job of workflow {name} with its callback URLs",
             statements=settings.job_policy_statements,
             environment=settings.job_environment,
@@ -261,7 +246,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
             tags=tags,
             timeout_seconds=settings.job_timeout_seconds,
             tracing=settings.tracing,
-            code=pulumi.FileArchive(settings.job_code_path),
+            code=pulumi.FileArchive(settings.code_dir),
             runtime=settings.job_runtime,
             gate=partition,
         )
@@ -308,9 +293,7 @@ class CallbackUrlWorkflow(StateMachineComponent):
             description=f"Execution role of the callback URL workflow {name}",
             starter=starter,
             definition=definition,
-            log_level=settings.log_level,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
+            logging=settings,
             tags=tags,
         )
         outputs = self._expose(created)

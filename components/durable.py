@@ -16,19 +16,18 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies, partitions
-from .durable_function import (
+from ._internal.durable_function import (
     ALIAS_NAME,
-    DEFAULT_RETENTION_DAYS,
     MAX_EXECUTION_TIMEOUT_SECONDS,
-    MAX_RETENTION_DAYS,
-    MIN_RETENTION_DAYS,
     DurableComponent,
     create_durable_function,
+    durable_function_arguments,
 )
-from .event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
-from .hub_reference import is_output
-from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB
+from .arguments import ArgChecker, PollJitter, StartType, WaitMode
+from .documents import iam_policies
+from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
+from .hub.reference import is_output
+from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import (
@@ -37,15 +36,6 @@ from .naming import (
     Children,
     check_workflow_name,
     lambda_children,
-)
-from .provider import checked_partition
-from .shared_hub import Heartbeat, heartbeat_from_args, resolve_hub
-from .validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    ArgChecker,
-    PollJitter,
-    StartType,
-    WaitMode,
 )
 
 COMPONENT: Final = "DmsDurableWorkflow"
@@ -175,75 +165,34 @@ def durable_settings_from_args(
     """
     check = ArgChecker(COMPONENT, name)
     mode = durable_mode_from_args(check, args)
-    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
-    reasons = check.success_stop_reasons(
-        "success_stop_reasons",
-        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
-    )
-    timeout = check.integer(
-        "timeout_seconds",
-        args.get("timeout_seconds", contract.DEFAULT_TIMEOUT_SECONDS),
-        1,
-        MAX_TIMEOUT_SECONDS,
-    )
+    task = check.task(args)
+    timeout = check.timeout(args, MAX_TIMEOUT_SECONDS)
     interval = cap = jitter = None
     heartbeat: Heartbeat = None
     if mode == WaitMode.POLL:
-        interval = check.integer(
-            "poll_interval_seconds",
-            args.get("poll_interval_seconds", contract.DEFAULT_POLL_INTERVAL_SECONDS),
-            1,
-        )
-        cap = check.integer(
-            "max_poll_interval_seconds",
-            args.get("max_poll_interval_seconds", contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS),
-            1,
-        )
-        if cap < interval:
-            raise check.fail(
-                "max_poll_interval_seconds",
-                f"is {cap}; it must be at least poll_interval_seconds ({interval})",
-            )
-        if timeout <= interval:
-            raise check.fail(
-                "timeout_seconds",
-                f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
-            )
+        interval, cap = check.poll_intervals(args, timeout)
         jitter = check.choice(
             "poll_jitter", args.get("poll_jitter", PollJitter.NONE), [j.value for j in PollJitter]
         )
     else:
         period = 0 if reconcile_every_minutes is None else reconcile_every_minutes
         heartbeat = heartbeat_from_args(check, args, timeout, period)
+    function = durable_function_arguments(check, args, DEFAULT_MEMORY_MB)
+    logging = check.logging(args)
     return DurableSettings(
-        task_arn=arn,
+        task_arn=task.task_arn,
         mode=mode,
-        start_type=start_type,
-        success_stop_reasons=reasons,
+        start_type=task.start_type,
+        success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         poll_interval_seconds=interval,
         max_poll_interval_seconds=cap,
         poll_jitter=jitter,
         heartbeat_seconds=heartbeat,
-        retention_days=check.integer(
-            "retention_days",
-            args.get("retention_days", DEFAULT_RETENTION_DAYS),
-            MIN_RETENTION_DAYS,
-            MAX_RETENTION_DAYS,
-            unit="days",
-        ),
-        memory_mb=check.integer(
-            "memory_mb",
-            args.get("memory_mb", DEFAULT_MEMORY_MB),
-            MIN_MEMORY_MB,
-            MAX_MEMORY_MB,
-            "MB",
-        ),
-        log_retention_days=check.log_retention_days(
-            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-        ),
-        tracing=check.boolean("tracing", args.get("tracing", False)),
+        retention_days=function.retention_days,
+        memory_mb=function.memory_mb,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
     )
 
 
@@ -343,14 +292,11 @@ class DmsDurableWorkflow(DurableComponent):
         can_start = settings.start_type != dms.START_TYPE_NONE
         table_arn = None if link is None else link.table_arn
 
-        gate = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
         durable = create_durable_function(
             f"{name}-waiter",
             parent=self,
+            check=check,
+            settings=settings,
             handler=contract.DURABLE_WAITER_HANDLER,
             description=f"Waits for the DMS task of workflow {name} ({settings.mode} mode)",
             statements=pulumi.Output.all(settings.task_arn, table_arn).apply(
@@ -360,17 +306,11 @@ class DmsDurableWorkflow(DurableComponent):
                 settings, name, None if link is None else link.table_name
             ),
             execution_timeout_seconds=settings.execution_timeout_seconds,
-            retention_days=settings.retention_days,
-            log_retention_days=settings.log_retention_days,
-            tags=args.get("tags"),
             timeout_seconds=WAITER_FUNCTION_TIMEOUT_SECONDS,
-            memory_mb=settings.memory_mb,
-            tracing=settings.tracing,
-            gate=gate,
+            tags=args.get("tags"),
         )
         if link is not None:
             grant_durable_callbacks(name, link.resume_role_names, durable.arn, parent=self)
-
         outputs = self._expose(durable, name)
         self.hub_table_name = pulumi.Output.from_input(None) if link is None else link.table_name
         self.register_outputs(

@@ -18,26 +18,18 @@ from typing import Any, Final, Required, TypedDict
 
 import pulumi
 
-from . import partitions
-from .durable_bundle import bundled_top_levels
-from .durable_function import (
-    DEFAULT_RETENTION_DAYS,
+from ._internal.durable_bundle import bundled_top_levels
+from ._internal.durable_function import (
     MAX_EXECUTION_TIMEOUT_SECONDS,
-    MAX_RETENTION_DAYS,
-    MIN_RETENTION_DAYS,
     DurableComponent,
     create_durable_function,
+    durable_function_arguments,
 )
-from .handlers import ARCHIVE_TOP_PACKAGE
-from .lambda_function import (
-    MAX_FUNCTION_TIMEOUT_SECONDS,
-    MAX_MEMORY_MB,
-    MIN_MEMORY_MB,
-)
+from ._internal.handler_archive import ARCHIVE_TOP_PACKAGE
+from ._internal.lambda_function import MAX_FUNCTION_TIMEOUT_SECONDS
+from .arguments import ArgChecker
 from .lambdas import contract
 from .naming import check_component_name, lambda_children
-from .provider import checked_partition
-from .validation import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 
 COMPONENT: Final = "DurableBatchWorkflow"
 DEFAULT_EXECUTION_TIMEOUT_SECONDS: Final = 24 * 3600
@@ -132,11 +124,7 @@ def user_code_assets(code_dir: Path) -> dict[str, pulumi.Asset]:
 
 
 def _code_dir(check: ArgChecker, value: Any) -> Path:
-    if not isinstance(value, str | Path) or not str(value):
-        raise check.fail("code_dir", f"must be the path of a local directory, got {value!r}")
-    path = Path(value).expanduser().resolve()
-    if not path.is_dir():
-        raise check.fail("code_dir", f"is {str(value)!r}, which is not a directory")
+    path = check.code_dir("code_dir", value)
     for entry in sorted({*RESERVED_CODE_ENTRIES, *bundled_top_levels()}):
         if (path / entry).exists() or (path / f"{entry}.py").exists():
             raise check.fail(
@@ -145,17 +133,6 @@ def _code_dir(check: ArgChecker, value: Any) -> Path:
                 "rename it",
             )
     return path
-
-
-def _handler(check: ArgChecker, value: Any, code_dir: Path) -> str:
-    if not isinstance(value, str) or not HANDLER_RE.match(value):
-        raise check.fail("handler", f"is {value!r}; expected module.attribute, e.g. etl.handler")
-    module = value.rpartition(".")[0].replace(".", "/")
-    if not ((code_dir / f"{module}.py").is_file() or (code_dir / module / "__init__.py").is_file()):
-        raise check.fail(
-            "handler", f"is {value!r}, but code_dir has neither {module}.py nor {module}/"
-        )
-    return value
 
 
 def _environment(check: ArgChecker, value: Any) -> dict[str, pulumi.Input[str]]:
@@ -218,47 +195,42 @@ def batch_settings_from_args(name: str, args: DurableBatchWorkflowArgs) -> Batch
     check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DurableBatchWorkflowArgs.__annotations__)
     code_dir = _code_dir(check, args.get("code_dir"))
+    handler = check.handler("handler", args.get("handler"), code_dir)
+    batch_size = check.integer(
+        "batch_size", args.get("batch_size", contract.DEFAULT_BATCH_SIZE), 1, unit="items"
+    )
+    pause = check.integer(
+        "pause_seconds", args.get("pause_seconds", contract.DEFAULT_BATCH_PAUSE_SECONDS), 1
+    )
+    execution_timeout = check.integer(
+        "execution_timeout_seconds",
+        args.get("execution_timeout_seconds", DEFAULT_EXECUTION_TIMEOUT_SECONDS),
+        1,
+        MAX_EXECUTION_TIMEOUT_SECONDS,
+    )
+    invocation_timeout = check.integer(
+        "invocation_timeout_seconds",
+        args.get("invocation_timeout_seconds", DEFAULT_INVOCATION_TIMEOUT_SECONDS),
+        1,
+        MAX_FUNCTION_TIMEOUT_SECONDS,
+    )
+    function = durable_function_arguments(check, args, DEFAULT_MEMORY_MB)
+    environment = _environment(check, args.get("environment", {}))
+    statements = _statements(check, args.get("statements", []))
+    logging = check.logging(args)
     return BatchSettings(
         code_dir=code_dir,
-        handler=_handler(check, args.get("handler"), code_dir),
-        batch_size=check.integer(
-            "batch_size", args.get("batch_size", contract.DEFAULT_BATCH_SIZE), 1, unit="items"
-        ),
-        pause_seconds=check.integer(
-            "pause_seconds", args.get("pause_seconds", contract.DEFAULT_BATCH_PAUSE_SECONDS), 1
-        ),
-        execution_timeout_seconds=check.integer(
-            "execution_timeout_seconds",
-            args.get("execution_timeout_seconds", DEFAULT_EXECUTION_TIMEOUT_SECONDS),
-            1,
-            MAX_EXECUTION_TIMEOUT_SECONDS,
-        ),
-        invocation_timeout_seconds=check.integer(
-            "invocation_timeout_seconds",
-            args.get("invocation_timeout_seconds", DEFAULT_INVOCATION_TIMEOUT_SECONDS),
-            1,
-            MAX_FUNCTION_TIMEOUT_SECONDS,
-        ),
-        memory_mb=check.integer(
-            "memory_mb",
-            args.get("memory_mb", DEFAULT_MEMORY_MB),
-            MIN_MEMORY_MB,
-            MAX_MEMORY_MB,
-            "MB",
-        ),
-        environment=_environment(check, args.get("environment", {})),
-        statements=_statements(check, args.get("statements", [])),
-        retention_days=check.integer(
-            "retention_days",
-            args.get("retention_days", DEFAULT_RETENTION_DAYS),
-            MIN_RETENTION_DAYS,
-            MAX_RETENTION_DAYS,
-            unit="days",
-        ),
-        log_retention_days=check.log_retention_days(
-            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-        ),
-        tracing=check.boolean("tracing", args.get("tracing", False)),
+        handler=handler,
+        batch_size=batch_size,
+        pause_seconds=pause,
+        execution_timeout_seconds=execution_timeout,
+        invocation_timeout_seconds=invocation_timeout,
+        memory_mb=function.memory_mb,
+        environment=environment,
+        statements=statements,
+        retention_days=function.retention_days,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
     )
 
 
@@ -299,14 +271,11 @@ class DurableBatchWorkflow(DurableComponent):
         super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
         check_component_name(COMPONENT, name, lambda_children("-batch"))
         settings = batch_settings_from_args(name, args)
-        gate = checked_partition(
-            self,
-            ArgChecker(COMPONENT, name),
-            {"tracing": partitions.LAMBDA_XRAY} if settings.tracing else {},
-        )
         durable = create_durable_function(
             f"{name}-batch",
             parent=self,
+            check=ArgChecker(COMPONENT, name),
+            settings=settings,
             handler=settings.handler,
             description=f"Durable batch job {name} ({settings.handler})",
             statements=settings.statements,
@@ -316,14 +285,8 @@ class DurableBatchWorkflow(DurableComponent):
                 contract.ENV_BATCH_PAUSE_SECONDS: str(settings.pause_seconds),
             },
             execution_timeout_seconds=settings.execution_timeout_seconds,
-            retention_days=settings.retention_days,
-            log_retention_days=settings.log_retention_days,
-            tags=args.get("tags"),
             timeout_seconds=settings.invocation_timeout_seconds,
-            memory_mb=settings.memory_mb,
-            tracing=settings.tracing,
+            tags=args.get("tags"),
             extra_code=user_code_assets(settings.code_dir),
-            gate=gate,
         )
-        outputs = self._expose(durable, name)
-        self.register_outputs(outputs)
+        self.register_outputs(self._expose(durable, name))

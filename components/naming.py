@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from .validation import InvalidArgumentError
+from .arguments import InvalidArgumentError
 
 #: Random characters pulumi-aws appends to an autoname (``AutoName``'s ``Randlen``), after a '-'.
 AUTONAME_RANDOM_LENGTH: Final = 7

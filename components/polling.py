@@ -7,21 +7,24 @@ from typing import Final, Required, TypedDict
 
 import pulumi
 
-from . import iam_policies
-from .lambdas import dms_status as dms
-from .naming import check_component_name
-from .polling_definition import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
-from .provider import provider_partition
-from .sfn_errors import START_RETRIES
-from .state_machine import STATE_MACHINE_CHILDREN, StateMachineComponent, create_state_machine
-from .validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
+from ._internal.partition_check import provider_partition
+from ._internal.state_machine import (
+    STATE_MACHINE_CHILDREN,
+    StateMachineComponent,
+    create_state_machine,
+)
+from .arguments import (
     LOG_RETENTION_DAYS,
     MAX_EXECUTION_SECONDS,
     ArgChecker,
     LogLevel,
     StartType,
 )
+from .definitions.errors import START_RETRIES
+from .definitions.polling import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
+from .documents import iam_policies
+from .lambdas import dms_status as dms
+from .naming import check_component_name
 
 # History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
 #: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.
@@ -119,36 +122,20 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
     check = ArgChecker("DmsPollingWorkflow", name)
     check.known_arguments(args, DmsPollingWorkflowArgs.__annotations__)
-    arn = check.task_arn("replication_task_arn", args.get("replication_task_arn"))
-    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
-    interval = check.integer("poll_interval_seconds", args.get("poll_interval_seconds", 60), 1)
-    cap = check.integer("max_poll_interval_seconds", args.get("max_poll_interval_seconds", 600), 1)
-    if cap < interval:
-        raise check.fail(
-            "max_poll_interval_seconds",
-            f"is {cap}; it must be at least poll_interval_seconds ({interval})",
-        )
+    task = check.task(args)
+    timeout = check.timeout(args)
+    interval, cap = check.poll_intervals(args, timeout)
     backoff = check.boolean("backoff", args.get("backoff", True))
-    timeout = check.integer(
-        "timeout_seconds", args.get("timeout_seconds", 7 * 24 * 3600), 1, MAX_EXECUTION_SECONDS
-    )
-    if timeout <= interval:
-        raise check.fail(
-            "timeout_seconds",
-            f"is {timeout}; it must be greater than poll_interval_seconds ({interval})",
-        )
-    reasons = check.success_stop_reasons(
-        "success_stop_reasons",
-        args.get("success_stop_reasons", list(dms.DEFAULT_SUCCESS_STOP_REASONS)),
-    )
+    logging = check.logging(args)
+    arn = task.task_arn
     spec = PollingSpec(
         replication_task_arn=arn if isinstance(arn, str) else "",
-        start_type=start_type,
+        start_type=task.start_type,
         poll_interval_seconds=interval,
         max_poll_interval_seconds=cap,
         backoff=backoff,
         timeout_seconds=timeout,
-        success_stop_reasons=reasons,
+        success_stop_reasons=task.success_stop_reasons,
     )
     polls = max_polls(spec)
     events = max_history_events(spec)
@@ -159,12 +146,9 @@ def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> Polli
             f"beyond Step Functions' {HISTORY_EVENT_LIMIT}-event history limit; enable backoff, "
             "raise max_poll_interval_seconds or poll_interval_seconds, or shorten timeout_seconds",
         )
-    log_level = check.log_level("log_level", args.get("log_level", LogLevel.ERROR))
-    retention = check.log_retention_days(
-        "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+    return PollingSettings(
+        spec, arn, logging.log_level, logging.log_retention_days, logging.tracing
     )
-    tracing = check.boolean("tracing", args.get("tracing", False))
-    return PollingSettings(spec, arn, log_level, retention, tracing)
 
 
 def max_polls(spec: PollingSpec) -> int:
@@ -227,7 +211,7 @@ class DmsPollingWorkflow(StateMachineComponent):
         super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
         check_component_name("DmsPollingWorkflow", name, STATE_MACHINE_CHILDREN)
         settings = polling_settings_from_args(name, args)
-        spec, log_level, tracing = settings.spec, settings.log_level, settings.tracing
+        spec, tracing = settings.spec, settings.tracing
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
@@ -252,9 +236,7 @@ class DmsPollingWorkflow(StateMachineComponent):
                     iam_policies.polling_state_machine_policy(arn, can_start, tracing)
                 )
             ),
-            log_level=log_level,
-            log_retention_days=settings.log_retention_days,
-            tracing=tracing,
+            logging=settings,
             tags=tags,
         )
         self.register_outputs(self._expose(created))

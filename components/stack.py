@@ -33,6 +33,7 @@ from typing import Any, Final, cast
 
 import pulumi
 
+from .arguments import REPLICATION_TASK_ARN_RE, InvalidArgumentError, WaitMode
 from .callback import DmsCallbackWorkflow, DmsCallbackWorkflowArgs
 from .durable import (
     CALLBACK_ONLY_ARGUMENTS,
@@ -40,9 +41,8 @@ from .durable import (
     DmsDurableWorkflow,
     DmsDurableWorkflowArgs,
 )
-from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .hub.event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
-from .validation import REPLICATION_TASK_ARN_RE, InvalidArgumentError, WaitMode
 
 # Pulumi logical names become parts of AWS names: keep them short and plain.
 _TASK_NAME_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")

@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, Protocol
 
-from . import contract
+from . import contract, errors
 from . import dms_status as dms
 from .aws_clients import client as aws_client
 from .errors import error_code
@@ -254,7 +254,7 @@ def resume_waiter(
         return _finish(
             store,
             waiter,
-            lambda: sender.fail(waiter.token, dms.ERROR_TASK_NOT_FOUND, cause),
+            lambda: sender.fail(waiter.token, errors.ERROR_TASK_NOT_FOUND, cause),
             "not_found",
         )
     reasons = waiter.success_stop_reasons or dms.DEFAULT_SUCCESS_STOP_REASONS
@@ -264,7 +264,7 @@ def resume_waiter(
     if verdict.verdict == "succeeded":
         output = json.dumps(success_output(arn, task), default=json_default)
         return _finish(store, waiter, lambda: sender.succeed(waiter.token, output), "succeeded")
-    error = verdict.error or dms.ERROR_TASK_FAILED
+    error = verdict.error or errors.ERROR_TASK_FAILED
     cause = failure_cause(arn, task)
     return _finish(
         store,

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Final
 
 # -- handler entry points (module paths: the same inside the deployed archive and the package) --
-STARTER_HANDLER: Final = "dms_waiters.lambdas.starter.handler"
-RESUME_HANDLER: Final = "dms_waiters.lambdas.resume.handler"
-RECONCILER_HANDLER: Final = "dms_waiters.lambdas.reconciler.handler"
-CALLBACK_URL_HANDLER: Final = "dms_waiters.lambdas.callback_url.handler"
-URL_STARTER_HANDLER: Final = "dms_waiters.lambdas.url_starter.handler"
+STARTER_HANDLER: Final = "dms_waiters.lambdas.handlers.starter.handler"
+RESUME_HANDLER: Final = "dms_waiters.lambdas.handlers.resume.handler"
+RECONCILER_HANDLER: Final = "dms_waiters.lambdas.handlers.reconciler.handler"
+CALLBACK_URL_HANDLER: Final = "dms_waiters.lambdas.handlers.callback_url.handler"
+URL_STARTER_HANDLER: Final = "dms_waiters.lambdas.handlers.url_starter.handler"
 """CallbackUrlWorkflow's starter: registers a URL waiter, then invokes the user's job function."""
-DURABLE_WAITER_HANDLER: Final = "dms_waiters.lambdas.durable_waiter.handler"
+DURABLE_WAITER_HANDLER: Final = "dms_waiters.lambdas.handlers.durable_waiter.handler"
 """The Lambda durable function that waits for one DMS task (poll or callback mode)."""
 
 # -- environment variables --------------------------------------------------------------------
@@ -55,9 +55,12 @@ ENV_HEARTBEAT_SECONDS: Final = "HEARTBEAT_SECONDS"
 """Callback mode, optional: fail with DmsWaitTimedOut when the hub sends no heartbeat for this
 long (less than TIMEOUT_SECONDS; unset or 0: no heartbeat timeout)."""
 DEFAULT_POLL_INTERVAL_SECONDS: Final = 60
+"""Every polling pattern's first interval (seconds): the one default of the components, the
+definitions and the durable waiter."""
 DEFAULT_MAX_POLL_INTERVAL_SECONDS: Final = 600
+"""Every polling pattern's backoff cap (seconds)."""
 DEFAULT_TIMEOUT_SECONDS: Final = 7 * 24 * 3600
-"""The polling pattern's default deadline (7 days)."""
+"""Every waiting pattern's default deadline (7 days)."""
 #: Every waiter outlives its workflow's deadline by a day (the durable waiter's default when
 #: WAITER_TTL_SECONDS is unset), so the reconciler can still see (and clear) a waiter whose wait
 #: timed out; DynamoDB TTL removes it after that.
@@ -106,12 +109,9 @@ PAYLOAD_EXECUTION: Final = "execution"
 PAYLOAD_START_TYPE: Final = "start_type"
 """Optional per-run override of ``START_TYPE`` (one of ``dms_status.START_TYPES``)."""
 
-#: Default of ``WAITER_TTL_SECONDS`` when unset: the polling default deadline (7 days) + 1 day.
-DEFAULT_WAITER_TTL_SECONDS: Final = 8 * 24 * 3600
+#: Default of ``WAITER_TTL_SECONDS`` when unset: the default deadline plus the margin.
+DEFAULT_WAITER_TTL_SECONDS: Final = DEFAULT_TIMEOUT_SECONDS + WAITER_TTL_MARGIN_SECONDS
 
-# -- error names the handlers raise besides dms_status.ERROR_* (DmsAlreadyWaiting lives there) --
-ERROR_THROTTLED: Final = "DmsThrottled"
-"""Starter: DMS or DynamoDB throttled; nothing is left behind, retrying the invocation is safe."""
 
 # -- durable callback failure payload -----------------------------------------------------------
 # SendDurableExecutionCallbackFailure(Error={ErrorType, ErrorMessage, ErrorData}):
@@ -161,11 +161,3 @@ JOB_EVENT_CALLBACK_URLS: Final = "callback_urls"
 JOB_EVENT_EXPIRES_AT: Final = "expires_at"
 JOB_EVENT_EXECUTION: Final = "execution"
 JOB_EVENT_INPUT: Final = "input"
-ERROR_CALLBACK_JOB_FAILED: Final = "CallbackJobFailed"
-"""The job function failed (or could not be invoked): no job is waited for."""
-ERROR_CALLBACK_INVALID_INPUT: Final = "CallbackInvalidInput"
-"""The URL starter's payload or configuration is invalid."""
-ERROR_CALLBACK_THROTTLED: Final = "CallbackThrottled"
-"""Invoking the job function or DynamoDB was throttled; nothing is left behind, safe to retry."""
-ERROR_CALLBACK_TIMED_OUT: Final = "CallbackTimedOut"
-"""No callback (or no heartbeat) arrived in time (the state machine's Fail state)."""

@@ -12,7 +12,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from . import dms_status
-from .errors import error_code
+from .errors import (
+    DmsStartFailed,
+    DmsTaskNotFound,
+    DmsThrottled,
+    HandlerError,
+    error_code,
+    error_message,
+    is_transient,
+)
 
 NOT_FOUND: Final = "ResourceNotFoundFault"
 #: ARNs per DescribeReplicationTasks call when describing many tasks. DMS documents no limit on
@@ -85,3 +93,29 @@ def start_task(dms: Any, arn: str, start_type: str) -> Mapping[str, Any]:
     )
     task: Mapping[str, Any] = response.get("ReplicationTask") or {}
     return task
+
+
+def start_named(dms: Any, arn: str, start_type: str) -> tuple[str, Mapping[str, Any]]:
+    """Resolve ``auto`` and start the task; return the DMS start type and the task DMS reports.
+
+    Every failure is raised as the named error a workflow sees (one rule for the starter and the
+    durable waiter): ``DmsTaskNotFound`` (no such task), ``DmsThrottled`` (``is_transient``:
+    throttling, 5xx, no answer; nothing was started, retrying is safe), else ``DmsStartFailed``
+    with DMS's code and message.
+    """
+    try:
+        dms_start_type = resolve_start_type(dms, arn, start_type)
+        if dms_start_type is None:
+            raise DmsTaskNotFound(f"DMS has no replication task {arn}")
+        return dms_start_type, start_task(dms, arn, dms_start_type)
+    except HandlerError:
+        raise
+    except Exception as exc:
+        code, message = error_code(exc), error_message(exc)
+        if code == NOT_FOUND:
+            raise DmsTaskNotFound(message) from exc
+        if is_transient(exc):
+            raise DmsThrottled(
+                f"StartReplicationTask: {code or type(exc).__name__}: {message}"
+            ) from exc
+        raise DmsStartFailed(f"{code}: {message}" if code else message) from exc

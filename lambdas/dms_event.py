@@ -25,8 +25,11 @@ from typing import Any, Final, Literal
 
 from .dms_status import normalise_stop_reason
 
+#: The source of every DMS event on the default bus (the hub's rule matches it).
 SOURCE: Final = "aws.dms"
+#: Replication task state changes (DMS engine 3.4.5+); the task ARN is in ``resources[0]``.
 TASK_DETAIL_TYPE: Final = "DMS Replication Task State Change"
+#: DMS Serverless replication state changes; a task rule never matches them.
 SERVERLESS_DETAIL_TYPE: Final = "DMS Replication State Change"
 
 EventKind = Literal["task", "serverless"]

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+# The error names live in ``errors`` (one place for every name a workflow sees); re-exported
+# here for code that reads them beside the statuses (the local cloud).
+from .errors import ERROR_ALREADY_WAITING as ERROR_ALREADY_WAITING
+from .errors import ERROR_DESCRIBE_FAILED as ERROR_DESCRIBE_FAILED
+from .errors import ERROR_INVALID_INPUT as ERROR_INVALID_INPUT
+from .errors import ERROR_START_FAILED as ERROR_START_FAILED
+from .errors import ERROR_TASK_FAILED as ERROR_TASK_FAILED
+from .errors import ERROR_TASK_NOT_FOUND as ERROR_TASK_NOT_FOUND
+from .errors import ERROR_TASK_STOPPED as ERROR_TASK_STOPPED
+from .errors import ERROR_WAIT_TIMED_OUT as ERROR_WAIT_TIMED_OUT
+
 #: Every value of ``ReplicationTask.Status`` (DMS API reference).
 STATUSES: Final[tuple[str, ...]] = (
     "moving",
@@ -80,6 +91,14 @@ START_TYPE_NONE: Final = "none"
 #: Every start type a workflow accepts; the first is the default.
 START_TYPES: Final[tuple[str, ...]] = (START_TYPE_AUTO, *DMS_START_TYPES, START_TYPE_NONE)
 
+
+def overridable_start_types(configured: str) -> tuple[str, ...]:
+    """The start types a run may ask for instead of ``configured``: any, except that a
+    wait-only workflow (``none``) accepts only ``none``: it has no permission to start the task.
+    The one rule of the definitions (their CheckInput) and the handlers."""
+    return START_TYPES if configured != START_TYPE_NONE else (START_TYPE_NONE,)
+
+
 #: ``ReplicationTask.MigrationType`` values (botocore ``MigrationTypeValue``).
 MIGRATION_TYPES: Final[tuple[str, ...]] = ("full-load", "cdc", "full-load-and-cdc")
 #: The status of a task nobody has started yet (or one that was modified after a run).
@@ -122,17 +141,6 @@ def auto_start_type(task: Mapping[str, Any]) -> str:
         return START_REPLICATION
     return RESTART_TYPES.get(str(task.get("MigrationType", "")), DEFAULT_RESTART_TYPE)
 
-
-# Error names every pattern fails with, so callers can Catch on them whichever pattern runs.
-ERROR_TASK_FAILED: Final = "DmsTaskFailed"
-ERROR_TASK_STOPPED: Final = "DmsTaskStopped"
-ERROR_WAIT_TIMED_OUT: Final = "DmsWaitTimedOut"
-ERROR_TASK_NOT_FOUND: Final = "DmsTaskNotFound"
-ERROR_START_FAILED: Final = "DmsStartFailed"
-ERROR_DESCRIBE_FAILED: Final = "DmsDescribeFailed"
-ERROR_INVALID_INPUT: Final = "DmsInvalidInput"
-#: Another execution already waits for the task (the waiter table holds one waiter per task ARN).
-ERROR_ALREADY_WAITING: Final = "DmsAlreadyWaiting"
 
 Verdict = Literal["waiting", "succeeded", "failed", "stopped"]
 

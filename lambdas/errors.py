@@ -10,8 +10,27 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from . import contract
-from . import dms_status as dms
+# -- every error name a workflow sees (its Catch names these) ------------------------------
+# The DMS outcomes: every pattern fails with these, so a Catch works whichever pattern waits.
+ERROR_TASK_FAILED: Final = "DmsTaskFailed"
+ERROR_TASK_STOPPED: Final = "DmsTaskStopped"
+ERROR_WAIT_TIMED_OUT: Final = "DmsWaitTimedOut"
+ERROR_TASK_NOT_FOUND: Final = "DmsTaskNotFound"
+ERROR_START_FAILED: Final = "DmsStartFailed"
+ERROR_DESCRIBE_FAILED: Final = "DmsDescribeFailed"
+ERROR_INVALID_INPUT: Final = "DmsInvalidInput"
+ERROR_ALREADY_WAITING: Final = "DmsAlreadyWaiting"
+# The handlers' own.
+ERROR_THROTTLED: Final = "DmsThrottled"
+"""Starter: DMS or DynamoDB throttled; nothing is left behind, retrying the invocation is safe."""
+ERROR_CALLBACK_JOB_FAILED: Final = "CallbackJobFailed"
+"""The job function failed (or could not be invoked): no job is waited for."""
+ERROR_CALLBACK_INVALID_INPUT: Final = "CallbackInvalidInput"
+"""The URL starter's payload or configuration is invalid."""
+ERROR_CALLBACK_THROTTLED: Final = "CallbackThrottled"
+"""Invoking the job function or DynamoDB was throttled; nothing is left behind, safe to retry."""
+ERROR_CALLBACK_TIMED_OUT: Final = "CallbackTimedOut"
+"""No callback (or no heartbeat) arrived in time (the state machine's Fail state)."""
 
 #: Error codes AWS services use for "slow down"; retrying later is the right answer.
 THROTTLING_CODES: Final = frozenset(
@@ -66,73 +85,94 @@ class HandlerError(Exception):
 class DmsInvalidInput(HandlerError):  # noqa: N818 - the class name is the workflow's error name
     """The payload or the function's configuration is invalid (bad start type, bad reasons)."""
 
-    error_name = dms.ERROR_INVALID_INPUT
+    error_name = ERROR_INVALID_INPUT
 
 
 class DmsStartFailed(HandlerError):  # noqa: N818
     """StartReplicationTask refused to start the task (wrong state, access denied...)."""
 
-    error_name = dms.ERROR_START_FAILED
+    error_name = ERROR_START_FAILED
 
 
 class DmsTaskNotFound(HandlerError):  # noqa: N818
     """DMS has no replication task with the configured ARN."""
 
-    error_name = dms.ERROR_TASK_NOT_FOUND
+    error_name = ERROR_TASK_NOT_FOUND
 
 
 class DmsAlreadyWaiting(HandlerError):  # noqa: N818
     """A live waiter with a different token already waits for this task."""
 
-    error_name = dms.ERROR_ALREADY_WAITING
+    error_name = ERROR_ALREADY_WAITING
 
 
 class DmsTaskFailed(HandlerError):  # noqa: N818
     """The task ended failed (``failed``, ``failed-move``, ``deleting``)."""
 
-    error_name = dms.ERROR_TASK_FAILED
+    error_name = ERROR_TASK_FAILED
 
 
 class DmsTaskStopped(HandlerError):  # noqa: N818
     """The task stopped with a stop reason that is not a success (NORMAL, errors...)."""
 
-    error_name = dms.ERROR_TASK_STOPPED
+    error_name = ERROR_TASK_STOPPED
 
 
 class DmsWaitTimedOut(HandlerError):  # noqa: N818
     """The wait's deadline passed before the task finished (or the hub stopped heartbeating)."""
 
-    error_name = dms.ERROR_WAIT_TIMED_OUT
+    error_name = ERROR_WAIT_TIMED_OUT
 
 
 class DmsDescribeFailed(HandlerError):  # noqa: N818
     """DescribeReplicationTasks failed with an error that retrying will not fix (access...)."""
 
-    error_name = dms.ERROR_DESCRIBE_FAILED
+    error_name = ERROR_DESCRIBE_FAILED
 
 
 class DmsThrottled(HandlerError):  # noqa: N818
     """An AWS call was throttled; nothing was left behind, so the invocation can be retried."""
 
-    error_name = contract.ERROR_THROTTLED
+    error_name = ERROR_THROTTLED
 
 
 class CallbackJobFailed(HandlerError):  # noqa: N818
     """CallbackUrlWorkflow: the user's job function failed or could not be invoked."""
 
-    error_name = contract.ERROR_CALLBACK_JOB_FAILED
+    error_name = ERROR_CALLBACK_JOB_FAILED
 
 
 class CallbackInvalidInput(HandlerError):  # noqa: N818
     """CallbackUrlWorkflow: the URL starter's payload or configuration is invalid."""
 
-    error_name = contract.ERROR_CALLBACK_INVALID_INPUT
+    error_name = ERROR_CALLBACK_INVALID_INPUT
 
 
 class CallbackThrottled(HandlerError):  # noqa: N818
     """CallbackUrlWorkflow: an AWS call was throttled; nothing was left behind."""
 
-    error_name = contract.ERROR_CALLBACK_THROTTLED
+    error_name = ERROR_CALLBACK_THROTTLED
+
+
+#: What ends a DMS wait other than success, raised by a starter or sent by the hub: the
+#: callback definition passes each through under its own name (in this order).
+WAIT_ERRORS: Final[tuple[str, ...]] = (
+    ERROR_TASK_FAILED,
+    ERROR_TASK_STOPPED,
+    ERROR_TASK_NOT_FOUND,
+    ERROR_START_FAILED,
+    ERROR_DESCRIBE_FAILED,
+    ERROR_INVALID_INPUT,
+    ERROR_ALREADY_WAITING,
+    ERROR_WAIT_TIMED_OUT,
+)
+#: The class of each error a DMS waiter reports, by name (``WAIT_ERRORS`` and a throttle): what
+#: a durable waiter's step or the hub's failure payload names is raised as this class.
+NAMED_ERRORS: Final[dict[str, type[HandlerError]]] = {
+    cls.error_name: cls
+    for cls in HandlerError.__subclasses__()
+    if cls.error_name in (*WAIT_ERRORS, ERROR_THROTTLED)
+}
 
 
 def error_code(exc: BaseException) -> str | None:

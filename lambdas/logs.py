@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
 
 
 def json_default(value: Any) -> Any:
@@ -29,3 +32,21 @@ def log(level: str, message: str, **fields: Any) -> dict[str, Any]:
     sys.stdout.write(json.dumps(record, default=json_default, sort_keys=True) + "\n")
     sys.stdout.flush()
     return record
+
+
+def logged_failure(handler: str, message: str, context: Any, body: Callable[[], Result]) -> Result:
+    """``body()``; if it raises, one ERROR line (the handler, the error's type and message, the
+    request id) before the exception goes on to Lambda. Messages the handlers raise never quote
+    a key, a URL's signature or a token."""
+    try:
+        return body()
+    except Exception as exc:
+        log(
+            "ERROR",
+            message,
+            handler=handler,
+            error=type(exc).__name__,
+            detail=str(exc),
+            request_id=getattr(context, "aws_request_id", None),
+        )
+        raise

@@ -51,7 +51,7 @@ def effective_start_type(configured: str, requested: str | None) -> str:
     """
     if requested is None:
         return configured
-    allowed = dms.START_TYPES if configured != dms.START_TYPE_NONE else (dms.START_TYPE_NONE,)
+    allowed = dms.overridable_start_types(configured)
     if requested not in allowed:
         raise DmsInvalidInput(f"start_type must be one of: {', '.join(allowed)}")
     return requested

@@ -262,6 +262,20 @@ class WaiterStore:
         waiter = Waiter.from_item(item)
         return waiter if waiter.live(_now(now)) else None
 
+    def forget(self, key: str, token: str) -> None:
+        """``delete`` after a failed start: nobody will resume ``token``, so free the key for a
+        retry. A failed delete is only logged: the reconciler removes the waiter once its
+        execution is gone."""
+        try:
+            self.delete(key, token)
+        except Exception as exc:
+            log(
+                "ERROR",
+                "could not delete the waiter after a failed start",
+                key=key,
+                error=repr(exc),
+            )
+
     def delete(self, key: str, token: str) -> bool:
         """Delete the waiter for ``key`` if it still holds ``token``; False if it did not."""
         try:

@@ -66,7 +66,7 @@ PROGRAM = textwrap.dedent(
     import dms_waiters
     import dms_waiters.lambdas.errors
     from dms_waiters import DmsPollingWorkflow
-    from dms_waiters.handlers import handlers_dir
+    from dms_waiters._internal.handler_archive import handlers_dir
     from dms_waiters.testing import DmsWaitersMocks, run_program
 
 
@@ -270,10 +270,18 @@ def _is_symlink_entry(info: zipfile.ZipInfo) -> bool:
 
 def test_wheel_is_one_import_package_with_the_handlers_as_real_files(built: Built) -> None:
     source, wheel = built.source, built.wheel
-    expected = {f"dms_waiters/{p.name}": p for p in (source / "components").glob("*.py")}
+    # Every module, subpackages included: a subpackage missing from pyproject's list would
+    # leave its files out of the wheel.
+    expected = {
+        f"dms_waiters/{p.relative_to(source / 'components').as_posix()}": p
+        for p in (source / "components").rglob("*.py")
+    }
     expected["dms_waiters/py.typed"] = source / "components" / "py.typed"
-    expected |= {f"dms_waiters/lambdas/{p.name}": p for p in (source / "lambdas").glob("*.py")}
-    assert "dms_waiters/handlers.py" in expected
+    expected |= {
+        f"dms_waiters/lambdas/{p.relative_to(source / 'lambdas').as_posix()}": p
+        for p in (source / "lambdas").rglob("*.py")
+    }
+    assert "dms_waiters/_internal/handler_archive.py" in expected
     assert "dms_waiters/lambdas/dms_status.py" in expected
 
     with zipfile.ZipFile(wheel) as archive:

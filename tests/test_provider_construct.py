@@ -275,8 +275,8 @@ def test_durable_poll_workflow_needs_no_hub() -> None:
 
 def test_callback_url_workflow_with_a_hub_reference() -> None:
     workflow = {
-        "jobCodePath": str(ROOT / "examples" / "export_job"),
-        "jobHandler": "job.handler",
+        "codeDir": str(ROOT / "examples" / "export_job"),
+        "handler": "job.handler",
         "jobTimeoutSeconds": 120.0,
         "timeoutSeconds": 21600.0,
     }
@@ -292,7 +292,7 @@ def test_callback_url_workflow_with_a_hub_reference() -> None:
 
 
 def test_callback_url_workflow_refuses_a_hub_without_the_endpoint_once_known() -> None:
-    workflow = {"jobCodePath": str(ROOT / "examples" / "export_job"), "jobHandler": "job.handler"}
+    workflow = {"codeDir": str(ROOT / "examples" / "export_job"), "handler": "job.handler"}
     with pytest.raises(Exception) as err:
         run(hub(), with_hub_reference("CallbackUrlWorkflow", "export", workflow))
     assert "argument 'hub' has no callback endpoint" in str(invalid_argument(err.value))

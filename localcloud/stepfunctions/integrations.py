@@ -21,7 +21,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 from moto.stepfunctions.parser.asl.utils import boto_client as sfn_boto_client
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from dms_waiters.sfn_errors import java_exception_name
+from dms_waiters.definitions.errors import java_exception_name
 
 from ..active import ACTIVE, guard_client
 from ..patching import Patcher, patch

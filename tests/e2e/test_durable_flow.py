@@ -25,8 +25,8 @@ import pytest
 
 from bench.measure import durable_target
 from dms_waiters import DmsEventHub
-from dms_waiters.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
-from dms_waiters.lambda_function import handler_archive
+from dms_waiters._internal.handler_archive import handler_archive
+from dms_waiters.hub.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import contract as c
 from dms_waiters.stack import PATTERNS, Pattern
 from localcloud import DmsScenario, LocalCloud

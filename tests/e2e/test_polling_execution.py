@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
-from dms_waiters import polling, polling_definition, sfn_errors
+from dms_waiters import polling
+from dms_waiters.definitions import errors as sfn_errors
+from dms_waiters.definitions import polling as polling_definition
+from dms_waiters.definitions.polling import PollingSpec, build_polling_definition
 from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.polling import polling_spec_from_args
-from dms_waiters.polling_definition import PollingSpec, build_polling_definition
 from localcloud import DmsScenario, ExecutionResult, LocalCloud
 from localcloud.dms import scenario as dms_sim
 

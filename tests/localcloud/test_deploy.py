@@ -23,9 +23,10 @@ import pytest
 from moto.awslambda.models import lambda_backends
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-from dms_waiters import DmsPollingWorkflow, iam_policies
+from dms_waiters import DmsPollingWorkflow
+from dms_waiters.definitions.polling import build_polling_definition
+from dms_waiters.documents import iam_policies
 from dms_waiters.polling import polling_spec_from_args
-from dms_waiters.polling_definition import build_polling_definition
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 from localcloud import (
     DeploymentError,

@@ -36,7 +36,8 @@ def test_the_durable_archive_defines_no_meter(cloud: LocalCloud) -> None:
             for name in archive.namelist()
             if name.startswith("dms_waiters/") and name.endswith(".py")
         }
-    assert "dms_waiters/lambdas/durable_waiter.py" in ours  # the handler is what we inspected
+    assert "dms_waiters/lambdas/handlers/durable_waiter.py" in ours  # the handler we inspect
+    assert "dms_waiters/lambdas/durable_waiter/poll.py" in ours
     for name, source in ours.items():
         assert not defined_names(source) & MEASUREMENT_ONLY, name
     # The meter itself lives with the emulator that reports durable operations.

@@ -7,7 +7,7 @@ import pytest
 
 from bench import pricing
 from bench.pricing import Usage
-from dms_waiters.lambda_function import ARCHITECTURE
+from dms_waiters._internal.lambda_function import ARCHITECTURE
 
 
 def test_lambda_compute_is_priced_at_the_deployed_architectures_rate() -> None:

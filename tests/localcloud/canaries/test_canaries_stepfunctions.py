@@ -25,7 +25,7 @@ from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution_worker
 
-from dms_waiters.sfn_errors import java_exception_name
+from dms_waiters.definitions.errors import java_exception_name
 from localcloud import DmsScenario, LocalCloud
 from localcloud.active import NetworkAccessError
 from localcloud.stepfunctions.integrations import aws_timestamp

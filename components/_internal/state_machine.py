@@ -1,0 +1,141 @@
+"""The resources every workflow's state machine needs: role, inline policy, log group, machine.
+
+Shared by ``DmsPollingWorkflow`` and ``DmsCallbackWorkflow`` so both get the same trust policy
+(``states.amazonaws.com`` for this account only), the same log group layout and the same
+logging and tracing settings, under the same logical names (``<name>-role``, ``<name>-policy``,
+``<name>-logs``, ``<name>-state-machine``). The role and the machine are autonamed, the log
+group is ``/aws/vendedlogs/states/<name>-`` plus a unique id (see ``naming``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pulumi
+import pulumi_aws as aws
+
+from ..arguments import Logged, LogLevel
+from ..documents import iam_policies
+from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
+from .lambda_function import LambdaFunction, create_log_group, create_role
+
+#: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
+STATE_MACHINE_CHILDREN: Final[Children] = (
+    ("-role", ROLE),
+    ("-policy", ROLE_POLICY),
+    ("-state-machine", STATE_MACHINE),
+)
+
+
+@dataclass(frozen=True)
+class StateMachineResources:
+    """What ``create_state_machine`` created."""
+
+    role: aws.iam.Role
+    policy: aws.iam.RolePolicy
+    log_group: aws.cloudwatch.LogGroup
+    machine: aws.sfn.StateMachine
+
+
+class StateMachineComponent(pulumi.ComponentResource):
+    """Base of the components built around one state machine: sets its outputs once.
+
+    Each component declares these outputs itself (``state_machine_arn``,
+    ``state_machine_name``, ``role_arn``, ``log_group_name``, with their descriptions): Pulumi's
+    schema analyzer reads the descriptions from the component class's own source only.
+    """
+
+    def _expose(self, created: StateMachineResources) -> dict[str, pulumi.Output[Any]]:
+        """Set the outputs above from ``created``; return them for ``register_outputs``."""
+        self.state_machine_arn = created.machine.arn
+        self.state_machine_name = created.machine.name
+        self.role_arn = created.role.arn
+        self.log_group_name = created.log_group.name
+        return {
+            "state_machine_arn": self.state_machine_arn,
+            "state_machine_name": self.state_machine_name,
+            "role_arn": self.role_arn,
+            "log_group_name": self.log_group_name,
+        }
+
+
+def create_state_machine(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    description: str,
+    definition: pulumi.Input[str],
+    policy: pulumi.Input[str],
+    logging: Logged,
+    tags: pulumi.Input[dict[str, str]] | None,
+    invokes: Sequence[LambdaFunction] = (),
+) -> StateMachineResources:
+    """Create a Standard state machine running as its own role, logging to its own log group.
+
+    ``definition`` and ``policy`` are JSON documents (or ``Output``s of them); the policy is the
+    role's only permission. The machine waits for the policy and for what the functions it
+    ``invokes`` need (``LambdaFunction.invoke_after``), so its first execution already has every
+    permission it needs.
+    """
+    child = pulumi.ResourceOptions(parent=parent)
+    account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))
+    trust = account_id.account_id.apply(
+        lambda acct: json.dumps(
+            iam_policies.service_assume_role_policy("states.amazonaws.com", acct)
+        )
+    )
+    role = create_role(name, trust, description, tags, parent)
+    role_policy = aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=policy, opts=child)
+    # The vended-logs prefix keeps the resource policy Step Functions writes small.
+    log_group = create_log_group(
+        name, "/aws/vendedlogs/states/", logging.log_retention_days, tags, parent
+    )
+    machine = aws.sfn.StateMachine(
+        f"{name}-state-machine",
+        type="STANDARD",
+        role_arn=role.arn,
+        definition=definition,
+        logging_configuration={
+            "level": logging.log_level,
+            "include_execution_data": logging.log_level == LogLevel.ALL.value,
+            "log_destination": log_group.arn.apply(lambda a: f"{a}:*"),
+        },
+        tracing_configuration={"enabled": logging.tracing},
+        tags=tags,
+        # The role's permissions (and the invoked functions') must exist before the first
+        # execution runs.
+        opts=pulumi.ResourceOptions(
+            parent=parent,
+            depends_on=[role_policy, *(r for f in invokes for r in f.invoke_after)],
+        ),
+    )
+    return StateMachineResources(role, role_policy, log_group, machine)
+
+
+def create_starter_state_machine(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    description: str,
+    starter: LambdaFunction,
+    definition: pulumi.Output[dict[str, Any]],
+    logging: Logged,
+    tags: pulumi.Input[dict[str, str]] | None,
+) -> StateMachineResources:
+    """``create_state_machine`` for the callback patterns: one task token wait whose role may
+    only invoke the ``starter`` Lambda (``iam_policies.callback_state_machine_policy``)."""
+    return create_state_machine(
+        name,
+        parent=parent,
+        description=description,
+        definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
+        policy=starter.arn.apply(
+            lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, logging.tracing))
+        ),
+        logging=logging,
+        tags=tags,
+        invokes=[starter],
+    )

@@ -1,0 +1,162 @@
+"""Every ARN a component writes comes from the provider's partition, and what a partition lacks
+is refused at preview."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dms_waiters import (
+    CallbackUrlWorkflow,
+    DmsCallbackWorkflow,
+    DmsDurableWorkflow,
+    DmsEventHub,
+    DmsPollingWorkflow,
+    DurableBatchWorkflow,
+    InvalidArgumentError,
+)
+from dms_waiters.documents.partitions import states_arn
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.paths import EXPORT_JOB_DIR
+
+ACCOUNT = "111122223333"
+PARTITIONS = [("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]
+JOB_DIR = str(EXPORT_JOB_DIR)
+
+
+def task_arn(partition: str, region: str, name: str) -> str:
+    return f"arn:{partition}:dms:{region}:{ACCOUNT}:task:{name.upper()}"
+
+
+def everything(partition: str, region: str, batch_code: Path) -> None:
+    """Every component, in each of its shapes."""
+    DmsPollingWorkflow("polling", {"replication_task_arn": task_arn(partition, region, "p")})
+    hub = DmsEventHub("hub")
+    DmsCallbackWorkflow(
+        "callback", {"replication_task_arn": task_arn(partition, region, "c"), "hub": hub.reference}
+    )
+    DmsDurableWorkflow(
+        "durable-callback",
+        {"replication_task_arn": task_arn(partition, region, "d"), "hub": hub.reference},
+    )
+    DmsDurableWorkflow(
+        "durable-poll", {"replication_task_arn": task_arn(partition, region, "q"), "mode": "poll"}
+    )
+    DurableBatchWorkflow("batch", {"code_dir": str(batch_code), "handler": "etl.handler"})
+    if partition != "aws-cn":  # function URLs: refused there (below)
+        url_hub = DmsEventHub("url-hub", {"callback_url": True})
+        CallbackUrlWorkflow(
+            "url",
+            {"code_dir": JOB_DIR, "handler": "job.handler", "hub": url_hub.reference},
+        )
+
+
+def strings(value: Any) -> list[str]:
+    """Every string in a resource's inputs, JSON documents (definitions, policies) included."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return [value]
+        return [value, *strings(decoded)] if not isinstance(decoded, str) else [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in strings(item)]
+    return []
+
+
+@pytest.fixture
+def batch_code(tmp_path: Path) -> Path:
+    (tmp_path / "etl.py").write_text("def handler(event, context):\n    return {}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("partition", "region"), PARTITIONS)
+def test_no_resource_input_names_the_commercial_partition(
+    partition: str, region: str, batch_code: Path
+) -> None:
+    mocks = run_program(
+        lambda: everything(partition, region, batch_code),
+        DmsWaitersMocks(account_id=ACCOUNT, region=region, partition=partition),
+    )
+    machines = mocks.created("aws:sfn/stateMachine:StateMachine")
+    assert len(machines) == (2 if partition == "aws-cn" else 3)
+    found = {
+        resource.name: [s for s in strings(resource.inputs) if "arn:aws:" in s]
+        for resource in mocks.created()
+    }
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    # The integrations are the partition's own.
+    definition = json.loads(mocks.by_name("polling-state-machine").inputs["definition"])
+    resources = {s.get("Resource") for s in definition["States"].values()} - {None}
+    assert states_arn(partition, "aws-sdk:databasemigration:startReplicationTask") in resources
+
+
+@pytest.mark.parametrize(
+    ("program", "argument"),
+    [
+        (lambda: DmsEventHub("hub", {"callback_url": True}), "callback_url"),
+        (
+            lambda: CallbackUrlWorkflow("url", {"code_dir": JOB_DIR, "handler": "job.handler"}),
+            "callback_url",
+        ),
+        (
+            lambda: DmsCallbackWorkflow(
+                "cb",
+                {"replication_task_arn": task_arn("aws-cn", "cn-north-1", "c"), "tracing": True},
+            ),
+            "tracing",
+        ),
+        (
+            lambda: DmsDurableWorkflow(
+                "d",
+                {
+                    "replication_task_arn": task_arn("aws-cn", "cn-north-1", "d"),
+                    "mode": "poll",
+                    "tracing": True,
+                },
+            ),
+            "tracing",
+        ),
+    ],
+)
+def test_what_china_lacks_is_refused_at_preview(program: Any, argument: str) -> None:
+    # Raised inside an apply (the partition is an Output), so Pulumi reports it wrapped in the
+    # resources waiting for it; its message ends the report.
+    with pytest.raises(ValueError) as err:
+        run_program(program, DmsWaitersMocks(region="cn-north-1", partition="aws-cn"))
+    refusal = cause_of_type(err.value, InvalidArgumentError)
+    assert refusal.argument == argument
+    assert "aws-cn partition" in str(refusal)
+    assert str(err.value).endswith(str(refusal))
+
+
+def cause_of_type(error: BaseException, wanted: type[InvalidArgumentError]) -> InvalidArgumentError:
+    seen: BaseException | None = error
+    while seen is not None and not isinstance(seen, wanted):
+        seen = seen.__cause__ or seen.__context__
+    assert isinstance(seen, wanted), error
+    return seen
+
+
+def test_a_state_machines_own_tracing_is_allowed_in_china() -> None:
+    mocks = run_program(
+        lambda: DmsPollingWorkflow(
+            "p",
+            {"replication_task_arn": task_arn("aws-cn", "cn-north-1", "p"), "tracing": True},
+        ),
+        DmsWaitersMocks(region="cn-north-1", partition="aws-cn"),
+    )
+    (machine,) = mocks.created("aws:sfn/stateMachine:StateMachine")
+    assert machine.inputs["tracingConfiguration"] == {"enabled": True}
+
+
+def test_gov_cloud_offers_every_feature() -> None:
+    run_program(
+        lambda: DmsEventHub("hub", {"callback_url": True}),
+        DmsWaitersMocks(region="us-gov-west-1", partition="aws-us-gov"),
+    )
