@@ -7,16 +7,8 @@ from typing import Any, Final
 import pulumi
 
 from ..deploy.assets import archive_zip
-from ..deploy.mocks import (
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    iso,
-    retag,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, iso, retag
 
 
 def _function_code(req: ResourceRequest) -> dict[str, Any]:

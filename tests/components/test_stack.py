@@ -18,6 +18,7 @@ from dms_waiters.stack import (
     validate_tasks,
 )
 from dms_waiters.testing import DmsWaitersMocks, is_unknown, run_program
+from tests.components.conftest import CALLBACK_OUTPUTS, DURABLE_FUNCTION_OUTPUTS
 from tests.paths import ROOT
 
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:ORDERS7XQ2"
@@ -27,6 +28,20 @@ def task(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {"name": "orders", "pattern": "polling", "replication_task_arn": ARN}
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
+
+
+def validation_error(tasks: Any) -> str:
+    """The message of the ``StackConfigError`` validating ``tasks`` raises."""
+    with pytest.raises(StackConfigError) as err:
+        validate_tasks(tasks)
+    return str(err.value)
+
+
+def build_error(tasks: Any, hub_config: Any = None) -> str:
+    """The message of the ``StackConfigError`` building the stack of ``tasks`` raises."""
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack(tasks, hub_config))
+    return str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -59,15 +74,11 @@ def task(**overrides: Any) -> dict[str, Any]:
     ],
 )
 def test_malformed_config_names_the_task_and_key(tasks: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        validate_tasks(tasks)
-    assert message in str(err.value)
+    assert message in validation_error(tasks)
 
 
 def test_component_argument_errors_are_reported_with_the_task() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task(), task(name="second", start_type="go")]))
-    text = str(err.value)
+    text = build_error([task(), task(name="second", start_type="go")])
     assert text.startswith("tasks[1] ('second'): key 'start_type':")
     assert "allowed values: auto, start-replication, resume-processing, reload-target, none" in text
 
@@ -190,9 +201,7 @@ def test_hub_config_configures_the_shared_hub() -> None:
     ],
 )
 def test_bad_hub_config_names_the_key(hub_config: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task()], hub_config))
-    assert message in str(err.value)
+    assert message in build_error([task()], hub_config)
 
 
 @pytest.mark.parametrize(
@@ -214,23 +223,19 @@ def test_bad_hub_config_names_the_key(hub_config: Any, message: str) -> None:
     ],
 )
 def test_callback_config_errors(tasks: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        validate_tasks(tasks)
-    assert message in str(err.value)
+    assert message in validation_error(tasks)
 
 
 def test_callback_argument_errors_are_reported_with_the_task() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task(), callback(name="cdc", start_type="go")]))
-    text = str(err.value)
+    text = build_error([task(), callback(name="cdc", start_type="go")])
     assert text.startswith("tasks[1] ('cdc'): key 'start_type':")
     assert "DmsCallbackWorkflow 'cdc'" in text
 
 
 def test_callback_heartbeat_error_names_task_and_key() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([callback(heartbeat_seconds=60)]))
-    assert str(err.value).startswith("tasks[0] ('orders'): key 'heartbeat_seconds':")
+    assert build_error([callback(heartbeat_seconds=60)]).startswith(
+        "tasks[0] ('orders'): key 'heartbeat_seconds':"
+    )
 
 
 def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
@@ -242,15 +247,7 @@ def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
     for name, value in exports.items():
         pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
     run_program(lambda: None, mocks, project="dms-waiters")
-    assert set(resolved["cdc"]) == {
-        "pattern",
-        "state_machine_arn",
-        "state_machine_name",
-        "role_arn",
-        "log_group_name",
-        "starter_function_arn",
-        "hub_table_name",
-    }
+    assert set(resolved["cdc"]) == {"pattern", *CALLBACK_OUTPUTS}
     assert resolved["cdc"]["pattern"] == "callback"
     hub = resolved["dms-events"]
     assert set(hub) == set(HUB_OUTPUT_NAMES)
@@ -351,15 +348,11 @@ def test_a_durable_poll_stack_has_no_hub() -> None:
     ],
 )
 def test_durable_config_errors(tasks: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        validate_tasks(tasks)
-    assert message in str(err.value)
+    assert message in validation_error(tasks)
 
 
 def test_durable_argument_errors_are_reported_with_the_task() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task(pattern="durable-poll", retention_days=365)]))
-    text = str(err.value)
+    text = build_error([task(pattern="durable-poll", retention_days=365)])
     assert text.startswith("tasks[0] ('orders'): key 'retention_days':")
     assert "DmsDurableWorkflow 'orders'" in text
 
@@ -376,16 +369,7 @@ def test_stack_program_exports_durable_tasks() -> None:
     for name, value in exports.items():
         pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
     run_program(lambda: None, mocks, project="dms-waiters")
-    durable = {
-        "pattern",
-        "function_name",
-        "function_arn",
-        "alias_name",
-        "alias_arn",
-        "role_arn",
-        "log_group_name",
-        "start_command",
-    }
+    durable = {"pattern", *DURABLE_FUNCTION_OUTPUTS}
     assert set(resolved["orders"]) == durable
     assert set(resolved["cdc"]) == durable | {"hub_table_name"}
     assert resolved["orders"]["pattern"] == "durable-poll"
