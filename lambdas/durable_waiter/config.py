@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from .. import contract as c
 from ..errors import DmsInvalidInput
-from ..task_settings import task_settings_from_env
+from ..task_settings import TaskSettings, task_settings_from_env
 
 
 def _int_env(env: Mapping[str, str], name: str, default: int | None, minimum: int) -> int:
@@ -32,12 +32,10 @@ def _int_env(env: Mapping[str, str], name: str, default: int | None, minimum: in
 
 
 @dataclass(frozen=True)
-class DurableWaiterConfig:
-    """The function's configuration (environment variables set by the component)."""
+class DurableWaiterConfig(TaskSettings):
+    """The function's configuration (environment variables set by the component): the task
+    settings and its own."""
 
-    replication_task_arn: str
-    start_type: str
-    success_stop_reasons: tuple[str, ...]
     mode: str
     timeout_seconds: int
     poll_interval_seconds: int
@@ -52,11 +50,6 @@ class DurableWaiterConfig:
     def from_env(cls, env: Mapping[str, str]) -> DurableWaiterConfig:
         """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
         task = task_settings_from_env(env)
-        arn, start_type, reasons = (
-            task.replication_task_arn,
-            task.start_type,
-            task.success_stop_reasons,
-        )
         mode = env.get(c.ENV_WAIT_MODE, "").strip() or c.WAIT_MODE_POLL
         if mode not in c.WAIT_MODES:
             raise DmsInvalidInput(f"{c.ENV_WAIT_MODE} {mode!r} is not one of {c.WAIT_MODES}")
@@ -93,9 +86,7 @@ class DurableWaiterConfig:
                     f"{c.ENV_TIMEOUT_SECONDS} ({timeout}): the waiter would vanish mid-wait"
                 )
         return cls(
-            replication_task_arn=arn,
-            start_type=start_type,
-            success_stop_reasons=reasons,
+            **asdict(task),
             mode=mode,
             timeout_seconds=timeout,
             poll_interval_seconds=interval,

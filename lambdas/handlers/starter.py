@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .. import contract as c
@@ -47,7 +47,7 @@ from ..errors import (
 )
 from ..logs import log, logged_failure
 from ..payload import requested_start_type, token_and_execution
-from ..task_settings import effective_start_type, task_settings_from_env
+from ..task_settings import TaskSettings, effective_start_type, task_settings_from_env
 from ..waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 
@@ -67,12 +67,10 @@ class StarterEvent:
 
 
 @dataclass(frozen=True)
-class StarterConfig:
-    """The function's configuration (environment variables set by the component)."""
+class StarterConfig(TaskSettings):
+    """The function's configuration (environment variables set by the component): the task
+    settings and its own."""
 
-    replication_task_arn: str
-    start_type: str
-    success_stop_reasons: tuple[str, ...]
     ttl_seconds: int
     table_name: str
     workflow: str
@@ -81,11 +79,6 @@ class StarterConfig:
     def from_env(cls, env: Mapping[str, str]) -> StarterConfig:
         """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
         task = task_settings_from_env(env)
-        arn, start_type, reasons = (
-            task.replication_task_arn,
-            task.start_type,
-            task.success_stop_reasons,
-        )
         table = env.get(c.ENV_WAITER_TABLE, "").strip()
         if not table:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TABLE} is not set")
@@ -97,9 +90,7 @@ class StarterConfig:
         if ttl <= 0:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} must be positive")
         return cls(
-            replication_task_arn=arn,
-            start_type=start_type,
-            success_stop_reasons=reasons,
+            **asdict(task),
             ttl_seconds=ttl,
             table_name=table,
             workflow=env.get(c.ENV_WORKFLOW_NAME, "").strip(),

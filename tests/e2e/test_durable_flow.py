@@ -26,6 +26,7 @@ import pytest
 from bench.measure import durable_target
 from dms_waiters import DmsEventHub
 from dms_waiters._internal.handler_archive import handler_archive
+from dms_waiters.documents.iam_policies import service_assume_role_policy
 from dms_waiters.hub.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import contract as c
 from dms_waiters.stack import PATTERNS, Pattern
@@ -100,18 +101,7 @@ class StandInDurableWorkflow(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=json.dumps(service_assume_role_policy("lambda.amazonaws.com")),
             opts=child,
         )
         timeout = int(args.get("timeout_seconds", TIMEOUT_SECONDS))

@@ -14,6 +14,7 @@ from dms_waiters._internal.handler_archive import handler_archive
 from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
 from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
 from dms_waiters.lambdas import contract
+from dms_waiters.stack import HUB_OUTPUT_NAMES
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
@@ -381,15 +382,8 @@ def test_alarms_without_actions_still_exist() -> None:
 
 
 def test_outputs_resolve() -> None:
-    names = [
-        "table_name",
-        "table_arn",
-        "rule_arn",
-        "resume_function_arn",
-        "dlq_url",
-        "dlq_arn",
-        "callback_base_url",
-    ]
+    # The outputs the stack exports, the plain reconcile period aside; ``seen`` names them all.
+    names = [name for name in HUB_OUTPUT_NAMES if name != "reconcile_every_minutes"]
     seen, mocks = resolve_outputs(
         lambda: DmsEventHub("events"), names, plain=["reconcile_every_minutes"]
     )
