@@ -238,6 +238,19 @@ def bad_arguments_test(
     return test
 
 
+#: Bad arguments of every workflow that waits for a DMS task (its task checks).
+TASK_WAITER_BAD_ARGS: list[tuple[dict[str, Any], str, str]] = [
+    ({"replication_task_arn": ""}, "replication_task_arn", "is required"),
+    (
+        {"replication_task_arn": "arn:aws:dms:eu-west-1:123:endpoint:X"},
+        "replication_task_arn",
+        "expected a DMS replication task ARN",
+    ),
+    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
+    ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
+    ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
+]
+
 #: Bad arguments of every workflow that waits through the hub (its heartbeat and hub checks).
 HUB_WAITER_BAD_ARGS: list[tuple[dict[str, Any], str, str]] = [
     ({"heartbeat_seconds": -5}, "heartbeat_seconds", "at least 0"),

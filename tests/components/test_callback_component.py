@@ -23,6 +23,7 @@ from tests.components.conftest import (
     REGION,
     START_THE_TASK,
     TASK_ARN,
+    TASK_WAITER_BAD_ARGS,
     WEEK,
     bad_arguments_test,
     definition_of,
@@ -430,15 +431,7 @@ def test_heartbeat_is_checked_against_a_given_hubs_period() -> None:
 
 
 BAD_ARGS = [
-    ({"replication_task_arn": ""}, "replication_task_arn", "is required"),
-    (
-        {"replication_task_arn": "arn:aws:dms:eu-west-1:123:endpoint:X"},
-        "replication_task_arn",
-        "expected a DMS replication task ARN",
-    ),
-    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
-    ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
-    ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
+    *TASK_WAITER_BAD_ARGS,
     ({"success_stop_reasons": "NORMAL"}, "success_stop_reasons", "non-empty list"),
     ({"timeout_seconds": 0}, "timeout_seconds", "at least 1"),
     ({"timeout_seconds": 400 * 24 * 3600}, "timeout_seconds", "at most 31536000"),

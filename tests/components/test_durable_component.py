@@ -33,6 +33,7 @@ from tests.components.conftest import (
     REGION,
     START_THE_TASK,
     TASK_ARN,
+    TASK_WAITER_BAD_ARGS,
     WEEK,
     bad_arguments_test,
     complete_durable_callbacks,
@@ -401,16 +402,8 @@ def test_start_command_uses_the_cli_spelling_of_invokes_execution_name() -> None
 # -- validation -------------------------------------------------------------------------------
 
 BAD_ARGS = [
-    ({"replication_task_arn": ""}, "replication_task_arn", "is required"),
-    (
-        {"replication_task_arn": "arn:aws:dms:eu-west-1:123:endpoint:X"},
-        "replication_task_arn",
-        "expected a DMS replication task ARN",
-    ),
+    *TASK_WAITER_BAD_ARGS,
     ({"mode": "wait"}, "mode", "allowed values: poll, callback"),
-    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
-    ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
-    ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
     ({"timeout_seconds": 0}, "timeout_seconds", "at least 1"),
     ({"timeout_seconds": 31_618_801}, "timeout_seconds", "at most 31618800"),
     ({"timeout_seconds": 3600.5}, "timeout_seconds", "whole number of seconds"),

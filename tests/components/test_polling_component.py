@@ -17,6 +17,7 @@ from tests.components.conftest import (
     REGION,
     START_THE_TASK,
     TASK_ARN,
+    TASK_WAITER_BAD_ARGS,
     bad_arguments_test,
     definition_of,
     deploy_task_waiter,
@@ -224,7 +225,7 @@ def test_unknown_task_arn_output_is_accepted_at_preview() -> None:
 
 
 BAD_ARGS = [
-    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
+    *TASK_WAITER_BAD_ARGS,
     ({"poll_interval_seconds": 0}, "poll_interval_seconds", "at least 1"),
     ({"poll_interval_seconds": 1.5}, "poll_interval_seconds", "whole number"),
     (
@@ -234,19 +235,11 @@ BAD_ARGS = [
     ),
     ({"timeout_seconds": 60}, "timeout_seconds", "greater than poll_interval_seconds (60)"),
     ({"timeout_seconds": 400 * 24 * 3600}, "timeout_seconds", "at most 31536000"),
-    ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
-    ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
     ({"success_stop_reasons": "NORMAL"}, "success_stop_reasons", "non-empty list"),
     ({"backoff": "yes"}, "backoff", "true or false"),
     ({"log_level": "DEBUG"}, "log_level", "allowed values: ALL, ERROR, FATAL, OFF"),
     ({"log_retention_days": 10}, "log_retention_days", "allowed values: 1, 3"),
     ({"tracing": 1}, "tracing", "true or false"),
-    ({"replication_task_arn": ""}, "replication_task_arn", "is required"),
-    (
-        {"replication_task_arn": "arn:aws:dms:eu-west-1:123:endpoint:X"},
-        "replication_task_arn",
-        "expected a DMS replication task ARN",
-    ),
     ({"poll_interval": 10}, "poll_interval", "is not an argument"),
     (
         {"backoff": False, "poll_interval_seconds": 10, "timeout_seconds": 7 * 24 * 3600},

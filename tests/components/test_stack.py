@@ -44,45 +44,6 @@ def build_error(tasks: Any, hub_config: Any = None) -> str:
     return str(err.value)
 
 
-@pytest.mark.parametrize(
-    ("tasks", "message"),
-    [
-        (None, "config 'tasks' must be a non-empty list"),
-        ([], "config 'tasks' must be a non-empty list"),
-        ("orders", "config 'tasks' must be a non-empty list"),
-        (["orders"], "tasks[0] must be a mapping"),
-        ([task(name=None)], "tasks[0]: key 'name' must be"),
-        ([task(name="9lives")], "tasks[0] ('9lives'): key 'name' must be"),
-        ([task(), task()], "tasks[1] ('orders'): key 'name' repeats"),
-        (
-            [task(pattern="cron")],
-            "tasks[0] ('orders'): key 'pattern' is 'cron'; allowed values: polling",
-        ),
-        ([task(pattern=None)], "key 'pattern' is None"),
-        (
-            [task(poll_every=5)],
-            "tasks[0] ('orders'): key 'poll_every' is not allowed for pattern 'polling'",
-        ),
-        (
-            [task(replication_task_arn=None)],
-            "tasks[0] ('orders'): key 'replication_task_arn' is required",
-        ),
-        (
-            [task(replication_task_arn="arn:aws:s3:::bucket")],
-            "tasks[0] ('orders'): key 'replication_task_arn' is 'arn:aws:s3:::bucket'",
-        ),
-    ],
-)
-def test_malformed_config_names_the_task_and_key(tasks: Any, message: str) -> None:
-    assert message in validation_error(tasks)
-
-
-def test_component_argument_errors_are_reported_with_the_task() -> None:
-    text = build_error([task(), task(name="second", start_type="go")])
-    assert text.startswith("tasks[1] ('second'): key 'start_type':")
-    assert "allowed values: auto, start-replication, resume-processing, reload-target, none" in text
-
-
 def test_one_component_per_task_with_its_arguments() -> None:
     tasks = [
         task(),
@@ -204,34 +165,6 @@ def test_bad_hub_config_names_the_key(hub_config: Any, message: str) -> None:
     assert message in build_error([task()], hub_config)
 
 
-@pytest.mark.parametrize(
-    ("tasks", "message"),
-    [
-        (
-            [callback(hub="mine")],
-            "tasks[0] ('orders'): key 'hub' is not allowed for pattern 'callback'",
-        ),
-        (
-            [callback(hub_args={"alarms": False})],
-            "tasks[0] ('orders'): key 'hub_args' is not allowed for pattern 'callback'",
-        ),
-        (
-            [callback(poll_interval_seconds=60)],
-            "key 'poll_interval_seconds' is not allowed for pattern 'callback'",
-        ),
-        ([task(name="dms-events")], "key 'name' 'dms-events' is reserved for the stack's shared"),
-    ],
-)
-def test_callback_config_errors(tasks: Any, message: str) -> None:
-    assert message in validation_error(tasks)
-
-
-def test_callback_argument_errors_are_reported_with_the_task() -> None:
-    text = build_error([task(), callback(name="cdc", start_type="go")])
-    assert text.startswith("tasks[1] ('cdc'): key 'start_type':")
-    assert "DmsCallbackWorkflow 'cdc'" in text
-
-
 def test_callback_heartbeat_error_names_task_and_key() -> None:
     assert build_error([callback(heartbeat_seconds=60)]).startswith(
         "tasks[0] ('orders'): key 'heartbeat_seconds':"
@@ -318,45 +251,6 @@ def test_a_durable_poll_stack_has_no_hub() -> None:
     assert len(mocks.created("dms-waiters:index:DmsDurableWorkflow")) == 1
 
 
-@pytest.mark.parametrize(
-    ("tasks", "message"),
-    [
-        (
-            [task(pattern="durable-callback", poll_interval_seconds=60)],
-            "key 'poll_interval_seconds' is not allowed for pattern 'durable-callback'",
-        ),
-        (
-            [task(pattern="durable-poll", heartbeat_seconds=3600)],
-            "key 'heartbeat_seconds' is not allowed for pattern 'durable-poll'",
-        ),
-        (
-            [task(pattern="durable-poll", mode="callback")],
-            "key 'mode' is not allowed for pattern 'durable-poll'",
-        ),
-        (
-            [task(pattern="durable-callback", hub="mine")],
-            "key 'hub' is not allowed for pattern 'durable-callback'",
-        ),
-        (
-            [task(pattern="durable-callback", hub_args={})],
-            "key 'hub_args' is not allowed for pattern 'durable-callback'",
-        ),
-        (
-            [task(pattern="durable")],
-            "allowed values: polling, callback, durable-poll, durable-callback",
-        ),
-    ],
-)
-def test_durable_config_errors(tasks: Any, message: str) -> None:
-    assert message in validation_error(tasks)
-
-
-def test_durable_argument_errors_are_reported_with_the_task() -> None:
-    text = build_error([task(pattern="durable-poll", retention_days=365)])
-    assert text.startswith("tasks[0] ('orders'): key 'retention_days':")
-    assert "DmsDurableWorkflow 'orders'" in text
-
-
 def test_stack_program_exports_durable_tasks() -> None:
     tasks = [
         task(pattern="durable-poll"),
@@ -396,3 +290,112 @@ def test_the_stack_program_previews_with_every_pattern() -> None:
     functions = mocks.created("aws:lambda/function:Function")
     assert all(is_unknown(f.output("version")) for f in functions)
     assert not mocks.duplicate_physical_names()
+
+
+# -- config errors of every pattern ----------------------------------------------------------
+
+#: (tasks, what validating them says): malformed tasks of any pattern.
+MALFORMED_CONFIG = [
+    (None, "config 'tasks' must be a non-empty list"),
+    ([], "config 'tasks' must be a non-empty list"),
+    ("orders", "config 'tasks' must be a non-empty list"),
+    (["orders"], "tasks[0] must be a mapping"),
+    ([task(name=None)], "tasks[0]: key 'name' must be"),
+    ([task(name="9lives")], "tasks[0] ('9lives'): key 'name' must be"),
+    ([task(), task()], "tasks[1] ('orders'): key 'name' repeats"),
+    (
+        [task(pattern="cron")],
+        "tasks[0] ('orders'): key 'pattern' is 'cron'; allowed values: polling",
+    ),
+    ([task(pattern=None)], "key 'pattern' is None"),
+    (
+        [task(poll_every=5)],
+        "tasks[0] ('orders'): key 'poll_every' is not allowed for pattern 'polling'",
+    ),
+    (
+        [task(replication_task_arn=None)],
+        "tasks[0] ('orders'): key 'replication_task_arn' is required",
+    ),
+    (
+        [task(replication_task_arn="arn:aws:s3:::bucket")],
+        "tasks[0] ('orders'): key 'replication_task_arn' is 'arn:aws:s3:::bucket'",
+    ),
+]
+#: ... of the callback pattern.
+CALLBACK_CONFIG_ERRORS = [
+    (
+        [callback(hub="mine")],
+        "tasks[0] ('orders'): key 'hub' is not allowed for pattern 'callback'",
+    ),
+    (
+        [callback(hub_args={"alarms": False})],
+        "tasks[0] ('orders'): key 'hub_args' is not allowed for pattern 'callback'",
+    ),
+    (
+        [callback(poll_interval_seconds=60)],
+        "key 'poll_interval_seconds' is not allowed for pattern 'callback'",
+    ),
+    ([task(name="dms-events")], "key 'name' 'dms-events' is reserved for the stack's shared"),
+]
+#: ... of the durable patterns.
+DURABLE_CONFIG_ERRORS = [
+    (
+        [task(pattern="durable-callback", poll_interval_seconds=60)],
+        "key 'poll_interval_seconds' is not allowed for pattern 'durable-callback'",
+    ),
+    (
+        [task(pattern="durable-poll", heartbeat_seconds=3600)],
+        "key 'heartbeat_seconds' is not allowed for pattern 'durable-poll'",
+    ),
+    (
+        [task(pattern="durable-poll", mode="callback")],
+        "key 'mode' is not allowed for pattern 'durable-poll'",
+    ),
+    (
+        [task(pattern="durable-callback", hub="mine")],
+        "key 'hub' is not allowed for pattern 'durable-callback'",
+    ),
+    (
+        [task(pattern="durable-callback", hub_args={})],
+        "key 'hub_args' is not allowed for pattern 'durable-callback'",
+    ),
+    (
+        [task(pattern="durable")],
+        "allowed values: polling, callback, durable-poll, durable-callback",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"), [*MALFORMED_CONFIG, *CALLBACK_CONFIG_ERRORS, *DURABLE_CONFIG_ERRORS]
+)
+def test_malformed_config_names_the_task_and_key(tasks: Any, message: str) -> None:
+    assert message in validation_error(tasks)
+
+
+@pytest.mark.parametrize(
+    ("tasks", "prefix", "detail"),
+    [
+        (
+            [task(), task(name="second", start_type="go")],
+            "tasks[1] ('second'): key 'start_type':",
+            "allowed values: auto, start-replication, resume-processing, reload-target, none",
+        ),
+        (
+            [task(), callback(name="cdc", start_type="go")],
+            "tasks[1] ('cdc'): key 'start_type':",
+            "DmsCallbackWorkflow 'cdc'",
+        ),
+        (
+            [task(pattern="durable-poll", retention_days=365)],
+            "tasks[0] ('orders'): key 'retention_days':",
+            "DmsDurableWorkflow 'orders'",
+        ),
+    ],
+)
+def test_component_argument_errors_are_reported_with_the_task(
+    tasks: Any, prefix: str, detail: str
+) -> None:
+    text = build_error(tasks)
+    assert text.startswith(prefix)
+    assert detail in text

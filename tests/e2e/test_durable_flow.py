@@ -215,17 +215,22 @@ def test_poll_mode_succeeds_with_one_operation_per_check(cloud: LocalCloud) -> N
     durable.assert_clean()
 
 
-def test_poll_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
-    durable = deploy(cloud, c.WAIT_MODE_POLL, DmsScenario(run_seconds=HOUR, final_status="failed"))
-    result = durable.run()
-
+def assert_task_failed(result: DurableExecutionResult, task_arn: str) -> None:
+    """The run failed with ``DmsTaskFailed``, its cause the failed task's state."""
     assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
     assert result.cause_json == {
-        "replication_task_arn": durable.task,
+        "replication_task_arn": task_arn,
         "status": "failed",
         "stop_reason": "Stop Reason FATAL_ERROR",
         "last_failure_message": DEFAULT_FAILURE_MESSAGE,
     }
+
+
+def test_poll_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
+    durable = deploy(cloud, c.WAIT_MODE_POLL, DmsScenario(run_seconds=HOUR, final_status="failed"))
+    result = durable.run()
+
+    assert_task_failed(result, durable.task)
     checks, ends_at = poll_checks(HOUR)
     assert (result.operations, result.invocations) == (checks + 1, checks)
     assert result.ended_at == ends_at
@@ -294,13 +299,7 @@ def test_callback_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
     durable = deploy(cloud, c.WAIT_MODE_CALLBACK, scenario)
     result = durable.run()
 
-    assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
-    assert result.cause_json == {
-        "replication_task_arn": durable.task,
-        "status": "failed",
-        "stop_reason": "Stop Reason FATAL_ERROR",
-        "last_failure_message": DEFAULT_FAILURE_MESSAGE,
-    }
+    assert_task_failed(result, durable.task)
     assert result.operations == CALLBACK_OPERATIONS
     assert result.resume_latency == 0
     assert durable.calls("lambda", "SendDurableExecutionCallbackFailure") == 1

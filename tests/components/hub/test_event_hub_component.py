@@ -338,18 +338,22 @@ def test_reconciler_can_be_turned_off(off: int | None) -> None:
 def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:oncall"
     mocks = deploy({"alarm_actions": [topic]})
-    dlq = mocks.by_name("events-dlq-not-empty").inputs
-    assert {k: dlq[k] for k in dlq if k != "alarmDescription"} == {
-        "namespace": "AWS/SQS",
-        "metricName": "ApproximateNumberOfMessagesVisible",
-        "dimensions": {"QueueName": one(mocks, "aws:sqs/queue:Queue").output("name")},
-        "statistic": "Maximum",
+    # Every alarm fires on one 5-minute period above 0 and calls the topic.
+    fires_at_once = {
         "comparisonOperator": "GreaterThanThreshold",
         "threshold": 0,
         "evaluationPeriods": 1,
         "period": 300,
         "treatMissingData": "notBreaching",
         "alarmActions": [topic],
+    }
+    dlq = mocks.by_name("events-dlq-not-empty").inputs
+    assert {k: dlq[k] for k in dlq if k != "alarmDescription"} == {
+        "namespace": "AWS/SQS",
+        "metricName": "ApproximateNumberOfMessagesVisible",
+        "dimensions": {"QueueName": one(mocks, "aws:sqs/queue:Queue").output("name")},
+        "statistic": "Maximum",
+        **fires_at_once,
     }
     for role in ("resume", "reconciler"):
         alarm = mocks.by_name(f"events-{role}-errors").inputs
@@ -358,12 +362,7 @@ def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
             "metricName": "Errors",
             "dimensions": {"FunctionName": function_name(mocks, f"events-{role}")},
             "statistic": "Sum",
-            "comparisonOperator": "GreaterThanThreshold",
-            "threshold": 0,
-            "evaluationPeriods": 1,
-            "period": 300,
-            "treatMissingData": "notBreaching",
-            "alarmActions": [topic],
+            **fires_at_once,
         }
         assert alarm["alarmDescription"] == (
             f"The dms-waiters {role} Lambda failed; see its log group "
