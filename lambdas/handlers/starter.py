@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from .. import contract as c
@@ -47,7 +47,7 @@ from ..errors import (
 )
 from ..logs import log, logged_failure
 from ..payload import requested_start_type, token_and_execution
-from ..task_settings import TaskSettings, effective_start_type, task_settings_from_env
+from ..task_settings import TaskSettings, effective_start_type
 from ..waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 
@@ -73,12 +73,10 @@ class StarterConfig(TaskSettings):
 
     ttl_seconds: int
     table_name: str
-    workflow: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> StarterConfig:
-        """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
-        task = task_settings_from_env(env)
+    def own_settings(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        """The waiter table and how long a waiter lives."""
         table = env.get(c.ENV_WAITER_TABLE, "").strip()
         if not table:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TABLE} is not set")
@@ -89,12 +87,7 @@ class StarterConfig(TaskSettings):
             raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} is not an integer") from exc
         if ttl <= 0:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} must be positive")
-        return cls(
-            **asdict(task),
-            ttl_seconds=ttl,
-            table_name=table,
-            workflow=env.get(c.ENV_WORKFLOW_NAME, "").strip(),
-        )
+        return {"ttl_seconds": ttl, "table_name": table}
 
 
 def run(

@@ -4,7 +4,7 @@ optional parameters, JSON text, timestamps, tag lists, and a change of tags."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,28 @@ def as_int(value: Any) -> int | None:
 def compact(params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` without the unset ones: boto3 rejects None for an optional parameter."""
     return {key: value for key, value in params.items() if value is not None}
+
+
+def api_block(
+    config: Mapping[str, Any] | None,
+    *keys: str,
+    ints: Collection[str] = (),
+    api_names: Mapping[str, str] | None = None,
+) -> dict[str, Any] | None:
+    """A nested input block (``{logFormat: ...}``) as the API's structure (``{LogFormat: ...}``):
+    each of ``keys`` under its capitalised name (or ``api_names[key]``), the ones in ``ints`` as
+    integers, unset ones left out; None when the block is unset or empty."""
+    if not config:
+        return None
+    names = api_names or {}
+    return compact(
+        {
+            names.get(key, key[:1].upper() + key[1:]): (
+                as_int(config.get(key)) if key in ints else config.get(key)
+            )
+            for key in keys
+        }
+    )
 
 
 def json_text(value: Any) -> str:

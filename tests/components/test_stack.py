@@ -79,16 +79,22 @@ def _run_main(tasks: Any, mocks: DmsWaitersMocks, preview: bool = False) -> dict
     return exports
 
 
-def test_example_config_deploys_through_the_stack_program() -> None:
-    config = yaml.safe_load((ROOT / "Pulumi.example.yaml").read_text())["config"]
-    tasks = config["dms-waiters:tasks"]
+def _resolved_exports(tasks: Any) -> dict[str, Any]:
+    """``_run_main``'s exports of ``tasks``, each resolved."""
     mocks = DmsWaitersMocks()
     exports = _run_main(tasks, mocks)
-    assert sorted(exports) == sorted(t["name"] for t in tasks)
     resolved: dict[str, Any] = {}
     for name, value in exports.items():
         pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
     run_program(lambda: None, mocks, project="dms-waiters")
+    return resolved
+
+
+def test_example_config_deploys_through_the_stack_program() -> None:
+    config = yaml.safe_load((ROOT / "Pulumi.example.yaml").read_text())["config"]
+    tasks = config["dms-waiters:tasks"]
+    resolved = _resolved_exports(tasks)
+    assert sorted(resolved) == sorted(t["name"] for t in tasks)
     first = resolved[tasks[0]["name"]]
     assert first["pattern"] == "polling"
     assert set(first) == {
@@ -173,13 +179,8 @@ def test_callback_heartbeat_error_names_task_and_key() -> None:
 
 def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
     tasks = [task(), callback(name="cdc", replication_task_arn=OTHER_ARN)]
-    mocks = DmsWaitersMocks()
-    exports = _run_main(tasks, mocks)
-    assert sorted(exports) == ["cdc", "dms-events", "orders"]
-    resolved: dict[str, Any] = {}
-    for name, value in exports.items():
-        pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
-    run_program(lambda: None, mocks, project="dms-waiters")
+    resolved = _resolved_exports(tasks)
+    assert sorted(resolved) == ["cdc", "dms-events", "orders"]
     assert set(resolved["cdc"]) == {"pattern", *CALLBACK_OUTPUTS}
     assert resolved["cdc"]["pattern"] == "callback"
     hub = resolved["dms-events"]
@@ -256,13 +257,8 @@ def test_stack_program_exports_durable_tasks() -> None:
         task(pattern="durable-poll"),
         task(name="cdc", pattern="durable-callback", replication_task_arn=OTHER_ARN),
     ]
-    mocks = DmsWaitersMocks()
-    exports = _run_main(tasks, mocks)
-    assert sorted(exports) == ["cdc", "dms-events", "orders"]
-    resolved: dict[str, Any] = {}
-    for name, value in exports.items():
-        pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
-    run_program(lambda: None, mocks, project="dms-waiters")
+    resolved = _resolved_exports(tasks)
+    assert sorted(resolved) == ["cdc", "dms-events", "orders"]
     durable = {"pattern", *DURABLE_FUNCTION_OUTPUTS}
     assert set(resolved["orders"]) == durable
     assert set(resolved["cdc"]) == durable | {"hub_table_name"}
