@@ -27,7 +27,10 @@ resume latencies and deadlines are measured in the same virtual seconds as every
 Coupling: the testing SDK is pinned exactly (``TESTING_SDK_VERSION``) because this module relies
 on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.call_later``, the
 ``Clock`` protocol (``now``/``arm``), ``LambdaInvoker.create_invocation_input``,
-``ExecutionRegistry``, ``CheckpointProcessor``, ``InMemoryExecutionStore``, ``Execution`` fields,
+``ExecutionRegistry``, ``CheckpointProcessor``, ``InMemoryExecutionStore`` (``save``/``update``),
+``Executor._retry_after_error`` and ``get_execution_history`` (replaced: ``durable_history``),
+``Execution`` fields (``updates``, ``update_timestamps``, ``invocation_completions``),
+the history ``Event`` builders,
 ``CallbackToken`` and ``web.routes``/``web.handlers``. They are used in this module only; its
 tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
@@ -48,10 +51,13 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from types import ModuleType
 from typing import Any, Final
 
 from aws_durable_execution_sdk_python.execution import InvocationStatus
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestResult
 from aws_durable_execution_sdk_python_testing.checkpoint.processor import CheckpointProcessor
 from aws_durable_execution_sdk_python_testing.exceptions import (
@@ -62,14 +68,17 @@ from aws_durable_execution_sdk_python_testing.exceptions import (
 from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.invoker import InvokeResponse, LambdaInvoker
-from aws_durable_execution_sdk_python_testing.model import StartDurableExecutionInput
-from aws_durable_execution_sdk_python_testing.stores.memory import InMemoryExecutionStore
+from aws_durable_execution_sdk_python_testing.model import (
+    GetDurableExecutionHistoryResponse,
+    StartDurableExecutionInput,
+)
 from aws_durable_execution_sdk_python_testing.worker.registry import ExecutionRegistry
 from moto.awslambda.exceptions import LambdaClientError
 
 from ..clock import VirtualClock
 from .common import arn_part, as_bytes, unqualified
 from .durable_api import DurableApi, error_response
+from .durable_history import HistoryJournal, JournalingStore, build_history, history_page
 from .durable_results import DurableExecutionResult, ExecutionRecord, count_operations
 from .durable_time import VirtualDurableClock, VirtualScheduler, fast_checkpoint_shutdown
 from .runtime import LambdaRuntime
@@ -107,17 +116,69 @@ def check_testing_sdk_version() -> None:
 # -- the executor --------------------------------------------------------------------------------
 
 
-class _Executor(Executor):
-    """The testing SDK's executor, reporting each execution's end to the service."""
+@dataclass(frozen=True)
+class _CrashedInvocation:
+    """An invocation whose handler process failed (``Runtime.ExitError``, an init error...)."""
 
-    def __init__(self, *args: Any, on_complete: Callable[[str], None], **kwargs: Any) -> None:
+    started: datetime
+    ended: datetime
+    request_id: str
+    error: ErrorObject
+
+
+class _Executor(Executor):
+    """The testing SDK's executor, reporting each execution's end to the service and its
+    history as AWS reports it (``durable_history``)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        on_complete: Callable[[str], None],
+        journal: HistoryJournal,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._on_complete = on_complete
+        self._journal = journal
+        self._crashes: dict[str, _CrashedInvocation] = {}
+        self._crash_lock = threading.Lock()
 
     def _complete_events(self, execution_arn: str) -> None:
         # Called once per terminal transition: success, failure, timeout, stop.
         super()._complete_events(execution_arn)
         self._on_complete(execution_arn)
+
+    def crashed(self, execution_arn: str, crash: _CrashedInvocation) -> None:
+        """The invocation about to be reported failed (see ``_retry_after_error``)."""
+        with self._crash_lock:
+            self._crashes[execution_arn] = crash
+
+    def _retry_after_error(self, execution_arn: str, error: ErrorObject) -> None:
+        # The testing SDK records no InvocationCompleted for an invocation that failed outside
+        # the durable SDK; AWS does, with the invocation's error, before the retry.
+        with self._crash_lock:
+            crash = self._crashes.pop(execution_arn, None)
+        if crash is not None:
+            execution = self._store.load(execution_arn)
+            self._journal.record_error(execution_arn, crash.request_id, crash.error)
+            execution.record_invocation_completion(crash.started, crash.ended, crash.request_id)
+            self._store.save(execution)
+        super()._retry_after_error(execution_arn, error)
+
+    def get_execution_history(
+        self,
+        execution_arn: str,
+        include_execution_data: bool = False,
+        reverse_order: bool = False,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> GetDurableExecutionHistoryResponse:
+        """The history as AWS reports it (``durable_history.build_history``), paged."""
+        execution = self.get_execution(execution_arn)
+        events = build_history(
+            execution, self._journal, include_execution_data=include_execution_data
+        )
+        return history_page(events, reverse_order=reverse_order, marker=marker, max_items=max_items)
 
 
 class _RuntimeInvoker(LambdaInvoker):
@@ -141,8 +202,18 @@ class _RuntimeInvoker(LambdaInvoker):
         fn = self._service.resolve(record.function_arn, record.version)
         if fn is None:
             raise ResourceNotFoundException(f"Function not found: {function_name}")
+        started = self._service.clock.now_datetime()
         result = self._service.runtime.run(fn, json.dumps(input.to_json_dict()))
         if result.function_error is not None:
+            self._service.crashed(
+                input.durable_execution_arn,
+                _CrashedInvocation(
+                    started=started,
+                    ended=self._service.clock.now_datetime(),
+                    request_id=result.request_id,
+                    error=_runtime_error(result.payload),
+                ),
+            )
             # The handler crashed outside the durable SDK: the service retries the invocation.
             raise DurableFunctionsTestError(
                 f"Lambda invocation failed: {result.payload.decode('utf-8', 'replace')}"
@@ -191,7 +262,8 @@ class DurableFunctions:
         self._lock = threading.RLock()
         self._records: dict[str, ExecutionRecord] = {}
         self._names: dict[tuple[str, str], str] = {}
-        self._store = InMemoryExecutionStore()
+        journal = HistoryJournal()
+        self._store = JournalingStore(journal)
         self._scheduler = VirtualScheduler(clock)
         self._scheduler.start()
         time_source = VirtualDurableClock(clock)
@@ -209,6 +281,7 @@ class DurableFunctions:
             clock=time_source,
             region=region,
             on_complete=self._completed,
+            journal=journal,
         )
         processor.add_execution_observer(self._executor)
         self._api = DurableApi(self._executor, self._store)
@@ -373,6 +446,10 @@ class DurableFunctions:
         finally:
             alarm.cancel()
 
+    def crashed(self, execution_arn: str, crash: _CrashedInvocation) -> None:
+        """An invocation of ``execution_arn`` failed outside the durable SDK."""
+        self._executor.crashed(execution_arn, crash)
+
     # -- ending --------------------------------------------------------------------------------
 
     def _completed(self, arn: str) -> None:
@@ -483,6 +560,26 @@ def durable_config(fn: Any) -> dict[str, Any] | None:
     """The ``DurableConfig`` a moto function was created with (None: not durable)."""
     config = getattr(fn, "durable_config", None)
     return dict(config) if isinstance(config, Mapping) else None
+
+
+def _runtime_error(payload: bytes) -> ErrorObject:
+    """The error of a failed invocation, from the runtime's error payload."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    error_type = str(body.get("errorType") or "Runtime.Unknown")
+    stack = body.get("stackTrace")
+    if error_type.startswith("Runtime.") or not isinstance(stack, list) or not stack:
+        stack = None  # the runtime's own errors (a process exit...) have no user stack
+    return ErrorObject(
+        message=str(body.get("errorMessage") or ""),
+        type=error_type,
+        data=None,
+        stack_trace=[str(line) for line in stack] if stack else None,
+    )
 
 
 def _error_payload(error_type: str, message: str) -> bytes:

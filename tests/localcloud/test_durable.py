@@ -20,6 +20,7 @@ from typing import Any
 import botocore.session  # type: ignore[import-untyped]
 import pytest
 from aws_durable_execution_sdk_python.lambda_service import OperationType
+from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.invoker import LambdaInvoker
 from aws_durable_execution_sdk_python_testing.scheduler import Scheduler
@@ -118,6 +119,19 @@ def test_the_testing_sdk_internals_the_service_relies_on() -> None:
         "completion_event",
     ]
     assert callable(LambdaInvoker.create_invocation_input)
+    # The history seam (durable_history): the executor's crash path and history reader, and the
+    # execution fields the history is rebuilt from.
+    assert list(inspect.signature(Executor._retry_after_error).parameters) == [
+        "self",
+        "execution_arn",
+        "error",
+    ]
+    assert {"execution_arn", "include_execution_data", "reverse_order", "marker", "max_items"} <= (
+        set(inspect.signature(Executor.get_execution_history).parameters)
+    )
+    assert {"start_timestamp", "end_timestamp", "request_id"} <= set(
+        inspect.signature(Execution.record_invocation_completion).parameters
+    )
     # Every durable API the patch answers has a route in the SDK's web front end, for the
     # request path botocore builds.
     model = botocore.session.get_session().get_service_model("lambda")
