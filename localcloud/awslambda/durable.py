@@ -302,8 +302,18 @@ class DurableFunctions:
 
     # -- starting ------------------------------------------------------------------------------
 
-    def start(self, fn: Any, payload: bytes | str | None, name: str | None = None) -> str:
+    def start(
+        self,
+        fn: Any,
+        payload: bytes | str | None,
+        name: str | None = None,
+        *,
+        qualified: bool | None = None,
+    ) -> str:
         """Start an execution of ``fn`` (a function version) with ``payload``; its ARN.
+
+        ``qualified``: the request named a version, an alias or ``$LATEST`` (None: unknown);
+        ``$LATEST`` is refused unless it was named explicitly (AWS refuses an unqualified name).
 
         ``name`` (``DurableExecutionName``) makes the start idempotent: the same name with the
         same payload returns the execution already started (whatever its state) and starts
@@ -312,10 +322,10 @@ class DurableFunctions:
         config = durable_config(fn)
         if config is None:
             raise _InvalidParameterError(f"{fn.function_name} is not a durable function")
-        if str(fn.version) == "$LATEST":
+        if str(fn.version) == "$LATEST" and not qualified:
             raise _InvalidParameterError(
-                "a durable function must be invoked with a qualified ARN (a version or an "
-                f"alias), not {fn.function_name} unqualified or $LATEST"
+                "a durable function must be invoked with a qualified ARN (a version, an alias "
+                f"or $LATEST), not {fn.function_name} unqualified"
             )
         data = as_bytes(payload)
         function_arn = unqualified(fn.function_arn)
@@ -371,6 +381,8 @@ class DurableFunctions:
         invocation_type: str,
         name: str | None,
         response_headers: dict[str, str],
+        *,
+        qualified: bool | None = None,
     ) -> bytes:
         """What ``Invoke`` answers for a durable function (see ``lambda_durable_invocations``).
 
@@ -385,7 +397,7 @@ class DurableFunctions:
                 "Lambda handler is not emulated (handlers run one at a time); use "
                 "InvocationType=Event"
             )
-        arn = self.start(fn, payload, name)
+        arn = self.start(fn, payload, name, qualified=qualified)
         response_headers["x-amz-durable-execution-arn"] = arn
         response_headers["x-amz-executed-version"] = str(fn.version)
         if invocation_type == "Event":

@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import threading
 from typing import Any
+from urllib.parse import unquote
 
 from moto.awslambda import models as lambda_models
+from moto.awslambda import responses as lambda_responses
 from moto.core.models import botocore_stubber
 
 from ..active import ACTIVE, active_durable
@@ -151,12 +154,29 @@ def lambda_durable_invocations(p: Patcher) -> None:
     Patch: ``LambdaFunction.invoke`` (wrapping ``lambda_in_process``) hands an invocation of a
     function with a ``DurableConfig`` to the cloud's ``durable.DurableFunctions``: the
     official testing SDK's executor on the virtual clock, invoking the handler through the
-    Lambda runtime. An unqualified (``$LATEST``) invocation is refused, as the project's AWS
-    facts say it is. Throttling (``LambdaRuntime.throttle``) and ``DryRun`` apply as for any
-    function.
+    Lambda runtime. An unqualified invocation (no version, alias or ``$LATEST``) is refused,
+    ``$LATEST`` named explicitly (``Qualifier=$LATEST`` or ``name:$LATEST``) is accepted, as
+    AWS's durable functions documentation says (docs/aws-facts.md). moto resolves both to the
+    ``$LATEST`` function (and reads the ``Qualifier`` parameter as ``qualifier``, so never
+    finds it), so ``LambdaResponse.invoke`` notes, for the invocation it makes in this thread,
+    whether the request named a version, an alias or ``$LATEST``.
+    Throttling (``LambdaRuntime.throttle``) and ``DryRun`` apply as for any function.
     """
     cls = lambda_models.LambdaFunction
     inner = cls.invoke  # the in-process runtime's (lambda_in_process must be installed)
+    responses_cls = lambda_responses.LambdaResponse
+    invoke_response = responses_cls.invoke
+    request = threading.local()
+
+    @functools.wraps(invoke_response)
+    def invoke_request(self: Any) -> Any:
+        # moto reads the qualifier as "qualifier" and finds none: read "Qualifier" here.
+        function_name = unquote(self.path.rsplit("/", 2)[-2])
+        request.qualified = bool(self._get_param("Qualifier")) or is_qualified(function_name)
+        try:
+            return invoke_response(self)
+        finally:
+            request.qualified = None
 
     @functools.wraps(inner)
     def invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
@@ -170,9 +190,27 @@ def lambda_durable_invocations(p: Patcher) -> None:
         service = active_durable()
         assert service is not None  # a runtime is active, so is a clock
         name = header(request_headers, "X-Amz-Durable-Execution-Name")
-        return service.invoke(self, body, invocation_type, name, response_headers)
+        qualified = getattr(request, "qualified", None)
+        return service.invoke(
+            self, body, invocation_type, name, response_headers, qualified=qualified
+        )
 
+    p.require(
+        list(inspect.signature(invoke_response).parameters) == ["self"],
+        "LambdaResponse.invoke's parameters changed",
+    )
+    p.replace(responses_cls, "invoke", invoke_request)
     p.replace(cls, "invoke", invoke)
+
+
+def is_qualified(function_name: str) -> bool:
+    """True when ``function_name`` (a name, partial ARN or ARN) names a version or alias."""
+    parts = function_name.split(":")
+    if function_name.startswith("arn:"):
+        return len(parts) == 8
+    if len(parts) > 1 and parts[1] == "function":
+        return len(parts) == 4
+    return len(parts) == 2
 
 
 @patch("lambda")

@@ -211,11 +211,28 @@ def test_an_event_invocation_starts_an_execution_that_waits_on_the_virtual_clock
 
 def test_a_durable_function_must_be_invoked_through_a_version_or_alias(cloud: LocalCloud) -> None:
     deploy(cloud, WAITING)
-    with pytest.raises(ClientError) as caught:
-        cloud.client("lambda").invoke(FunctionName="waiter", InvocationType="Event")
-    assert error_code(caught.value) == "InvalidParameterValueException"
+    lam = cloud.client("lambda")
+    function_arn = lam.get_function(FunctionName="waiter")["Configuration"]["FunctionArn"]
+    for unqualified in ("waiter", function_arn):
+        with pytest.raises(ClientError) as caught:
+            lam.invoke(FunctionName=unqualified, InvocationType="Event")
+        assert error_code(caught.value) == "InvalidParameterValueException"
     assert cloud.durable.records() == []
     assert cloud.lambda_invocations() == 0
+
+
+def test_latest_named_explicitly_is_a_qualified_invocation(cloud: LocalCloud) -> None:
+    # AWS's durable functions quickstart invokes 'my-durable-function:$LATEST' (docs/aws-facts.md).
+    deploy(cloud, WAITING)
+    lam = cloud.client("lambda")
+    function_arn = lam.get_function(FunctionName="waiter")["Configuration"]["FunctionArn"]
+    by_qualifier = lam.invoke(FunctionName="waiter", Qualifier="$LATEST", Payload=b'{"wait": 60}')
+    assert json.loads(by_qualifier["Payload"].read()) == {"sum": 3, "event": {"wait": 60}}
+    assert by_qualifier["ExecutedVersion"] == "$LATEST"
+    for name in ("waiter:$LATEST", f"{function_arn}:$LATEST"):
+        started = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+        assert started["StatusCode"] == 202
+    assert [record.version for record in cloud.durable.records()] == ["$LATEST"] * 3
 
 
 def test_an_execution_name_makes_the_start_idempotent(cloud: LocalCloud) -> None:
