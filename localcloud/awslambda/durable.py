@@ -1,7 +1,7 @@
 """Lambda durable functions in the local cloud: the official testing SDK's service, on the clock.
 
 moto has no durable functions. Here a function created with ``DurableConfig`` (see the
-``lambda_durable_config`` patch) is run the way the Lambda service runs it:
+``lambda_kept_config`` patch) is run the way the Lambda service runs it:
 
 * an Invoke of a version or alias (``InvocationType=Event`` or ``RequestResponse``, optional
   ``DurableExecutionName``) starts a durable *execution*, answered with its ARN in

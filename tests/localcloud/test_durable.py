@@ -146,7 +146,7 @@ def test_the_testing_sdk_internals_the_service_relies_on() -> None:
 
 
 def test_durable_config_is_kept_and_reported(cloud: LocalCloud) -> None:
-    assert lambda_models.LambdaFunction.__init__.__localcloud_patch__ == "lambda_durable_config"
+    assert lambda_models.LambdaFunction.__init__.__localcloud_patch__ == "lambda_kept_config"
     lam = cloud.client("lambda")
     cloud.create_function("durable", {"app.py": WAITING}, durable_config=DURABLE, publish=True)
     cloud.create_function("plain", {"app.py": "def handler(e, c): return e"})
