@@ -18,7 +18,86 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
+
+# -- building expected events (the shapes of botocore's ``Event``) -----------------------------
+
+ANY: Final = "*"
+
+
+def started(payload: str, timeout: int) -> dict[str, Any]:
+    """ExecutionStarted: event 1 (the conformance suite numbers the others from 2)."""
+    return {
+        "EventType": "ExecutionStarted",
+        "EventId": 1,
+        "Id": "${EXECUTION}",
+        "Name": ANY,
+        "EventTimestamp": ANY,
+        "ExecutionStartedDetails": {
+            "Input": {"Payload": payload, "Truncated": False},
+            "ExecutionTimeout": timeout,
+        },
+    }
+
+
+def invocation(event_id: int, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """InvocationCompleted."""
+    # InvocationCompletedDetails: StartTimestamp, EndTimestamp, RequestId (required), Error
+    # (botocore: "Details about the invocation failure"; conformance step/1-17: a crashed
+    # invocation's Error.Payload.ErrorType is Runtime.ExitError).
+    details: dict[str, Any] = {"StartTimestamp": ANY, "EndTimestamp": ANY, "RequestId": ANY}
+    if error is not None:
+        details["Error"] = error
+    return {
+        "EventType": "InvocationCompleted",
+        "EventId": event_id,
+        "EventTimestamp": ANY,
+        "InvocationCompletedDetails": details,
+    }
+
+
+def succeeded(event_id: int, payload: str) -> dict[str, Any]:
+    """ExecutionSucceeded with its result."""
+    return {
+        "EventType": "ExecutionSucceeded",
+        "EventId": event_id,
+        "Id": "${EXECUTION}",
+        "Name": ANY,
+        "EventTimestamp": ANY,
+        "ExecutionSucceededDetails": {"Result": {"Payload": payload, "Truncated": False}},
+    }
+
+
+def step(
+    event_id: int,
+    kind: str,
+    op: str,
+    name: str,
+    details: Any,
+    sub: str = "Step",
+    parent: str | None = None,
+) -> dict[str, Any]:
+    """An operation's event (``kind``: StepStarted, WaitSucceeded, CallbackStarted...)."""
+    event: dict[str, Any] = {
+        "EventType": kind,
+        "SubType": sub,
+        "EventId": event_id,
+        "Id": op,
+        "Name": name,
+        "EventTimestamp": ANY,
+    }
+    if parent is not None:
+        event["ParentId"] = parent
+    event[f"{kind}Details"] = details
+    return event
+
+
+def result(payload: str) -> dict[str, Any]:
+    """An ``EventResult`` read with ``IncludeExecutionData``."""
+    return {"Payload": payload, "Truncated": False}
+
+
+# -- comparing ----------------------------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"^\$\{([A-Za-z0-9_]+)\}$")
 

@@ -16,10 +16,18 @@ from datetime import timedelta
 from typing import Any
 
 from localcloud import LocalCloud
-from tests.histories import all_events, assert_history, history_mismatches
+from tests.histories import (
+    ANY,
+    all_events,
+    assert_history,
+    history_mismatches,
+    invocation,
+    result,
+    started,
+    step,
+    succeeded,
+)
 from tests.localcloud.test_durable import DURABLE, HEADER
-
-ANY = "*"
 
 
 def run(cloud: LocalCloud, source: str, payload: Any = None) -> tuple[str, list[dict[str, Any]]]:
@@ -29,65 +37,6 @@ def run(cloud: LocalCloud, source: str, payload: Any = None) -> tuple[str, list[
     result = cloud.wait_for_durable_execution(arn)
     client = cloud.client("lambda")
     return result.status, all_events(client, arn, IncludeExecutionData=True)
-
-
-def started(payload: str) -> dict[str, Any]:
-    # ExecutionStarted: event 1 (the conformance suite numbers the others from 2).
-    return {
-        "EventType": "ExecutionStarted",
-        "EventId": 1,
-        "Id": "${EXECUTION}",
-        "Name": ANY,
-        "EventTimestamp": ANY,
-        "ExecutionStartedDetails": {
-            "Input": {"Payload": payload, "Truncated": False},
-            "ExecutionTimeout": DURABLE["ExecutionTimeout"],
-        },
-    }
-
-
-def invocation(event_id: int, error: dict[str, Any] | None = None) -> dict[str, Any]:
-    # InvocationCompletedDetails: StartTimestamp, EndTimestamp, RequestId (required), Error
-    # (botocore: "Details about the invocation failure"; conformance step/1-17: a crashed
-    # invocation's Error.Payload.ErrorType is Runtime.ExitError).
-    details: dict[str, Any] = {"StartTimestamp": ANY, "EndTimestamp": ANY, "RequestId": ANY}
-    if error is not None:
-        details["Error"] = error
-    return {
-        "EventType": "InvocationCompleted",
-        "EventId": event_id,
-        "EventTimestamp": ANY,
-        "InvocationCompletedDetails": details,
-    }
-
-
-def succeeded(event_id: int, payload: str) -> dict[str, Any]:
-    return {
-        "EventType": "ExecutionSucceeded",
-        "EventId": event_id,
-        "Id": "${EXECUTION}",
-        "Name": ANY,
-        "EventTimestamp": ANY,
-        "ExecutionSucceededDetails": {"Result": {"Payload": payload, "Truncated": False}},
-    }
-
-
-def step(
-    event_id: int, kind: str, op: str, name: str, details: dict[str, Any], sub: str = "Step"
-) -> dict[str, Any]:
-    return {
-        "EventType": kind,
-        "SubType": sub,
-        "EventId": event_id,
-        "Id": op,
-        "Name": name,
-        "EventTimestamp": ANY,
-        f"{kind}Details": details,
-    }
-
-
-def result(payload: str) -> dict[str, Any]:
-    return {"Payload": payload, "Truncated": False}
 
 
 # -- 1. order by event id, even at one instant ---------------------------------------------------
@@ -112,7 +61,7 @@ def test_events_are_in_aws_order_even_at_one_instant(cloud: LocalCloud) -> None:
     # after the last InvocationCompleted (callback/4-5: ExecutionSucceeded follows it).
     # The first four events share one virtual instant: only their ids order them.
     expected = [
-        started('{"who": "World"}'),
+        started('{"who": "World"}', DURABLE["ExecutionTimeout"]),
         step(2, "StepStarted", "${ID1}", "greet", {}),
         step(
             3,
@@ -178,7 +127,7 @@ def test_a_crashed_invocation_leaves_its_invocation_completed_with_the_error(
         "Truncated": False,
     }
     expected = [
-        started("{}"),
+        started("{}", DURABLE["ExecutionTimeout"]),
         step(2, "StepStarted", "${ID1}", "crashy", {}),
         invocation(3, error=crash),
         step(
@@ -221,7 +170,7 @@ def test_callback_started_details_carry_its_timeouts(cloud: LocalCloud) -> None:
     # callback/4-3 (CallbackStartedDetails.Timeout), callback/4-4 and 4-5
     # (CallbackStartedDetails.HeartbeatTimeout; Callback.Heartbeat when no heartbeat comes).
     expected = [
-        started("{}"),
+        started("{}", DURABLE["ExecutionTimeout"]),
         {
             "EventType": "CallbackStarted",
             "SubType": "Callback",
@@ -291,7 +240,7 @@ def test_a_step_that_succeeds_after_a_retry_reports_its_attempt(cloud: LocalClou
     # step/1-11: StepFailed with RetryDetails (CurrentAttempt 1, NextAttemptDelaySeconds),
     # InvocationCompleted, StepStarted, StepSucceeded with RetryDetails.CurrentAttempt 2.
     expected = [
-        started("{}"),
+        started("{}", DURABLE["ExecutionTimeout"]),
         step(2, "StepStarted", "${ID1}", "unreliable", {}),
         step(
             3,
@@ -370,7 +319,7 @@ def test_wait_for_condition_checks_keep_their_state(cloud: LocalCloud) -> None:
         ]
 
     expected = [
-        started("{}"),
+        started("{}", DURABLE["ExecutionTimeout"]),
         *check(2, 1, last=False),
         *check(5, 2, last=False),
         *check(8, 3, last=True),
