@@ -4,8 +4,9 @@ moto has no durable functions. Here a function created with ``DurableConfig`` (s
 ``lambda_kept_config`` patch) is run the way the Lambda service runs it:
 
 * an Invoke of a version, an alias or ``$LATEST`` named explicitly (``InvocationType=Event``
-  or ``RequestResponse``, optional ``DurableExecutionName``) starts a durable *execution*, answered with its ARN in
-  ``X-Amz-Durable-Execution-Arn``; a name already used with the same payload starts nothing new;
+  or ``RequestResponse``, optional ``DurableExecutionName``) starts a durable *execution*,
+  answered with its ARN in ``X-Amz-Durable-Execution-Arn``; a name already used with the same
+  payload starts nothing new;
 * every *invocation* of that execution (the first one, and each replay after a wait, a retry or
   a callback) runs the deployed handler in the in-process Lambda runtime (``LambdaRuntime.run``,
   so it is counted, logged and runs with the function's environment) with the JSON event the
@@ -21,9 +22,10 @@ processor, in-memory store and its web front end's request handlers (the same co
 real boto3 client in its ``WebRunner``). What this module adds is time: every timer the executor
 arms (waits, step retry delays, ``wait_for_condition`` backoff, callback and heartbeat timeouts,
 the execution timeout, invocation retries) is a timer of the local cloud's ``VirtualClock``, and
-the executor's "now" is virtual time. ``GetDurableExecutionHistory`` is rebuilt as AWS reports it
-(``durable_history``), and a crashed invocation is recorded before its retry. So a durable wait lets the DMS simulator progress, and
+the executor's "now" is virtual time. So a durable wait lets the DMS simulator progress, and
 resume latencies and deadlines are measured in the same virtual seconds as everything else.
+``GetDurableExecutionHistory`` is rebuilt as AWS reports it (``durable_history``), and a crashed
+invocation is recorded before its retry.
 
 Coupling: the testing SDK is pinned exactly (``TESTING_SDK_VERSION``) because this module relies
 on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.call_later``, the
