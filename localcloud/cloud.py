@@ -296,18 +296,22 @@ class LocalCloud:
         timeout: int = 30,
         memory_size: int = 128,
         durable_config: Mapping[str, int] | None = None,
+        logging_config: Mapping[str, str] | None = None,
         publish: bool = False,
     ) -> str:
         """Create a Python Lambda function from ``files`` (archive path -> source); its ARN.
 
         The zip is built in memory (``awslambda.code.build_zip``); the execution role is a
         dummy IAM role created on first use. ``durable_config`` (``ExecutionTimeout``,
-        ``RetentionPeriodInDays``) makes it a durable function; ``publish`` publishes version 1
-        (the ARN returned is still the unqualified one).
+        ``RetentionPeriodInDays``) makes it a durable function; ``logging_config`` is its
+        ``LoggingConfig``; ``publish`` publishes version 1 (the ARN returned is still the
+        unqualified one).
         """
         extra: dict[str, Any] = {}
         if durable_config is not None:
             extra["DurableConfig"] = dict(durable_config)
+        if logging_config is not None:
+            extra["LoggingConfig"] = dict(logging_config)
         response = self.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.12",
