@@ -25,7 +25,9 @@ the token gone and only deletes.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
 from . import contract, errors
@@ -219,6 +221,21 @@ def failure_cause(arn: str, task: Mapping[str, Any] | None, message: str | None 
         cause["last_failure_message"] = full[:low] + _TRUNCATED
         text = json.dumps(cause)
     return text
+
+
+def seconds_since_stop(task: Mapping[str, Any] | None, now: float | None = None) -> float | None:
+    """Seconds from DMS stopping ``task`` (``ReplicationTaskStats.StopDate``, a datetime from
+    boto3 or an ISO 8601 string) to ``now``; None without a stop date."""
+    stats = (task or {}).get("ReplicationTaskStats")
+    stop = stats.get("StopDate") if isinstance(stats, Mapping) else None
+    if isinstance(stop, str):
+        try:
+            stop = datetime.fromisoformat(stop)
+        except ValueError:
+            return None
+    if not isinstance(stop, datetime):
+        return None
+    return max(0.0, (time.time() if now is None else now) - stop.timestamp())
 
 
 def _finish(

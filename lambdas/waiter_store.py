@@ -26,6 +26,7 @@ from . import contract as c
 from .aws_clients import client as aws_client
 from .errors import error_code
 from .logs import log
+from .metrics import WAITS_REGISTERED, emit
 
 WaiterKind = Literal["sfn", "durable"]
 KINDS: Final[tuple[str, ...]] = (c.KIND_SFN, c.KIND_DURABLE)
@@ -176,6 +177,8 @@ class WaiterStore:
                     ExpressionAttributeNames={"#pk": c.KEY, "#exp": c.ATTR_EXPIRES_AT},
                     ExpressionAttributeValues={":now": {"N": str(at)}},
                 )
+                # Only a new waiter counts: a retry returns below without one.
+                emit(self.table_name, **{WAITS_REGISTERED: 1})
                 return waiter
             except Exception as exc:
                 if error_code(exc) != _CONDITION_FAILED:
