@@ -34,7 +34,7 @@ from . import contract, errors
 from . import dms_status as dms
 from .aws_clients import client as aws_client
 from .errors import error_code
-from .logs import json_default
+from .logs import json_default, log
 from .waiter_store import Waiter, WaiterStore
 
 Outcome = Literal["waiting", "succeeded", "failed", "stopped", "not_found", "already_done"]
@@ -301,4 +301,10 @@ def heartbeat_waiter(
     except TokenGone:
         store.delete(waiter.key, waiter.token)
         return "already_done"
+    # For the operator (``dms-waiters waits``); a waiter resumed meanwhile stays deleted. Only
+    # a note: failing to write it must not count the heartbeat as failed.
+    try:
+        store.mark_heartbeat(waiter.key, waiter.token)
+    except Exception as exc:
+        log("WARNING", "could not note the heartbeat", key=waiter.key, error=repr(exc))
     return "heartbeat"

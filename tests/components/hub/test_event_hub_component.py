@@ -289,7 +289,12 @@ def test_exact_reconciler_policy() -> None:
             {
                 "Sid": "ScanAndClearWaiters",
                 "Effect": "Allow",
-                "Action": ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+                "Action": [
+                    "dynamodb:Scan",
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
                 "Resource": [table_arn(mocks)],
             },
             {
