@@ -638,24 +638,31 @@ class DmsEventHub(pulumi.ComponentResource):
         if not period:
             return  # both metrics come from the reconciler
         hub = {hub_metrics.DIMENSION: table.name}
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-lost-events",
-            alarm_description="The reconciler resumed a wait whose DMS event never arrived (or "
-            "came late): the event path lost one. Runbook: " + runbook_url(LOST_EVENTS),
-            namespace=hub_metrics.NAMESPACE,
-            metric_name=hub_metrics.RESUMED_BY_RECONCILER,
-            dimensions=hub,
-            statistic="Sum",
-            **common,
+        reconciler_alarms = (
+            (
+                "lost-events",
+                "The reconciler resumed a wait whose DMS event never arrived (or came late): the "
+                "event path lost one. Runbook: " + runbook_url(LOST_EVENTS),
+                hub_metrics.RESUMED_BY_RECONCILER,
+                "Sum",
+                ALARM_PERIOD_SECONDS,
+            ),
+            (
+                "overdue-waits",
+                "A waiter outlived its workflow's deadline: the workflow should have timed out "
+                "and did not. Runbook: " + runbook_url(OVERDUE_WAITS),
+                hub_metrics.WAITS_OVERDUE,
+                "Maximum",
+                period * 60,  # one data point per reconciler run
+            ),
         )
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-overdue-waits",
-            alarm_description="A waiter outlived its workflow's deadline: the workflow should "
-            "have timed out and did not. Runbook: " + runbook_url(OVERDUE_WAITS),
-            namespace=hub_metrics.NAMESPACE,
-            metric_name=hub_metrics.WAITS_OVERDUE,
-            dimensions=hub,
-            statistic="Maximum",
-            # One data point per reconciler run.
-            **{**common, "period": period * 60},
-        )
+        for suffix, description, metric, statistic, seconds in reconciler_alarms:
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{suffix}",
+                alarm_description=description,
+                namespace=hub_metrics.NAMESPACE,
+                metric_name=metric,
+                dimensions=hub,
+                statistic=statistic,
+                **{**common, "period": seconds},
+            )

@@ -556,6 +556,7 @@ def test_outputs_resolve() -> None:
             "dlq_url",
             "dlq_arn",
             "callback_base_url",
+            "dashboard_name",
         ]
         return pulumi.Output.all(*[getattr(hub, n) for n in names]).apply(
             lambda values: seen.update(zip(names, values, strict=True))
@@ -573,6 +574,7 @@ def test_outputs_resolve() -> None:
         "dlq_url": queue.output("url"),
         "dlq_arn": queue.output("arn"),
         "callback_base_url": None,
+        "dashboard_name": table.output("name"),
     }
     assert seen["table_arn"].startswith(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/")
 
