@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from rich.console import Console
@@ -29,6 +29,7 @@ from bench.measure import (
     default_tasks,
     run_migration,
 )
+from dms_waiters.lambdas import metrics
 from localcloud.cloud import LocalCloud
 from localcloud.deploy import Deployment
 from localcloud.dms.scenario import DmsScenario
@@ -113,6 +114,35 @@ def results_table(run: MigrationRun) -> Table:
     return table
 
 
+#: The hub metrics the demo shows (``lambdas.metrics``), with their column headings.
+METRIC_COLUMNS: Final = (
+    (metrics.WAITS_REGISTERED, "registered"),
+    (metrics.RESUMED_BY_EVENT, "by event"),
+    (metrics.RESUMED_BY_RECONCILER, "by reconciler"),
+    (metrics.RESUME_LATENCY, "max latency"),
+    (metrics.HEARTBEATS, "heartbeats"),
+    (metrics.RECONCILER_RUNS, "reconciler runs"),
+    (metrics.ERRORS, "errors"),
+)
+
+
+def metrics_table(run: MigrationRun) -> Table:
+    """The hub's metrics per task, read back from CloudWatch (namespace DmsWaiters)."""
+    table = Table(title=f"Hub metrics (CloudWatch namespace {metrics.NAMESPACE}, from EMF logs)")
+    table.add_column("task")
+    for _, heading in METRIC_COLUMNS:
+        table.add_column(heading, justify="right")
+    for m in run.results:
+        if not m.hub_metrics:
+            continue
+        cells = []
+        for name, _ in METRIC_COLUMNS:
+            value = m.hub_metrics.get(name, 0)
+            cells.append(f"{value:.0f} s" if name == metrics.RESUME_LATENCY else f"{value:g}")
+        table.add_row(m.task, *cells)
+    return table
+
+
 def main(argv: Sequence[str], console: Console | None = None) -> int:
     """Run the demo; returns the process exit code."""
     opts = parse_args(argv)
@@ -147,9 +177,15 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
             run = run_migration(
                 scenario, tasks, skipped=skipped, on_deployed=deployed, on_phase=progress.update
             )
+    for m in run.results:
+        if m.midway_waits:
+            console.print(f"[bold]{m.task}[/], halfway through the migration:")
+            console.print(m.midway_waits.rstrip(), markup=False, highlight=False, soft_wrap=True)
     console.print(results_table(run))
     for m in run.results:
         _explain(console, m)
+    if any(m.hub_metrics for m in run.results):
+        console.print(metrics_table(run))
     console.print(f"real time: {time.monotonic() - started:.1f} s")
     if opts.chart:
         from bench.chart import plot_sweep

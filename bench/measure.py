@@ -11,17 +11,22 @@ the durable function's alias asynchronously with a ``DurableExecutionName``, as 
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from bench.pricing import Usage
-from dms_waiters.stack import PATTERNS
+from dms_waiters.cli import main as dms_waiters_cli
+from dms_waiters.lambdas import metrics
+from dms_waiters.stack import HUB_NAME, PATTERNS
 from localcloud.cloud import LocalCloud
 from localcloud.deploy import Deployment, deploy_stack_file
 from localcloud.dms.scenario import DmsScenario
 from localcloud.stepfunctions.executions import ExecutionResult
+from localcloud.wall_clock import virtual_wall_clock
 
 if TYPE_CHECKING:
     from localcloud.awslambda.durable_results import DurableExecutionResult
@@ -53,6 +58,10 @@ class Measured:
     """Virtual seconds from DMS stopping to the workflow ending (None if DMS never stopped)."""
     virtual_seconds: float
     dms_requests: int = 0
+    midway_waits: str | None = None
+    """``dms-waiters waits`` halfway through the migration (patterns that wait through a hub)."""
+    hub_metrics: dict[str, float] = field(default_factory=dict)
+    """The hub's metrics at the end (sums of the handlers' EMF records, by metric name)."""
 
     @property
     def outcome(self) -> str:
@@ -204,14 +213,61 @@ def run_migration(
                 "replication_task_arn": cloud.create_replication_task(task["name"], scenario),
             }
             single = deploy_stack_file(cloud, STACK_PROGRAM, {"tasks": [alone]})
-            run.results.append(_measure(cloud, single, alone))
+            run.results.append(_measure(cloud, single, alone, scenario.run_seconds / 2))
     return run
 
 
-def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any]) -> Measured:
+def run_cli(cloud: LocalCloud, *argv: str) -> str:
+    """``dms-waiters argv...`` against the local cloud, now (virtual time); its output."""
+    out = io.StringIO()
+    with virtual_wall_clock(cloud.clock):
+        dms_waiters_cli(list(argv), out, out)
+    return out.getvalue()
+
+
+def hub_metrics(cloud: LocalCloud, table: str) -> dict[str, float]:
+    """Each of the hub's metrics over the whole run, read back from CloudWatch (the local cloud
+    extracted them from the handlers' EMF lines): sums, the maximum for latency and in flight."""
+    cw = cloud.client("cloudwatch")
+    start = cloud.clock.to_datetime(0)
+    end = cloud.clock.now_datetime() + timedelta(minutes=1)
+    found: dict[str, float] = {}
+    for name in metrics.UNITS:
+        answer = cw.get_metric_statistics(
+            Namespace=metrics.NAMESPACE,
+            MetricName=name,
+            Dimensions=[{"Name": metrics.DIMENSION, "Value": table}],
+            StartTime=start,
+            EndTime=end,
+            # One data point for the whole run (a period is a multiple of 60 s).
+            Period=(int((end - start).total_seconds()) // 60 + 1) * 60,
+            Statistics=["Sum", "Maximum", "SampleCount"],
+        )
+        points = answer["Datapoints"]
+        if not points:
+            continue
+        if name in (metrics.RESUME_LATENCY, metrics.WAITS_IN_FLIGHT):
+            found[name] = max(p["Maximum"] for p in points)
+        else:
+            found[name] = sum(p["Sum"] for p in points)
+    return found
+
+
+def _measure(
+    cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any], midway: float = 0
+) -> Measured:
     before = _snapshot(cloud)
     outputs = deployment.exports[task["name"]]
     execution_arn = STARTERS[task["pattern"]](cloud, outputs, task["replication_task_arn"])
+    table = deployment.exports.get(HUB_NAME, {}).get("table_name")
+    waits = None
+    if table and midway > 0:
+        # What an operator sees halfway through the migration.
+        cloud.clock.advance(midway)
+        cli_before = _snapshot(cloud)
+        waits = f"$ dms-waiters waits --hub {table}\n" + run_cli(cloud, "waits", "--hub", table)
+        # The command's own requests are the operator's, not the pattern's.
+        before = {k: v + _snapshot(cloud)[k] - cli_before[k] for k, v in before.items()}
     result: ExecutionResult | DurableExecutionResult
     if task["pattern"] in DURABLE_PATTERNS:
         result = cloud.wait_for_durable_execution(
@@ -241,6 +297,8 @@ def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any])
         resume_latency=result.resume_latency,
         virtual_seconds=result.virtual_seconds,
         dms_requests=delta["dms"],
+        midway_waits=waits,
+        hub_metrics=hub_metrics(cloud, table) if table else {},
     )
 
 

@@ -141,7 +141,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
     pattern and fail with the same error names (``DmsTaskFailed``, ``DmsTaskStopped``,
     ``DmsWaitTimedOut``, ``DmsTaskNotFound``, ``DmsStartFailed``, ``DmsDescribeFailed``,
     ``DmsInvalidInput``, plus ``DmsAlreadyWaiting`` when another execution already waits for
-    the task).
+    the task, and ``DmsWaitReleased`` when an operator releases the wait with
+    ``dms-waiters release``).
 
     Start an execution with ``{}`` or ``{"start_type": ...}``.
 

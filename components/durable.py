@@ -239,7 +239,8 @@ class DmsDurableWorkflow(DurableComponent):
     ``{"replication_task_arn", "status", "stop_reason", "stats"}`` and fails with the error
     names of the other patterns (``DmsTaskFailed``, ``DmsTaskStopped``, ``DmsWaitTimedOut``,
     ``DmsTaskNotFound``, ``DmsStartFailed``, ``DmsDescribeFailed``, ``DmsInvalidInput``,
-    ``DmsAlreadyWaiting``, ``DmsThrottled``).
+    ``DmsAlreadyWaiting``, ``DmsThrottled``; in callback mode ``DmsWaitReleased`` when an
+    operator releases the wait with ``dms-waiters release``).
 
     Creates: the durable function ``<name>-waiter`` (log group, role: its own executions,
     ``dms:StartReplicationTask`` on this task only, and in poll mode

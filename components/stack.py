@@ -60,6 +60,7 @@ HUB_OUTPUT_NAMES: Final = (
     "dlq_arn",
     "reconcile_every_minutes",
     "callback_base_url",
+    "dashboard_name",
 )
 
 

@@ -16,7 +16,8 @@ A map, by what each module is for:
   waiter, one module per job).
 * **Infrastructure** (the AWS calls): ``aws_clients`` (one lazily built client per service),
   ``dms_api`` (start, describe), ``waiter_store`` (the hub's waiter table), ``signing_key`` (the
-  URL signing key in Secrets Manager), ``logs`` (one JSON line per decision).
+  URL signing key in Secrets Manager), ``logs`` (one JSON line per decision), ``metrics`` (the
+  hub's CloudWatch Embedded Metric Format records).
 * **User library**: ``durable_batch`` (``make_handler``: a user's batch job as a durable
   function, deployed by DurableBatchWorkflow; users import it under this path).
 """

@@ -25,14 +25,16 @@ the token gone and only deletes.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, ClassVar, Final, Literal, Protocol
 
 from . import contract, errors
 from . import dms_status as dms
 from .aws_clients import client as aws_client
 from .errors import error_code
-from .logs import json_default
+from .logs import json_default, log
 from .waiter_store import Waiter, WaiterStore
 
 Outcome = Literal["waiting", "succeeded", "failed", "stopped", "not_found", "already_done"]
@@ -216,6 +218,21 @@ def failure_cause(arn: str, task: Mapping[str, Any] | None, message: str | None 
     return text
 
 
+def seconds_since_stop(task: Mapping[str, Any] | None, now: float | None = None) -> float | None:
+    """Seconds from DMS stopping ``task`` (``ReplicationTaskStats.StopDate``, a datetime from
+    boto3 or an ISO 8601 string) to ``now``; None without a stop date."""
+    stats = (task or {}).get("ReplicationTaskStats")
+    stop = stats.get("StopDate") if isinstance(stats, Mapping) else None
+    if isinstance(stop, str):
+        try:
+            stop = datetime.fromisoformat(stop)
+        except ValueError:
+            return None
+    if not isinstance(stop, datetime):
+        return None
+    return max(0.0, (time.time() if now is None else now) - stop.timestamp())
+
+
 def _finish(
     store: WaiterStore, waiter: Waiter, send: Callable[[], None], outcome: Outcome
 ) -> Outcome:
@@ -279,4 +296,10 @@ def heartbeat_waiter(
     except TokenGone:
         store.delete(waiter.key, waiter.token)
         return "already_done"
+    # For the operator (``dms-waiters waits``); a waiter resumed meanwhile stays deleted. Only
+    # a note: failing to write it must not count the heartbeat as failed.
+    try:
+        store.mark_heartbeat(waiter.key, waiter.token)
+    except Exception as exc:
+        log("WARNING", "could not note the heartbeat", key=waiter.key, error=repr(exc))
     return "heartbeat"

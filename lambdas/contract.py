@@ -100,6 +100,9 @@ ATTR_EXECUTION: Final = "execution"
 ATTR_STARTED_AT: Final = "started_at"
 """Epoch seconds (N) the starter started the DMS task for this waiter; absent until then. Lets a
 re-invoked starter (same token) skip a second StartReplicationTask."""
+ATTR_HEARTBEAT_AT: Final = "heartbeat_at"
+"""Epoch seconds (N) of the reconciler's last heartbeat to the waiting workflow; absent until
+then (``dms-waiters waits`` shows it)."""
 
 # -- starter payload (Step Functions ``lambda:invoke.waitForTaskToken`` Payload) ---------------
 PAYLOAD_TOKEN: Final = "token"  # noqa: S105 - a payload key, not a secret

@@ -20,6 +20,8 @@ ERROR_START_FAILED: Final = "DmsStartFailed"
 ERROR_DESCRIBE_FAILED: Final = "DmsDescribeFailed"
 ERROR_INVALID_INPUT: Final = "DmsInvalidInput"
 ERROR_ALREADY_WAITING: Final = "DmsAlreadyWaiting"
+ERROR_WAIT_RELEASED: Final = "DmsWaitReleased"
+"""An operator released the wait (``dms-waiters release``): the hub failed it on purpose."""
 # The handlers' own.
 ERROR_THROTTLED: Final = "DmsThrottled"
 """Starter: DMS or DynamoDB throttled; nothing is left behind, retrying the invocation is safe."""
@@ -124,6 +126,12 @@ class DmsWaitTimedOut(HandlerError):  # noqa: N818
     error_name = ERROR_WAIT_TIMED_OUT
 
 
+class DmsWaitReleased(HandlerError):  # noqa: N818
+    """An operator released the wait (``dms-waiters release``); the cause carries the reason."""
+
+    error_name = ERROR_WAIT_RELEASED
+
+
 class DmsDescribeFailed(HandlerError):  # noqa: N818
     """DescribeReplicationTasks failed with an error that retrying will not fix (access...)."""
 
@@ -165,6 +173,7 @@ WAIT_ERRORS: Final[tuple[str, ...]] = (
     ERROR_INVALID_INPUT,
     ERROR_ALREADY_WAITING,
     ERROR_WAIT_TIMED_OUT,
+    ERROR_WAIT_RELEASED,
 )
 #: The class of each error a DMS waiter reports, by name (``WAIT_ERRORS`` and a throttle): what
 #: a durable waiter's step or the hub's failure payload names is raised as this class.

@@ -26,6 +26,7 @@ from . import contract as c
 from .aws_clients import client as aws_client
 from .errors import error_code
 from .logs import log
+from .metrics import WAITS_REGISTERED, emit
 
 WaiterKind = Literal["sfn", "durable"]
 KINDS: Final[tuple[str, ...]] = (c.KIND_SFN, c.KIND_DURABLE)
@@ -65,6 +66,7 @@ class Waiter:
     workflow: str
     execution: str | None = None
     started_at: int | None = None
+    heartbeat_at: int | None = None
 
     def live(self, now: float) -> bool:
         """True until ``expires_at`` has passed."""
@@ -85,6 +87,8 @@ class Waiter:
             item[c.ATTR_EXECUTION] = {"S": self.execution}
         if self.started_at is not None:
             item[c.ATTR_STARTED_AT] = {"N": str(self.started_at)}
+        if self.heartbeat_at is not None:
+            item[c.ATTR_HEARTBEAT_AT] = {"N": str(self.heartbeat_at)}
         return item
 
     @classmethod
@@ -97,6 +101,7 @@ class Waiter:
             reasons = tuple(v["S"] for v in item.get(c.ATTR_SUCCESS_STOP_REASONS, {}).get("L", []))
             execution = item.get(c.ATTR_EXECUTION, {}).get("S")
             started = item.get(c.ATTR_STARTED_AT, {}).get("N")
+            beat = item.get(c.ATTR_HEARTBEAT_AT, {}).get("N")
             return cls(
                 key=item[c.KEY]["S"],
                 kind=kind,
@@ -107,6 +112,7 @@ class Waiter:
                 workflow=item.get(c.ATTR_WORKFLOW, {}).get("S", ""),
                 execution=execution,
                 started_at=int(started) if started is not None else None,
+                heartbeat_at=int(beat) if beat is not None else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, CorruptWaiter):
@@ -176,6 +182,8 @@ class WaiterStore:
                     ExpressionAttributeNames={"#pk": c.KEY, "#exp": c.ATTR_EXPIRES_AT},
                     ExpressionAttributeValues={":now": {"N": str(at)}},
                 )
+                # Only a new waiter counts: a retry returns below without one.
+                emit(self.table_name, **{WAITS_REGISTERED: 1})
                 return waiter
             except Exception as exc:
                 if error_code(exc) != _CONDITION_FAILED:
@@ -216,13 +224,21 @@ class WaiterStore:
 
     def mark_started(self, key: str, token: str, now: float | None = None) -> bool:
         """Record that the task was started for this waiter; False if the waiter is gone."""
+        return self._stamp(key, token, c.ATTR_STARTED_AT, now)
+
+    def mark_heartbeat(self, key: str, token: str, now: float | None = None) -> bool:
+        """Record that the workflow was heartbeaten; False if the waiter is gone."""
+        return self._stamp(key, token, c.ATTR_HEARTBEAT_AT, now)
+
+    def _stamp(self, key: str, token: str, attribute: str, now: float | None) -> bool:
+        """Set ``attribute`` to now on the waiter that still holds ``token``."""
         try:
             self.dynamodb.update_item(
                 TableName=self.table_name,
                 Key={c.KEY: {"S": key}},
-                UpdateExpression="SET #started = :at",
+                UpdateExpression="SET #at = :at",
                 ConditionExpression="#token = :token",
-                ExpressionAttributeNames={"#started": c.ATTR_STARTED_AT, "#token": c.ATTR_TOKEN},
+                ExpressionAttributeNames={"#at": attribute, "#token": c.ATTR_TOKEN},
                 ExpressionAttributeValues={
                     ":at": {"N": str(_now(now))},
                     ":token": {"S": token},

@@ -23,14 +23,27 @@ def run_demo(*argv: str) -> str:
     return out.getvalue()
 
 
-def rows(out: str) -> dict[str, list[str]]:
-    """Table rows by task name: task, pattern, outcome, transitions, ..., cost."""
-    found = {}
+def tables(out: str) -> list[dict[str, list[str]]]:
+    """Every table's rows by task name, in order."""
+    found: list[dict[str, list[str]]] = []
     for line in out.splitlines():
-        if line.startswith("│"):
+        if line.startswith("┏"):
+            found.append({})
+        elif line.startswith("│"):
             cells = [c.strip() for c in line.strip("│").split("│")]
-            found[cells[0]] = cells
+            found[-1][cells[0]] = cells
     return found
+
+
+def rows(out: str) -> dict[str, list[str]]:
+    """The measured table's rows by task name: task, pattern, outcome, transitions, ..., cost."""
+    return tables(out)[0]
+
+
+def hub_metrics(out: str) -> dict[str, list[str]]:
+    """The hub metrics table's rows by task name: task, registered, by event, by reconciler,
+    max latency, heartbeats, reconciler runs, errors."""
+    return tables(out)[1]
 
 
 @pytest.mark.slow
@@ -73,6 +86,21 @@ def test_default_demo_deploys_the_stack_and_measures_polling() -> None:
     assert int(lam) > 2
     assert int(ddb) > 0
     assert f"durable-poll-demo: {checks + 1} durable operations" in out
+    # Halfway through, the operator's view of each hub-waiting task: its one waiter, 30 min old.
+    for task, kind in (("callback-demo", "sfn"), ("durable-callback-demo", "durable")):
+        _, found, after = out.partition(f"{task}, halfway through the migration:\n")
+        assert found
+        command, header, row, *_ = after.splitlines()
+        assert command.startswith("$ dms-waiters waits --hub dms-events-waiters-")
+        assert header.split()[:4] == ["TASK", "WORKFLOW", "EXECUTION", "KIND"]
+        assert row.split()[:2] == [f"arn:aws:dms:us-east-1:123456789012:task:{task}", task]
+        assert row.split()[3:6] == [kind, "30m", "00s"]
+    # The hub's metrics at the end, read back from CloudWatch: one wait registered and resumed
+    # by its event at once; the reconciler ran every 15 minutes, heartbeating it.
+    metrics = hub_metrics(out)
+    assert set(metrics) == {"callback-demo", "durable-callback-demo"}
+    for task in metrics:
+        assert metrics[task][1:] == ["1", "1", "0", "0 s", "4", "4", "0"]
 
 
 @pytest.mark.slow
@@ -104,11 +132,15 @@ def test_failure_and_lost_event_options() -> None:
     failed = rows(run_demo("--hours", "0.5", "--failure"))
     assert failed["polling-demo"][2] == "FAILED (DmsTaskFailed)"
     assert failed["callback-demo"][2] == "FAILED (DmsTaskFailed)"
-    lost = rows(run_demo("--hours", "0.5", "--lost-event"))
+    lost_out = run_demo("--hours", "0.5", "--lost-event")
+    lost = rows(lost_out)
     # polling never depended on the event; the callback flow's reconciler makes up for it
     assert lost["polling-demo"][2] == "SUCCEEDED"
     assert lost["callback-demo"][2] == "SUCCEEDED"
     assert 0 < int(lost["callback-demo"][7].removesuffix(" s")) <= 15 * 60
+    # The lost event shows: resumed by the reconciler, not by an event.
+    caught = hub_metrics(lost_out)["callback-demo"]
+    assert caught[1:4] == ["1", "0", "1"]
 
 
 @pytest.mark.slow

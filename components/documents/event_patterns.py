@@ -9,7 +9,7 @@ shapes are described in ``tests/events/README.md``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 # The event's source and detail-types are the parser's (``lambdas/dms_event.py``): a rule that
 # matched other names than the handler reads would route events nobody parses.
@@ -30,3 +30,19 @@ def schedule_expression(every_minutes: int) -> str:
         raise ValueError(f"every_minutes must be at least 1, got {every_minutes}")
     unit = "minute" if every_minutes == 1 else "minutes"
     return f"rate({every_minutes} {unit})"
+
+
+#: Minutes per unit of a ``rate()`` expression (EventBridge's units, singular or plural).
+_RATE_UNITS: Final = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}
+
+
+def schedule_minutes(expression: str) -> int | None:
+    """The period of a ``rate()`` expression in minutes (the inverse of
+    ``schedule_expression``); None for anything else (a ``cron()``)."""
+    inner = expression.strip()
+    if not (inner.startswith("rate(") and inner.endswith(")")):
+        return None
+    value, _, unit = inner[5:-1].strip().partition(" ")
+    if not value.isdigit() or unit.strip() not in _RATE_UNITS:
+        return None
+    return int(value) * _RATE_UNITS[unit.strip()]

@@ -181,11 +181,12 @@ def resume_statements(table_arn: str, dead_letter_queue_arn: str) -> list[dict[s
 
 def reconciler_statements(table_arn: str) -> list[dict[str, Any]]:
     """The reconciler's permissions: list every waiter, read the task's real status, complete
-    finished waits, heartbeat running ones and clear what is done."""
+    finished waits, heartbeat running ones (and note when on the waiter) and clear what is
+    done."""
     return [
         statement(
             "ScanAndClearWaiters",
-            ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+            ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             [table_arn],
         ),
         describe_tasks_statement(),

@@ -18,8 +18,10 @@ from .._internal.outputs import built_from
 from .._internal.partition_check import checked_partition, gated
 from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 from ..documents import iam_policies, partitions
+from ..documents.dashboard import hub_dashboard
 from ..documents.event_patterns import dms_state_change_pattern, schedule_expression
 from ..lambdas import contract
+from ..lambdas import metrics as hub_metrics
 from ..naming import (
     EVENT_RULE,
     EVENT_TARGET,
@@ -34,6 +36,7 @@ from ..naming import (
 )
 from .reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
 from .reference import DmsEventHubReference
+from .runbook import DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, runbook_url
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
 #: SQS's longest retention: 14 days to notice the alarm and redrive.
@@ -71,6 +74,8 @@ HUB_CHILDREN: Final[Children] = (
     ("-resume-errors", METRIC_ALARM),
     ("-reconciler-errors", METRIC_ALARM),
     ("-callback-url-errors", METRIC_ALARM),
+    ("-lost-events", METRIC_ALARM),
+    ("-overdue-waits", METRIC_ALARM),
 )
 
 
@@ -94,8 +99,14 @@ class DmsEventHubArgs(TypedDict, total=False):
     leave every waiting workflow hanging until its deadline, so AWS refuses to delete it until
     this is turned off (see docs/guide.md, "Moving a hub")."""
     alarms: bool
-    """Create the CloudWatch alarms (dead-letter queue not empty, resume errors, reconciler
-    errors); default true."""
+    """Create the CloudWatch alarms (dead-letter queue not empty, errors of each Lambda, and with
+    the reconciler: lost events it caught, waits past their deadline), each description linking
+    its runbook; default true."""
+    dashboard: bool
+    """Create a CloudWatch dashboard named after the waiter table: the hub's metrics (waits
+    registered, resumed by an event or by the reconciler, in flight, past their deadline, resume
+    latency, heartbeats, errors), the dead-letter queue's depth and the Lambdas' errors; default
+    true."""
     alarm_actions: list[pulumi.Input[str]]
     """SNS topic ARNs notified when an alarm fires; default none."""
     log_retention_days: int
@@ -114,6 +125,7 @@ class HubSettings:
     callback_url: bool
     deletion_protection: bool
     alarms: bool
+    dashboard: bool
     alarm_actions: list[Any]
     log_retention_days: int
 
@@ -140,6 +152,7 @@ def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
             "deletion_protection", args.get("deletion_protection", True)
         ),
         alarms=check.boolean("alarms", args.get("alarms", True)),
+        dashboard=check.boolean("dashboard", args.get("dashboard", True)),
         alarm_actions=check.sns_topic_arns("alarm_actions", args.get("alarm_actions", [])),
         log_retention_days=check.log_retention_days(
             "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
@@ -211,7 +224,13 @@ class DmsEventHub(pulumi.ComponentResource):
     group, permission for the rule), the reconciler (Lambda, schedule rule, target, permission)
     unless turned off, with ``callback_url`` the signing-key secret (encrypted with the AWS
     managed key), the endpoint Lambda, its function URL and the two public permissions a
-    function URL needs, and alarms (DLQ not empty; errors of each Lambda) unless turned off.
+    function URL needs, alarms (DLQ not empty; errors of each Lambda; with the reconciler, lost
+    events it caught and waits past their deadline; each linking its runbook in
+    docs/operations.md) and a dashboard of the hub's metrics, each unless turned off.
+
+    The handlers publish the hub's metrics as CloudWatch Embedded Metric Format log lines
+    (namespace ``DmsWaiters``, dimension ``Hub`` = the table's name; ``lambdas/metrics.py``): no
+    API call. Operate a deployed hub with the ``dms-waiters`` command (docs/operations.md).
     """
 
     table_name: pulumi.Output[str]
@@ -236,6 +255,9 @@ class DmsEventHub(pulumi.ComponentResource):
     without ``callback_url``."""
     callback_function_arn: pulumi.Output[str | None]
     """ARN of the callback endpoint Lambda; none without ``callback_url``."""
+    dashboard_name: pulumi.Output[str | None]
+    """Name of the hub's CloudWatch dashboard (the waiter table's name); none without
+    ``dashboard``."""
     reconcile_every_minutes: int
     """The reconciler's period in minutes, 0 when off (a plain number: workflows derive their
     default heartbeat from it at preview)."""
@@ -327,11 +349,10 @@ class DmsEventHub(pulumi.ComponentResource):
             [] if reconciler is None else [("reconciler", reconciler)]
         )
         endpoint = self._callback_endpoint(name, settings, table, tags)
+        watched = self._completers + ([] if endpoint is None else [("callback-url", endpoint[0])])
         if settings.alarms:
-            watched = self._completers + (
-                [] if endpoint is None else [("callback-url", endpoint[0])]
-            )
-            self._alarms(name, settings, dlq, watched, tags)
+            self._alarms(name, settings, table, dlq, watched, tags)
+        dashboard = self._dashboard(name, table, dlq, watched) if settings.dashboard else None
 
         self.table_name = table.name
         self.table_arn = table.arn
@@ -346,6 +367,7 @@ class DmsEventHub(pulumi.ComponentResource):
         self.callback_base_url = none if endpoint is None else endpoint[2].function_url
         self.signing_secret_arn = none if endpoint is None else endpoint[1].arn
         self.callback_function_arn = none if endpoint is None else endpoint[0].arn
+        self.dashboard_name = none if dashboard is None else dashboard.dashboard_name
         self.callback_url = settings.callback_url
         self.reference = {
             "table_name": self.table_name,
@@ -371,6 +393,7 @@ class DmsEventHub(pulumi.ComponentResource):
                 "callback_base_url": self.callback_base_url,
                 "signing_secret_arn": self.signing_secret_arn,
                 "callback_function_arn": self.callback_function_arn,
+                "dashboard_name": self.dashboard_name,
                 "callback_url": self.callback_url,
                 "reconcile_every_minutes": self.reconcile_every_minutes,
                 "reference": self.reference,
@@ -532,15 +555,44 @@ class DmsEventHub(pulumi.ComponentResource):
             ),
         )
 
+    def _dashboard(
+        self,
+        name: str,
+        table: aws.dynamodb.Table,
+        dlq: aws.sqs.Queue,
+        functions: list[tuple[str, LambdaFunction]],
+    ) -> aws.cloudwatch.Dashboard:
+        """The hub's dashboard (``documents.dashboard``), named after its waiter table."""
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        roles = [role for role, _ in functions]
+        body = pulumi.Output.all(
+            region, table.name, dlq.name, *(function.name for _, function in functions)
+        ).apply(
+            lambda values: json.dumps(
+                hub_dashboard(
+                    values[0], values[1], values[2], list(zip(roles, values[3:], strict=True))
+                )
+            )
+        )
+        return aws.cloudwatch.Dashboard(
+            f"{name}-dashboard",
+            # Dashboard names take letters, digits, - and _ only; table names also take ".".
+            dashboard_name=table.name.apply(lambda table_name: table_name.replace(".", "-")),
+            dashboard_body=body,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
     def _alarms(
         self,
         name: str,
         settings: HubSettings,
+        table: aws.dynamodb.Table,
         dlq: aws.sqs.Queue,
         functions: list[tuple[str, LambdaFunction]],
         tags: pulumi.Input[dict[str, str]] | None,
     ) -> None:
-        """Alarms for what must never happen quietly: a dead letter, a failing resume path."""
+        """Alarms for what must never happen quietly: a dead letter, a failing resume path, a
+        lost event, a wait outliving its deadline. Each description ends with its runbook."""
         child = pulumi.ResourceOptions(parent=self)
         common: dict[str, Any] = {
             "comparison_operator": "GreaterThanThreshold",
@@ -556,7 +608,8 @@ class DmsEventHub(pulumi.ComponentResource):
         aws.cloudwatch.MetricAlarm(
             f"{name}-dlq-not-empty",
             alarm_description="A DMS event or resume invocation was dead-lettered: a waiting "
-            "workflow may not have been resumed. Inspect and redrive the queue.",
+            "workflow may not have been resumed. Inspect and redrive the queue. Runbook: "
+            + runbook_url(DLQ_NOT_EMPTY),
             namespace="AWS/SQS",
             metric_name="ApproximateNumberOfMessagesVisible",
             dimensions={"QueueName": dlq.name},
@@ -569,11 +622,44 @@ class DmsEventHub(pulumi.ComponentResource):
                 alarm_description=pulumi.Output.concat(
                     f"The dms-waiters {role} Lambda failed; see its log group ",
                     function.log_group.name,
-                    ".",
+                    ". Runbook: ",
+                    runbook_url(HANDLER_ERRORS),
                 ),
                 namespace="AWS/Lambda",
                 metric_name="Errors",
                 dimensions={"FunctionName": function.name},
                 statistic="Sum",
                 **common,
+            )
+        period = settings.reconcile_every_minutes
+        if not period:
+            return  # both metrics come from the reconciler
+        hub = {hub_metrics.DIMENSION: table.name}
+        reconciler_alarms = (
+            (
+                "lost-events",
+                "The reconciler resumed a wait whose DMS event never arrived (or came late): the "
+                "event path lost one. Runbook: " + runbook_url(LOST_EVENTS),
+                hub_metrics.RESUMED_BY_RECONCILER,
+                "Sum",
+                ALARM_PERIOD_SECONDS,
+            ),
+            (
+                "overdue-waits",
+                "A waiter outlived its workflow's deadline: the workflow should have timed out "
+                "and did not. Runbook: " + runbook_url(OVERDUE_WAITS),
+                hub_metrics.WAITS_OVERDUE,
+                "Maximum",
+                period * 60,  # one data point per reconciler run
+            ),
+        )
+        for suffix, description, metric, statistic, seconds in reconciler_alarms:
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{suffix}",
+                alarm_description=description,
+                namespace=hub_metrics.NAMESPACE,
+                metric_name=metric,
+                dimensions=hub,
+                statistic=statistic,
+                **{**common, "period": seconds},
             )

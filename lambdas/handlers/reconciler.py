@@ -19,15 +19,32 @@ about to time out.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .. import contract as c
 from ..aws_clients import client as aws_client
-from ..completion import Completer, completer_for, heartbeat_waiter, resume_waiter
+from ..completion import (
+    Completer,
+    completer_for,
+    heartbeat_waiter,
+    resume_waiter,
+    seconds_since_stop,
+)
 from ..dms_api import DESCRIBE_BATCH_SIZE, describe_tasks
 from ..logs import log
+from ..metrics import (
+    ERRORS,
+    HEARTBEATS,
+    RECONCILER_RUNS,
+    RESUME_LATENCY,
+    RESUMED_BY_RECONCILER,
+    WAITS_IN_FLIGHT,
+    WAITS_OVERDUE,
+    emit,
+)
 from ..waiter_store import Waiter, WaiterStore
 
 #: Stop starting new work when less than this much time is left in the invocation.
@@ -45,7 +62,10 @@ COUNTS: Final = (
     "errors",
     "skipped",
     "deferred",
+    "overdue",
 )
+#: The outcomes of a waiter the reconciler resumed (its event was lost or late).
+RESUMED: Final = frozenset({"succeeded", "failed", "stopped", "not_found"})
 
 
 def reconcile(
@@ -58,8 +78,13 @@ def reconcile(
     """One pass over the live waiters; returns counts by outcome (see ``COUNTS``)."""
     counts: Counter[str] = Counter({name: 0 for name in COUNTS})
     waiters: list[Waiter] = []
-    for waiter in store.scan():
+    started = time.time()
+    for waiter in store.scan(now=started):
         counts["waiters"] += 1
+        # The item outlives its workflow's deadline by the margin: past it, the workflow
+        # should have timed out (and its heartbeat below will tell).
+        if waiter.expires_at - c.WAITER_TTL_MARGIN_SECONDS < started:
+            counts["overdue"] += 1
         if waiter.key.startswith(c.URL_KEY_PREFIX):
             counts["skipped"] += 1
         else:
@@ -89,6 +114,13 @@ def reconcile(
                     counts["heartbeats" if beat == "heartbeat" else "already_done"] += 1
                 else:
                     counts[outcome] += 1
+                    if outcome in RESUMED:
+                        latency = seconds_since_stop(tasks.get(waiter.key))
+                        emit(
+                            store.table_name,
+                            **{RESUMED_BY_RECONCILER: 1},
+                            **({} if latency is None else {RESUME_LATENCY: latency}),
+                        )
                     log(
                         "INFO",
                         "reconciler resumed a waiter",
@@ -107,6 +139,16 @@ def reconcile(
                     replication_task_arn=waiter.key,
                     error=repr(exc),
                 )
+    emit(
+        store.table_name,
+        **{
+            RECONCILER_RUNS: 1,
+            WAITS_IN_FLIGHT: counts["waiters"],
+            WAITS_OVERDUE: counts["overdue"],
+            HEARTBEATS: counts["heartbeats"],
+            ERRORS: counts["errors"],
+        },
+    )
     return dict(counts)
 
 

@@ -29,10 +29,11 @@ from typing import Any
 
 from .. import contract as c
 from ..aws_clients import client as aws_client
-from ..completion import Completer, resume_waiter
+from ..completion import Completer, resume_waiter, seconds_since_stop
 from ..dms_api import describe_task
 from ..dms_event import MalformedEvent, parse_event
 from ..logs import log, logged_failure
+from ..metrics import ERRORS, RESUME_LATENCY, RESUMED_BY_EVENT, emit
 from ..waiter_store import WaiterStore
 
 
@@ -72,22 +73,29 @@ def handle(
             "reason": "task still running (event out of order)",
             "status": task.get("Status") if task else None,
         }
+    if outcome != "already_done":
+        resumed: dict[str, float] = {RESUMED_BY_EVENT: 1}
+        latency = seconds_since_stop(task)
+        if latency is not None:
+            resumed[RESUME_LATENCY] = latency
+        emit(store.table_name, **resumed)
     return {**result, "result": outcome, "status": task.get("Status") if task else None}
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (``contract.RESUME_HANDLER``)."""
     request_id = getattr(context, "aws_request_id", None)
-    result = logged_failure(
-        "resume",
-        "resume failed; the invocation will be retried",
-        context,
-        lambda: handle(
-            event,
-            store=WaiterStore(os.environ.get(c.ENV_WAITER_TABLE, "")),
-            dms_client=aws_client("dms"),
-        ),
-    )
+    table = os.environ.get(c.ENV_WAITER_TABLE, "")
+    try:
+        result = logged_failure(
+            "resume",
+            "resume failed; the invocation will be retried",
+            context,
+            lambda: handle(event, store=WaiterStore(table), dms_client=aws_client("dms")),
+        )
+    except Exception:
+        emit(table, **{ERRORS: 1})
+        raise
     level = "WARNING" if result["result"] == "malformed" else "INFO"
     log(level, "resume", handler="resume", request_id=request_id, **result)
     return result

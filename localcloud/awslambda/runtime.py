@@ -55,6 +55,7 @@ from typing import Any
 
 from .. import wall_clock
 from ..clock import VirtualClock
+from ..cloudwatch import emf
 from . import app_logs
 from .async_invocations import INVOCATION_SYNC, _AsyncJob
 from .code import PROTECTED_MODULES, _CodeVersion, _environment, _extracted, _InitError
@@ -370,6 +371,9 @@ class LambdaRuntime:
             )
         except Exception:  # logging must never fail an invocation
             LOG.debug("could not write Lambda logs for %s", fn.function_name, exc_info=True)
+            return
+        # CloudWatch Logs extracts the Embedded Metric Format records it receives.
+        emf.extract(fn.account_id, fn.region, logs.splitlines())
 
     # -- asynchronous invocations ----------------------------------------------------------------
 

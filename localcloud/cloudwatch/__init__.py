@@ -1,1 +1,2 @@
-"""CloudWatch (alarms): the deployer's handlers (moto emulates the service unpatched)."""
+"""CloudWatch: the deployer's handlers (alarms, dashboards; moto emulates the service unpatched) and
+the Embedded Metric Format extraction CloudWatch Logs does (``emf``)."""

@@ -105,3 +105,26 @@ def update_metric_alarm(req: ResourceRequest) -> dict[str, Any]:
 def delete_metric_alarm(req: ResourceRequest) -> None:
     """Alarm: DeleteAlarms."""
     req.client("cloudwatch").delete_alarms(AlarmNames=[req.physical_name()])
+
+
+@handles("aws:cloudwatch/dashboard:Dashboard")
+def create_dashboard(req: ResourceRequest) -> tuple[str, dict[str, Any]]:
+    """Dashboard: PutDashboard (its name and JSON body; CloudWatch validates the body). Id: the
+    dashboard name."""
+    cloudwatch = req.client("cloudwatch")
+    name = req.inputs["dashboardName"]
+    cloudwatch.put_dashboard(DashboardName=name, DashboardBody=req.inputs["dashboardBody"])
+    arn = cloudwatch.get_dashboard(DashboardName=name)["DashboardArn"]
+    return name, {"dashboardName": name, "dashboardArn": arn}
+
+
+@updates("aws:cloudwatch/dashboard:Dashboard")
+def update_dashboard(req: ResourceRequest) -> dict[str, Any]:
+    """Dashboard in place: PutDashboard again with the same name (it replaces the body)."""
+    return create_dashboard(req)[1]
+
+
+@deletes("aws:cloudwatch/dashboard:Dashboard")
+def delete_dashboard(req: ResourceRequest) -> None:
+    """Dashboard: DeleteDashboards."""
+    req.client("cloudwatch").delete_dashboards(DashboardNames=[req.inputs["dashboardName"]])

@@ -88,6 +88,9 @@ FORCE_NEW: Final[Mapping[str, frozenset[str]]] = {
     # aws/resource_aws_cloudwatch_metric_alarm.go, an older layout of
     # internal/service/cloudwatch/metric_alarm.go (alarm_name, Pulumi's ``name``, ForceNew)
     "aws:cloudwatch/metricAlarm:MetricAlarm": frozenset({"name"}),
+    # aws/resource_aws_cloudwatch_dashboard.go, an older layout of
+    # internal/service/cloudwatch/dashboard.go (dashboard_name, ForceNew)
+    "aws:cloudwatch/dashboard:Dashboard": frozenset({"dashboardName"}),
     # internal/service/secretsmanager/secret.go @ 00c21cedec069dd27093b175baf15bac6d4b30fe
     "aws:secretsmanager/secret:Secret": frozenset({"name", "namePrefix"}),
     # internal/service/secretsmanager/secret_version.go @ 0042e8ea0de293c6cd8b003f89f7f4d2fb5fcf31

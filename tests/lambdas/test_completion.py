@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -321,10 +323,16 @@ def test_resume_transient_error_keeps_the_waiter(aws: Aws) -> None:
 def test_heartbeat_token_gone_deletes(aws: Aws) -> None:
     sfn = FakeSfn()
     waiter = _waiter(aws)
+    assert waiter.heartbeat_at is None
+    before = int(time.time())
     assert heartbeat_waiter(waiter, store=aws.store, completer=StepFunctionsCompleter(sfn)) == (
         "heartbeat"
     )
-    assert aws.store.get(ARN) == waiter
+    # The waiter notes when (for dms-waiters waits), and is otherwise unchanged.
+    stored = aws.store.get(ARN)
+    assert stored is not None and stored.heartbeat_at is not None
+    assert before <= stored.heartbeat_at <= time.time()
+    assert dataclasses.replace(stored, heartbeat_at=None) == waiter
     sfn.errors["send_task_heartbeat"] = "TaskTimedOut"
     assert heartbeat_waiter(waiter, store=aws.store, completer=StepFunctionsCompleter(sfn)) == (
         "already_done"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -13,6 +14,7 @@ from dms_waiters import DmsEventHub
 from dms_waiters._internal.handler_archive import handler_archive
 from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
 from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
+from dms_waiters.hub import runbook
 from dms_waiters.lambdas import contract
 from dms_waiters.stack import HUB_OUTPUT_NAMES
 from dms_waiters.testing import DmsWaitersMocks, run_program
@@ -31,13 +33,17 @@ from tests.components.conftest import (
     resolve_outputs,
 )
 from tests.names import function_name, log_group_name
-from tests.paths import EVENTS_DIR
+from tests.paths import EVENTS_DIR, ROOT
 
 EVENTS = EVENTS_DIR
 
 
 def deploy(args: dict[str, Any] | None = None, name: str = "events") -> DmsWaitersMocks:
     return deploy_component(DmsEventHub, name, args)
+
+
+def table_name(mocks: DmsWaitersMocks) -> str:
+    return str(one(mocks, "aws:dynamodb/table:Table").output("name"))
 
 
 def table_arn(mocks: DmsWaitersMocks) -> str:
@@ -69,6 +75,9 @@ def test_creates_exactly_the_documented_resources() -> None:
             ("aws:cloudwatch/metricAlarm:MetricAlarm", "events-dlq-not-empty"),
             ("aws:cloudwatch/metricAlarm:MetricAlarm", "events-resume-errors"),
             ("aws:cloudwatch/metricAlarm:MetricAlarm", "events-reconciler-errors"),
+            ("aws:cloudwatch/metricAlarm:MetricAlarm", "events-lost-events"),
+            ("aws:cloudwatch/metricAlarm:MetricAlarm", "events-overdue-waits"),
+            ("aws:cloudwatch/dashboard:Dashboard", "events-dashboard"),
         ]
     )
 
@@ -275,7 +284,12 @@ def test_exact_reconciler_policy() -> None:
         {
             "Sid": "ScanAndClearWaiters",
             "Effect": "Allow",
-            "Action": ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+            "Action": [
+                "dynamodb:Scan",
+                "dynamodb:GetItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ],
             "Resource": [table_arn(mocks)],
         },
         DESCRIBE_TASKS,
@@ -330,6 +344,8 @@ def test_reconciler_can_be_turned_off(off: int | None) -> None:
     mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
     names = {r.name for r in mocks.created()}
     assert not {n for n in names if "reconcil" in n}
+    # Both alarms on the reconciler's metrics go with it.
+    assert not {"events-lost-events", "events-overdue-waits"} & names
     assert seen == {"period": 0, "arn": None}
     # the resume path and its alarms stay
     assert {"events-resume", "events-dlq-not-empty", "events-resume-errors"} <= names
@@ -366,8 +382,124 @@ def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
         }
         assert alarm["alarmDescription"] == (
             f"The dms-waiters {role} Lambda failed; see its log group "
-            f"{log_group_name(mocks, f'events-{role}')}."
+            f"{log_group_name(mocks, f'events-{role}')}. Runbook: "
+            f"{runbook.OPERATIONS_URL}#handler-errors"
         )
+    assert dlq["alarmDescription"] == (
+        "A DMS event or resume invocation was dead-lettered: a waiting workflow may not have been "
+        f"resumed. Inspect and redrive the queue. Runbook: {runbook.OPERATIONS_URL}"
+        "#dead-letter-queue-not-empty"
+    )
+
+
+@pytest.mark.parametrize("minutes", [15, 60])
+def test_alarms_on_lost_events_and_overdue_waits(minutes: int) -> None:
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:oncall"
+    mocks = deploy({"alarm_actions": [topic], "reconcile_every_minutes": minutes})
+    hub = {"Hub": table_name(mocks)}
+    common = {
+        "namespace": "DmsWaiters",
+        "dimensions": hub,
+        "comparisonOperator": "GreaterThanThreshold",
+        "threshold": 0,
+        "evaluationPeriods": 1,
+        "treatMissingData": "notBreaching",
+        "alarmActions": [topic],
+    }
+    assert mocks.by_name("events-lost-events").inputs == {
+        **common,
+        "metricName": "WaitsResumedByReconciler",
+        "statistic": "Sum",
+        "period": 300,
+        "alarmDescription": "The reconciler resumed a wait whose DMS event never arrived (or "
+        "came late): the event path lost one. Runbook: "
+        f"{runbook.OPERATIONS_URL}#lost-events-caught-by-the-reconciler",
+    }
+    assert mocks.by_name("events-overdue-waits").inputs == {
+        **common,
+        "metricName": "WaitsOverdue",
+        "statistic": "Maximum",
+        "period": minutes * 60,  # one data point per reconciler run
+        "alarmDescription": "A waiter outlived its workflow's deadline: the workflow should have "
+        f"timed out and did not. Runbook: {runbook.OPERATIONS_URL}#waits-past-their-deadline",
+    }
+
+
+def test_every_runbook_link_is_a_section_of_the_operations_manual() -> None:
+    manual = (ROOT / "docs" / "operations.md").read_text()
+    headings = {
+        re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in manual.splitlines()
+        if line.startswith("#")
+    }
+    assert set(runbook.ANCHORS) <= headings
+    assert f"{runbook.REPOSITORY_URL}/blob/main/docs/operations.md" == runbook.OPERATIONS_URL
+
+
+def test_dashboard_shows_the_hub_metrics_the_dlq_and_the_handler_errors() -> None:
+    mocks = deploy()
+    dashboard = mocks.by_name("events-dashboard").inputs
+    table = table_name(mocks)
+    assert dashboard["dashboardName"] == table
+    body = json.loads(dashboard["dashboardBody"])
+    widgets = body["widgets"]
+    assert [(w["x"], w["y"], w["width"], w["height"]) for w in widgets] == [
+        (0, 0, 12, 6),
+        (12, 0, 12, 6),
+        (0, 6, 12, 6),
+        (12, 6, 12, 6),
+        (0, 12, 12, 6),
+        (12, 12, 12, 6),
+    ]
+    assert {w["type"] for w in widgets} == {"metric"}
+    assert {w["properties"]["region"] for w in widgets} == {REGION}
+    lines = {w["properties"]["title"]: w["properties"]["metrics"] for w in widgets}
+
+    def own(name: str, stat: str, label: str) -> list[Any]:
+        return ["DmsWaiters", name, "Hub", table, {"stat": stat, "label": label}]
+
+    assert lines == {
+        "Waits": [
+            own("WaitsRegistered", "Sum", "registered"),
+            own("WaitsResumedByEvent", "Sum", "resumed by a DMS event"),
+            own("WaitsResumedByReconciler", "Sum", "resumed by the reconciler (lost)"),
+        ],
+        "Waits in flight and past their deadline": [
+            own("WaitsInFlight", "Maximum", "in flight"),
+            own("WaitsOverdue", "Maximum", "past their deadline"),
+        ],
+        "Resume latency after DMS stopped (seconds)": [
+            own("ResumeLatency", "Average", "average"),
+            own("ResumeLatency", "Maximum", "maximum"),
+        ],
+        "Heartbeats and errors": [
+            own("HeartbeatsSent", "Sum", "heartbeats sent"),
+            own("Errors", "Sum", "errors"),
+        ],
+        "Dead-letter queue depth": [
+            [
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                "QueueName",
+                one(mocks, "aws:sqs/queue:Queue").output("name"),
+                {"stat": "Maximum", "label": "messages"},
+            ]
+        ],
+        "Handler errors": [
+            [
+                "AWS/Lambda",
+                "Errors",
+                "FunctionName",
+                function_name(mocks, f"events-{role}"),
+                {"stat": "Sum", "label": role},
+            ]
+            for role in ("resume", "reconciler")
+        ],
+    }
+
+
+def test_dashboard_can_be_turned_off() -> None:
+    assert not deploy({"dashboard": False}).created("aws:cloudwatch/dashboard:Dashboard")
 
 
 def test_alarms_can_be_turned_off() -> None:
@@ -376,7 +508,7 @@ def test_alarms_can_be_turned_off() -> None:
 
 def test_alarms_without_actions_still_exist() -> None:
     alarms = deploy().created("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 3
+    assert len(alarms) == 5
     assert all(a.inputs.get("alarmActions", []) == [] for a in alarms)
 
 
@@ -397,6 +529,7 @@ def test_outputs_resolve() -> None:
         "dlq_url": queue.output("url"),
         "dlq_arn": queue.output("arn"),
         "callback_base_url": None,
+        "dashboard_name": table.output("name"),
     }
     assert seen["table_arn"].startswith(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/")
 
@@ -409,11 +542,12 @@ def test_tags_reach_every_taggable_resource() -> None:
         "aws:cloudwatch/eventTarget:EventTarget",
         "aws:lambda/permission:Permission",
         "aws:iam/rolePolicy:RolePolicy",
+        "aws:cloudwatch/dashboard:Dashboard",  # pulumi-aws's Dashboard takes no tags
     }
     taggable = [r for r in mocks.created() if r.type not in untaggable]
     assert (
-        len(taggable) == 13
-    )  # table, queue, 2 rules, 2 log groups, 2 roles, 2 functions, 3 alarms
+        len(taggable) == 15
+    )  # table, queue, 2 rules, 2 log groups, 2 roles, 2 functions, 5 alarms
     assert all(r.inputs.get("tags") == {"team": "data"} for r in taggable), [
         r.name for r in taggable if r.inputs.get("tags") != {"team": "data"}
     ]

@@ -86,6 +86,7 @@ def test_heartbeats_running_resumes_finished_and_drops_dead_tokens(aws: Aws) -> 
         "errors": 0,
         "skipped": 1,  # the url# waiter has no DMS task
         "deferred": 0,
+        "overdue": 7,  # registered for an hour: inside the day the item outlives its deadline
     }
     beats = [kw["taskToken"] for kw in only(aws.sfn.calls, "send_task_heartbeat")]
     assert sorted(beats) == ["tok-dead", "tok-running"]

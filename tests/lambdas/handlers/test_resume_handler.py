@@ -198,7 +198,9 @@ def test_throttling_raises_for_a_retry_and_keeps_the_waiter(
     with pytest.raises(ClientError):
         run(aws.fixture_event("dms_task_stopped.json"))
     assert aws.store.get(aws.task_arn) == waiter
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["level"] == "ERROR"
+    *_, log_line, metric = capsys.readouterr().out.splitlines()
+    assert json.loads(log_line)["level"] == "ERROR"
+    assert json.loads(metric)["Errors"] == 1
 
 
 def test_a_durable_waiter_is_resumed_through_its_callback(aws: Aws) -> None:
@@ -215,8 +217,11 @@ def test_a_durable_waiter_is_resumed_through_its_callback(aws: Aws) -> None:
 def test_one_json_log_line_per_event(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
     wait_for(aws)
     aws.dms.states[aws.task_arn] = stopped("FULL_LOAD_ONLY_FINISHED")
+    capsys.readouterr()
     result = run(aws.fixture_event("dms_task_stopped.json"))
-    [line] = capsys.readouterr().out.splitlines()
+    # One log line, after the resume's metric record (tests/lambdas/test_metrics.py).
+    metric, line = capsys.readouterr().out.splitlines()
+    assert "_aws" in json.loads(metric)
     record = json.loads(line)
     assert record["result"] == result["result"] == "succeeded"
     assert record["event_id"] == "DMS-EVENT-0079"
