@@ -7,6 +7,7 @@ import pulumi
 
 from ._internal.lambda_function import create_lambda_function
 from ._internal.partition_check import tracing_partition
+from ._internal.schedule import schedule_runs, schedule_settings
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
@@ -25,6 +26,7 @@ from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import Children, check_workflow_name, lambda_children
+from .scheduling import ScheduleArgs
 
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"
@@ -70,6 +72,9 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     """X-Ray tracing of the state machine and the starter; default false."""
     tags: pulumi.Input[dict[str, str]]
     """Tags for every taggable resource (and the hub the workflow creates)."""
+    schedule: ScheduleArgs
+    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
+    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
     hub_table_name: pulumi.Output[str]
     """Name of the waiter table of the hub the workflow waits through (none in a durable
     workflow's poll mode)."""
+    schedule_arn: pulumi.Output[str | None]
+    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,
@@ -182,6 +189,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
             lambda period: callback_settings_from_args(name, args, period),
         )
         self._hub, self._heartbeat_seconds = hub.component, settings.heartbeat_seconds
+        schedule = schedule_settings(ArgChecker(COMPONENT, name), name, args, settings.start_type)
         link = hub.link
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
@@ -229,11 +237,23 @@ class DmsCallbackWorkflow(StateMachineComponent):
         outputs = self._expose(created)
         self.starter_function_arn = starter.arn
         self.hub_table_name = link.table_name
+        self.schedule_arn = schedule_runs(
+            name,
+            parent=self,
+            settings=schedule,
+            kind=contract.KIND_SFN,
+            target_arn=created.machine.arn,
+            log_retention_days=settings.log_retention_days,
+            tracing=settings.tracing,
+            tags=tags,
+            depends_on=[created.machine],
+        )
         self.register_outputs(
             {
                 **outputs,
                 "starter_function_arn": self.starter_function_arn,
                 "hub_table_name": self.hub_table_name,
+                "schedule_arn": self.schedule_arn,
             }
         )
 

@@ -125,7 +125,9 @@ def test_example_config_deploys_through_the_stack_program() -> None:
         "state_machine_name",
         "role_arn",
         "log_group_name",
+        "schedule_arn",
     }
+    assert first["schedule_arn"] is None
     assert first["state_machine_arn"].startswith("arn:aws:states:")
 
 
@@ -250,6 +252,7 @@ def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
         "log_group_name",
         "starter_function_arn",
         "hub_table_name",
+        "schedule_arn",
     }
     assert resolved["cdc"]["pattern"] == "callback"
     hub = resolved["dms-events"]
@@ -385,6 +388,7 @@ def test_stack_program_exports_durable_tasks() -> None:
         "role_arn",
         "log_group_name",
         "start_command",
+        "schedule_arn",
     }
     assert set(resolved["orders"]) == durable
     assert set(resolved["cdc"]) == durable | {"hub_table_name"}
@@ -412,3 +416,20 @@ def test_the_stack_program_previews_with_every_pattern() -> None:
     functions = mocks.created("aws:lambda/function:Function")
     assert all(is_unknown(f.output("version")) for f in functions)
     assert not mocks.duplicate_physical_names()
+
+
+@pytest.mark.parametrize("pattern", ["polling", "callback", "durable-poll", "durable-callback"])
+def test_a_task_schedule_in_the_config_deploys_a_schedule(pattern: str) -> None:
+    schedule = {"expression": "cron(0 2 * * ? *)", "timezone": "Europe/Paris", "enabled": False}
+    found = run_program(lambda: build_stack([task(pattern=pattern, schedule=schedule)]))
+    (created,) = found.created("aws:scheduler/schedule:Schedule")
+    assert created.inputs["scheduleExpression"] == "cron(0 2 * * ? *)"
+    assert created.inputs["state"] == "DISABLED"
+
+
+def test_a_bad_schedule_in_the_config_names_the_task_and_the_key() -> None:
+    bad = {"expression": "cron(0 2 * * *)"}
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack([task(schedule=bad)]))
+    assert str(err.value).startswith("tasks[0] ('orders'): key 'schedule.expression':")
+    assert "a cron expression has 6 fields" in str(err.value)
