@@ -418,7 +418,7 @@ def test_the_stack_program_previews_with_every_pattern() -> None:
     assert not mocks.duplicate_physical_names()
 
 
-@pytest.mark.parametrize("pattern", ["polling", "callback", "durable-poll", "durable-callback"])
+@pytest.mark.parametrize("pattern", ["polling", "durable-callback"])
 def test_a_task_schedule_in_the_config_deploys_a_schedule(pattern: str) -> None:
     schedule = {"expression": "cron(0 2 * * ? *)", "timezone": "Europe/Paris", "enabled": False}
     found = run_program(lambda: build_stack([task(pattern=pattern, schedule=schedule)]))
