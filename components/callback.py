@@ -182,6 +182,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
     ) -> None:
         super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
         check_workflow_name(COMPONENT, name, CALLBACK_CHILDREN, HUB_CHILDREN, args)
+        schedule = schedule_settings(ArgChecker(COMPONENT, name), name, args)
         hub, settings = resolve_hub(
             ArgChecker(COMPONENT, name),
             args,
@@ -189,7 +190,6 @@ class DmsCallbackWorkflow(StateMachineComponent):
             lambda period: callback_settings_from_args(name, args, period),
         )
         self._hub, self._heartbeat_seconds = hub.component, settings.heartbeat_seconds
-        schedule = schedule_settings(ArgChecker(COMPONENT, name), name, args, settings.start_type)
         link = hub.link
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)

@@ -288,6 +288,7 @@ class DmsDurableWorkflow(DurableComponent):
         mode = durable_mode_from_args(check, args)
         hub_children = HUB_CHILDREN if mode == WaitMode.CALLBACK else ()
         check_workflow_name(COMPONENT, name, DURABLE_CHILDREN, hub_children, args)
+        schedule = schedule_settings(check, name, args)
         if mode == WaitMode.CALLBACK:
             hub, settings = resolve_hub(
                 check, args, self, lambda period: durable_settings_from_args(name, args, period)
@@ -297,7 +298,6 @@ class DmsDurableWorkflow(DurableComponent):
             settings = durable_settings_from_args(name, args, None)
         self._mode, self._heartbeat_seconds = settings.mode, settings.heartbeat_seconds
         can_start = settings.start_type != dms.START_TYPE_NONE
-        schedule = schedule_settings(check, name, args, settings.start_type)
         table_arn = None if link is None else link.table_arn
 
         durable = create_durable_function(

@@ -221,7 +221,7 @@ class DmsPollingWorkflow(StateMachineComponent):
         settings = polling_settings_from_args(name, args)
         spec, tracing = settings.spec, settings.tracing
         check = ArgChecker("DmsPollingWorkflow", name)
-        schedule = schedule_settings(check, name, args, spec.start_type)
+        schedule = schedule_settings(check, name, args)
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE

@@ -26,7 +26,7 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import ArgChecker, ScheduleSettings
+from ..arguments import ArgChecker, ScheduleSettings, StartType
 from ..documents import schedules
 from ..lambdas import contract
 from ..naming import (
@@ -181,10 +181,14 @@ def create_schedule(
 
 
 def schedule_settings(
-    check: ArgChecker, name: str, args: Mapping[str, Any], start_type: str
+    check: ArgChecker, name: str, args: Mapping[str, Any]
 ) -> ScheduleSettings | None:
-    """The checked ``schedule`` argument (None when absent), and the component's name checked
-    against the schedule's resources too: call it before creating anything."""
+    """The checked ``schedule`` argument (None when absent; its start type defaults to the
+    workflow's ``start_type``), and the component's name checked against the schedule's
+    resources too: call it before creating anything."""
+    if args.get("schedule") is None:
+        return None
+    start_type = check.start_type("start_type", args.get("start_type", StartType.AUTO))
     settings = check.schedule(args, start_type)
     if settings is not None:
         check_component_name(check.component, name, SCHEDULE_CHILDREN, " with a schedule")

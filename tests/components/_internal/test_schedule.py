@@ -8,16 +8,19 @@ from typing import Any
 
 import pytest
 
-from dms_waiters import DmsCallbackWorkflow, DmsDurableWorkflow, DmsPollingWorkflow
+from dms_waiters import DmsCallbackWorkflow, DmsDurableWorkflow, DmsEventHub, DmsPollingWorkflow
 from dms_waiters.documents.schedules import SCHEDULED_TIME_ATTRIBUTE
 from dms_waiters.lambdas import contract
-from dms_waiters.testing import DmsWaitersMocks
+from dms_waiters.naming import AUTONAME_RANDOM_LENGTH
+from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
     REGION,
+    TASK_ARN,
     assert_fails_naming,
     deploy_task_waiter,
     env_of,
+    mocks,
     one,
     policy_of,
 )
@@ -213,16 +216,46 @@ def test_bad_schedule_fails_at_preview_naming_the_argument(
     )
 
 
-def test_name_too_long_for_the_schedule_resources() -> None:
-    from tests.components.conftest import TASK_ARN, deploy_component
+#: <name>-schedule-starter-role binds with a schedule (IAM roles: 64) unless the component's
+#: own limit is lower (the callback and durable workflows' own hub, see test_naming).
+LONGEST_WITH_A_SCHEDULE = 64 - 1 - AUTONAME_RANDOM_LENGTH - len("-schedule-starter-role")
 
-    name = "n" * 40
-    deploy_component(DmsPollingWorkflow, name, {"replication_task_arn": TASK_ARN})
+
+def make_polling(name: str) -> Any:
+    return DmsPollingWorkflow(name, {"replication_task_arn": TASK_ARN, "schedule": NIGHTLY})
+
+
+def make_callback(name: str) -> Any:
+    # A shared hub: the workflow's own hub would bind first (test_naming).
+    hub = DmsEventHub("shared")
+    args = {"replication_task_arn": TASK_ARN, "hub": hub.reference, "schedule": NIGHTLY}
+    return DmsCallbackWorkflow(name, args)  # type: ignore[arg-type]
+
+
+def make_durable(name: str) -> Any:
+    args = {"replication_task_arn": TASK_ARN, "mode": "poll", "schedule": NIGHTLY}
+    return DmsDurableWorkflow(name, args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "make"),
+    [
+        ("DmsPollingWorkflow", make_polling),
+        ("DmsCallbackWorkflow", make_callback),
+        ("DmsDurableWorkflow", make_durable),
+    ],
+)
+def test_the_longest_name_with_a_schedule_fits_and_one_more_fails_first(
+    kind: str, make: Any
+) -> None:
+    limit = LONGEST_WITH_A_SCHEDULE
+    found = run_program(lambda: make("n" * limit), mocks(), preview=True)
+    starter_role = found.by_name("n" * limit + "-schedule-starter-role")
+    assert len(starter_role.physical_name or "") == 64
+    too_long = "n" * (limit + 1)
     assert_fails_naming(
-        lambda: deploy_component(
-            DmsPollingWorkflow, name, {"replication_task_arn": TASK_ARN, "schedule": NIGHTLY}
-        ),
-        f"DmsPollingWorkflow '{name}'",
+        lambda: run_program(lambda: make(too_long), mocks(), preview=True),
+        f"{kind} '{too_long}'",
         "name",
-        "with a schedule",
+        f"at most {limit} fit with a schedule",
     )
