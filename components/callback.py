@@ -7,11 +7,12 @@ import pulumi
 
 from ._internal.lambda_function import create_lambda_function
 from ._internal.partition_check import tracing_partition
-from ._internal.schedule import schedule_runs, schedule_settings
+from ._internal.schedule import schedule_settings
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_starter_state_machine,
+    schedule_executions,
 )
 from .arguments import (
     ArgChecker,
@@ -237,16 +238,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
         outputs = self._expose(created)
         self.starter_function_arn = starter.arn
         self.hub_table_name = link.table_name
-        self.schedule_arn = schedule_runs(
-            name,
-            parent=self,
-            settings=schedule,
-            kind=contract.KIND_SFN,
-            target_arn=created.machine.arn,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
-            tags=tags,
-            depends_on=[created.machine],
+        self.schedule_arn = schedule_executions(
+            name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
         )
         self.register_outputs(
             {

@@ -8,11 +8,12 @@ from typing import Final, Required, TypedDict
 import pulumi
 
 from ._internal.partition_check import provider_partition
-from ._internal.schedule import schedule_runs, schedule_settings
+from ._internal.schedule import schedule_settings
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_state_machine,
+    schedule_executions,
 )
 from .arguments import (
     LOG_RETENTION_DAYS,
@@ -24,7 +25,6 @@ from .arguments import (
 from .definitions.errors import START_RETRIES
 from .definitions.polling import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_polling_definition
 from .documents import iam_policies
-from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import check_component_name
 from .scheduling import ScheduleArgs
@@ -250,15 +250,7 @@ class DmsPollingWorkflow(StateMachineComponent):
             tags=tags,
         )
         outputs = self._expose(created)
-        self.schedule_arn = schedule_runs(
-            name,
-            parent=self,
-            settings=schedule,
-            kind=contract.KIND_SFN,
-            target_arn=created.machine.arn,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
-            tags=tags,
-            depends_on=[created.machine],
+        self.schedule_arn = schedule_executions(
+            name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
         )
         self.register_outputs({**outputs, "schedule_arn": self.schedule_arn})

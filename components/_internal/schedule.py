@@ -1,6 +1,6 @@
 """A workflow's schedule: EventBridge Scheduler starting its runs, one run per scheduled time.
 
-What ``create_schedule(name)`` creates (every waiter component calls it when given a
+What ``schedule_runs(name)`` creates (every waiter component calls it when given a
 ``schedule``):
 
 * ``<name>-schedule-dlq``: an SQS queue (SSE-SQS) for the starts that failed every retry:
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 import pulumi
@@ -50,7 +49,7 @@ ALARM_PERIOD_SECONDS: Final = 300
 #: The starter only makes one API call.
 STARTER_TIMEOUT_SECONDS: Final = 30
 STARTER_MEMORY_MB: Final = 128
-#: The autonamed resources ``create_schedule(name)`` adds (see ``naming``).
+#: The autonamed resources ``schedule_runs(name)`` adds (see ``naming``).
 SCHEDULE_CHILDREN: Final[Children] = (
     ("-schedule-dlq", QUEUE),
     ("-schedule-dlq-not-empty", METRIC_ALARM),
@@ -61,29 +60,25 @@ SCHEDULE_CHILDREN: Final[Children] = (
 )
 
 
-@dataclass(frozen=True)
-class ScheduleResources:
-    """What ``create_schedule`` created."""
-
-    schedule: aws.scheduler.Schedule
-    dead_letter_queue: aws.sqs.Queue
-
-
-def create_schedule(
+def schedule_runs(
     name: str,
     *,
     parent: pulumi.Resource,
-    settings: ScheduleSettings,
+    settings: ScheduleSettings | None,
     kind: str,
     target_arn: pulumi.Input[str],
     log_retention_days: int,
     tracing: bool,
     tags: pulumi.Input[dict[str, str]] | None,
     depends_on: list[pulumi.Resource],
-) -> ScheduleResources:
+) -> pulumi.Output[str | None]:
     """The schedule starting the workflow ``target_arn`` (``kind``: ``contract.KIND_SFN`` for a
-    state machine, ``contract.KIND_DURABLE`` for a durable function's alias); created after
-    ``depends_on`` (the workflow itself), so no run starts before it exists."""
+    state machine, ``contract.KIND_DURABLE`` for a durable function's alias) when the component
+    got a ``schedule`` (``settings``); created after ``depends_on`` (the workflow itself), so no
+    run starts before it exists. Its ARN: the component's ``schedule_arn`` output (None without
+    a schedule)."""
+    if settings is None:
+        return pulumi.Output.from_input(None)
     child = pulumi.ResourceOptions(parent=parent)
     dlq = aws.sqs.Queue(
         f"{name}-schedule-dlq",
@@ -177,7 +172,7 @@ def create_schedule(
         },
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[role_policy, *starter.invoke_after]),
     )
-    return ScheduleResources(schedule, dlq)
+    return schedule.arn.apply(lambda arn: arn)
 
 
 def schedule_settings(
@@ -193,33 +188,3 @@ def schedule_settings(
     if settings is not None:
         check_component_name(check.component, name, SCHEDULE_CHILDREN, " with a schedule")
     return settings
-
-
-def schedule_runs(
-    name: str,
-    *,
-    parent: pulumi.Resource,
-    settings: ScheduleSettings | None,
-    kind: str,
-    target_arn: pulumi.Input[str],
-    log_retention_days: int,
-    tracing: bool,
-    tags: pulumi.Input[dict[str, str]] | None,
-    depends_on: list[pulumi.Resource],
-) -> pulumi.Output[str | None]:
-    """``create_schedule`` when the component got a ``schedule`` (``settings``); the schedule's
-    ARN, the component's ``schedule_arn`` output (None without a schedule)."""
-    if settings is None:
-        return pulumi.Output.from_input(None)
-    created = create_schedule(
-        name,
-        parent=parent,
-        settings=settings,
-        kind=kind,
-        target_arn=target_arn,
-        log_retention_days=log_retention_days,
-        tracing=tracing,
-        tags=tags,
-        depends_on=depends_on,
-    )
-    return created.schedule.arn.apply(lambda arn: arn)

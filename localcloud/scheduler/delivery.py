@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from ..awslambda.async_invocations import send_to_sqs
 from ..awslambda.runtime import LambdaRuntime
 from ..clock import TimerHandle, VirtualClock
-from ..events.delivery import LambdaTargetDelivery, _DeliveryError
+from ..events.delivery import LambdaTargetDelivery
 from .timing import next_fire
 
 LOG = logging.getLogger(__name__)
@@ -60,21 +59,12 @@ class ScheduleDelivery(LambdaTargetDelivery):
         ).encode("utf-8")
         super().attempt()
 
-    def _dead_letter(self, failure: _DeliveryError, exhausted: str | None) -> None:
-        dlq = (self.target.get("DeadLetterConfig") or {}).get("Arn")
-        if not dlq:
-            LOG.info("local cloud: schedule %s invocation dropped", self.schedule_arn)
-            return
-        attributes = {
-            "SCHEDULE_ARN": self.schedule_arn,
-            "TARGET_ARN": str(self.target["Arn"]),
-            "ERROR_CODE": failure.code,
-            "ERROR_MESSAGE": failure.message,
-            "RETRY_ATTEMPTS": str(self.retries),
-        }
-        if exhausted is not None:
-            attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
-        send_to_sqs(dlq, self.payload.decode("utf-8"), attributes)
+    def _source_attributes(self) -> dict[str, str]:
+        return {"SCHEDULE_ARN": self.schedule_arn}
+
+    def _dead_letter_body(self) -> str:
+        """Scheduler's dead letter carries the input it tried to deliver."""
+        return self.payload.decode("utf-8")
 
 
 @dataclass
