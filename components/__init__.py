@@ -21,7 +21,18 @@ from .hub import DmsEventHub, DmsEventHubArgs, DmsEventHubReference
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 from .scheduling import ScheduleArgs
 
+#: Every component of the package, as the Pulumi plugin (``provider/``) serves them.
+COMPONENTS = (
+    DmsPollingWorkflow,
+    DmsCallbackWorkflow,
+    DmsEventHub,
+    DmsDurableWorkflow,
+    CallbackUrlWorkflow,
+    DurableBatchWorkflow,
+)
+
 __all__ = [
+    "COMPONENTS",
     "CallbackUrlWorkflow",
     "CallbackUrlWorkflowArgs",
     "DmsCallbackWorkflow",

@@ -88,7 +88,7 @@ class DmsEventHubArgs(TypedDict, total=False):
     """DynamoDB deletion protection on the waiter table; default true. The table holds every
     in-flight wait: deleting it (a destroy, or a replacement after a change of its key) would
     leave every waiting workflow hanging until its deadline, so AWS refuses to delete it until
-    this is turned off (see the README on moving a hub)."""
+    this is turned off (see docs/guide.md, "Moving a hub")."""
     alarms: bool
     """Create the CloudWatch alarms (dead-letter queue not empty, resume errors, reconciler
     errors); default true."""

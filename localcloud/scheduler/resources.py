@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deploy.mocks import ResourceRequest, as_int, compact, deletes, handles, updates
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import api_block, compact
 
 TYPE = "aws:scheduler/schedule:Schedule"
 
@@ -15,8 +16,6 @@ def _group(req: ResourceRequest) -> str:
 
 def _request(req: ResourceRequest) -> dict[str, Any]:
     target = req.inputs["target"]
-    retry = target.get("retryPolicy") or {}
-    dead_letter = (target.get("deadLetterConfig") or {}).get("arn")
     window = req.get("flexibleTimeWindow") or {"mode": "OFF"}
     return compact(
         {
@@ -26,28 +25,21 @@ def _request(req: ResourceRequest) -> dict[str, Any]:
             "ScheduleExpression": req.inputs["scheduleExpression"],
             "ScheduleExpressionTimezone": req.get("scheduleExpressionTimezone"),
             "State": req.get("state") or "ENABLED",
-            "FlexibleTimeWindow": compact(
-                {
-                    "Mode": window["mode"],
-                    "MaximumWindowInMinutes": as_int(window.get("maximumWindowInMinutes")),
-                }
+            "FlexibleTimeWindow": api_block(
+                window, "mode", "maximumWindowInMinutes", ints=("maximumWindowInMinutes",)
             ),
             "Target": compact(
                 {
                     "Arn": target["arn"],
                     "RoleArn": target["roleArn"],
                     "Input": target.get("input"),
-                    "RetryPolicy": None
-                    if not retry
-                    else compact(
-                        {
-                            "MaximumRetryAttempts": as_int(retry.get("maximumRetryAttempts")),
-                            "MaximumEventAgeInSeconds": as_int(
-                                retry.get("maximumEventAgeInSeconds")
-                            ),
-                        }
+                    "RetryPolicy": api_block(
+                        target.get("retryPolicy"),
+                        "maximumRetryAttempts",
+                        "maximumEventAgeInSeconds",
+                        ints=("maximumRetryAttempts", "maximumEventAgeInSeconds"),
                     ),
-                    "DeadLetterConfig": None if dead_letter is None else {"Arn": dead_letter},
+                    "DeadLetterConfig": api_block(target.get("deadLetterConfig"), "arn"),
                 }
             ),
         }

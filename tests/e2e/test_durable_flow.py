@@ -26,6 +26,7 @@ import pytest
 from bench.measure import durable_target
 from dms_waiters import DmsEventHub
 from dms_waiters._internal.handler_archive import handler_archive
+from dms_waiters.documents.iam_policies import service_assume_role_policy
 from dms_waiters.hub.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import contract as c
 from dms_waiters.stack import PATTERNS, Pattern
@@ -100,18 +101,7 @@ class StandInDurableWorkflow(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=json.dumps(service_assume_role_policy("lambda.amazonaws.com")),
             opts=child,
         )
         timeout = int(args.get("timeout_seconds", TIMEOUT_SECONDS))
@@ -225,17 +215,22 @@ def test_poll_mode_succeeds_with_one_operation_per_check(cloud: LocalCloud) -> N
     durable.assert_clean()
 
 
-def test_poll_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
-    durable = deploy(cloud, c.WAIT_MODE_POLL, DmsScenario(run_seconds=HOUR, final_status="failed"))
-    result = durable.run()
-
+def assert_task_failed(result: DurableExecutionResult, task_arn: str) -> None:
+    """The run failed with ``DmsTaskFailed``, its cause the failed task's state."""
     assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
     assert result.cause_json == {
-        "replication_task_arn": durable.task,
+        "replication_task_arn": task_arn,
         "status": "failed",
         "stop_reason": "Stop Reason FATAL_ERROR",
         "last_failure_message": DEFAULT_FAILURE_MESSAGE,
     }
+
+
+def test_poll_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
+    durable = deploy(cloud, c.WAIT_MODE_POLL, DmsScenario(run_seconds=HOUR, final_status="failed"))
+    result = durable.run()
+
+    assert_task_failed(result, durable.task)
     checks, ends_at = poll_checks(HOUR)
     assert (result.operations, result.invocations) == (checks + 1, checks)
     assert result.ended_at == ends_at
@@ -304,13 +299,7 @@ def test_callback_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
     durable = deploy(cloud, c.WAIT_MODE_CALLBACK, scenario)
     result = durable.run()
 
-    assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
-    assert result.cause_json == {
-        "replication_task_arn": durable.task,
-        "status": "failed",
-        "stop_reason": "Stop Reason FATAL_ERROR",
-        "last_failure_message": DEFAULT_FAILURE_MESSAGE,
-    }
+    assert_task_failed(result, durable.task)
     assert result.operations == CALLBACK_OPERATIONS
     assert result.resume_latency == 0
     assert durable.calls("lambda", "SendDurableExecutionCallbackFailure") == 1
