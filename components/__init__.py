@@ -19,6 +19,7 @@ from .durable import DmsDurableWorkflow, DmsDurableWorkflowArgs
 from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
 from .hub import DmsEventHub, DmsEventHubArgs, DmsEventHubReference
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
+from .scheduling import ScheduleArgs
 
 #: Every component of the package, as the Pulumi plugin (``provider/``) serves them.
 COMPONENTS = (
@@ -48,6 +49,7 @@ __all__ = [
     "InvalidArgumentError",
     "LogLevel",
     "PollJitter",
+    "ScheduleArgs",
     "StartType",
     "WaitMode",
     "__version__",

@@ -18,6 +18,11 @@ from typing import Any, Final, Protocol
 
 from .lambdas import contract
 from .lambdas import dms_status as dms
+from .schedule_expressions import (
+    ScheduleExpressionError,
+    check_timezone,
+    parse_schedule_expression,
+)
 
 # arn:<partition>:dms:<region>:<account>:task:<id>
 REPLICATION_TASK_ARN_RE: Final = re.compile(
@@ -136,6 +141,25 @@ class Logged(Protocol):
 
 #: A user handler: ``module.attribute``, the module possibly dotted (``jobs.etl.handler``).
 HANDLER_RE: Final = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+#: EventBridge Scheduler's retry policy range and defaults (CreateSchedule's RetryPolicy).
+MAX_SCHEDULE_RETRY_ATTEMPTS: Final = 185
+MIN_SCHEDULE_EVENT_AGE_SECONDS: Final = 60
+MAX_SCHEDULE_EVENT_AGE_SECONDS: Final = 86400
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """The checked ``schedule`` argument (``scheduling.ScheduleArgs``)."""
+
+    expression: str
+    timezone: str
+    start_type: str
+    enabled: bool
+    retry_attempts: int
+    max_event_age_seconds: int
+    alarm_actions: list[Any]
 
 
 class ArgChecker:
@@ -308,6 +332,51 @@ class ArgChecker:
                 "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
             ),
             tracing=self.boolean("tracing", args.get("tracing", False)),
+        )
+
+    def schedule(self, args: Mapping[str, Any], start_type: str) -> ScheduleSettings | None:
+        """The ``schedule`` argument (``ScheduleArgs``), None when absent; ``start_type`` is the
+        workflow's, the default of each scheduled run's."""
+        from .scheduling import ScheduleArgs  # scheduling imports this module
+
+        value = args.get("schedule")
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise self.fail("schedule", f"must be a mapping of ScheduleArgs, got {value!r}")
+        allowed = sorted(ScheduleArgs.__annotations__)
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            raise self.fail(f"schedule.{unknown[0]}", f"is not an argument; allowed: {allowed}")
+        try:
+            parse_schedule_expression(value.get("expression"))
+        except ScheduleExpressionError as exc:
+            raise self.fail("schedule.expression", str(exc)) from exc
+        try:
+            timezone = check_timezone(value.get("timezone", "UTC"))
+        except ScheduleExpressionError as exc:
+            raise self.fail("schedule.timezone", str(exc)) from exc
+        return ScheduleSettings(
+            expression=value["expression"],
+            timezone=timezone,
+            start_type=self.start_type("schedule.start_type", value.get("start_type", start_type)),
+            enabled=self.boolean("schedule.enabled", value.get("enabled", True)),
+            retry_attempts=self.integer(
+                "schedule.retry_attempts",
+                value.get("retry_attempts", MAX_SCHEDULE_RETRY_ATTEMPTS),
+                0,
+                MAX_SCHEDULE_RETRY_ATTEMPTS,
+                unit="attempts",
+            ),
+            max_event_age_seconds=self.integer(
+                "schedule.max_event_age_seconds",
+                value.get("max_event_age_seconds", MAX_SCHEDULE_EVENT_AGE_SECONDS),
+                MIN_SCHEDULE_EVENT_AGE_SECONDS,
+                MAX_SCHEDULE_EVENT_AGE_SECONDS,
+            ),
+            alarm_actions=self.sns_topic_arns(
+                "schedule.alarm_actions", value.get("alarm_actions", [])
+            ),
         )
 
     def code_dir(self, argument: str, value: Any) -> Path:

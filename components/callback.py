@@ -7,10 +7,12 @@ import pulumi
 
 from ._internal.lambda_function import create_lambda_function
 from ._internal.partition_check import tracing_partition
+from ._internal.schedule import schedule_settings
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_starter_state_machine,
+    schedule_executions,
 )
 from .arguments import (
     ArgChecker,
@@ -25,6 +27,7 @@ from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import Children, check_workflow_name, lambda_children
+from .scheduling import ScheduleArgs
 
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"
@@ -70,6 +73,9 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     """X-Ray tracing of the state machine and the starter; default false."""
     tags: pulumi.Input[dict[str, str]]
     """Tags for every taggable resource (and the hub the workflow creates)."""
+    schedule: ScheduleArgs
+    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
+    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,8 @@ class DmsCallbackWorkflow(StateMachineComponent):
     hub_table_name: pulumi.Output[str]
     """Name of the waiter table of the hub the workflow waits through (none in a durable
     workflow's poll mode)."""
+    schedule_arn: pulumi.Output[str | None]
+    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,
@@ -176,6 +184,7 @@ class DmsCallbackWorkflow(StateMachineComponent):
     ) -> None:
         super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
         check_workflow_name(COMPONENT, name, CALLBACK_CHILDREN, HUB_CHILDREN, args)
+        schedule = schedule_settings(ArgChecker(COMPONENT, name), name, args)
         hub, settings = resolve_hub(
             ArgChecker(COMPONENT, name),
             args,
@@ -230,11 +239,15 @@ class DmsCallbackWorkflow(StateMachineComponent):
         outputs = self._expose(created)
         self.starter_function_arn = starter.arn
         self.hub_table_name = link.table_name
+        self.schedule_arn = schedule_executions(
+            name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
+        )
         self.register_outputs(
             {
                 **outputs,
                 "starter_function_arn": self.starter_function_arn,
                 "hub_table_name": self.hub_table_name,
+                "schedule_arn": self.schedule_arn,
             }
         )
 

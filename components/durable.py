@@ -23,6 +23,7 @@ from ._internal.durable_function import (
     create_durable_function,
     durable_function_arguments,
 )
+from ._internal.schedule import schedule_runs, schedule_settings
 from .arguments import ArgChecker, PollJitter, StartType, WaitMode
 from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
@@ -37,6 +38,7 @@ from .naming import (
     check_workflow_name,
     lambda_children,
 )
+from .scheduling import ScheduleArgs
 
 COMPONENT: Final = "DmsDurableWorkflow"
 #: The durable execution outlives the wait's own deadline by this much, so the wait always ends
@@ -109,6 +111,9 @@ class DmsDurableWorkflowArgs(TypedDict, total=False):
     """X-Ray tracing of the function; default false."""
     tags: pulumi.Input[dict[str, str]]
     """Tags for every taggable resource (and the hub the workflow creates)."""
+    schedule: ScheduleArgs
+    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
+    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,8 @@ class DmsDurableWorkflow(DurableComponent):
     hub_table_name: pulumi.Output[str | None]
     """Name of the waiter table of the hub the workflow waits through (none in a durable
     workflow's poll mode)."""
+    schedule_arn: pulumi.Output[str | None]
+    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,
@@ -282,6 +289,7 @@ class DmsDurableWorkflow(DurableComponent):
         mode = durable_mode_from_args(check, args)
         hub_children = HUB_CHILDREN if mode == WaitMode.CALLBACK else ()
         check_workflow_name(COMPONENT, name, DURABLE_CHILDREN, hub_children, args)
+        schedule = schedule_settings(check, name, args)
         if mode == WaitMode.CALLBACK:
             hub, settings = resolve_hub(
                 check, args, self, lambda period: durable_settings_from_args(name, args, period)
@@ -314,10 +322,22 @@ class DmsDurableWorkflow(DurableComponent):
             grant_durable_callbacks(name, link.resume_role_names, durable.arn, parent=self)
         outputs = self._expose(durable, name)
         self.hub_table_name = pulumi.Output.from_input(None) if link is None else link.table_name
+        self.schedule_arn = schedule_runs(
+            name,
+            parent=self,
+            settings=schedule,
+            kind=contract.KIND_DURABLE,
+            target_arn=durable.alias.arn,
+            log_retention_days=settings.log_retention_days,
+            tracing=settings.tracing,
+            tags=args.get("tags"),
+            depends_on=[durable.alias],
+        )
         self.register_outputs(
             {
                 **outputs,
                 "hub_table_name": self.hub_table_name,
+                "schedule_arn": self.schedule_arn,
                 "mode": self._mode,
             }
         )

@@ -53,6 +53,7 @@ TABLE: Final = "aws:dynamodb/table:Table"
 SECRET: Final = "aws:secretsmanager/secret:Secret"  # noqa: S105 (a type token)
 PERMISSION: Final = "aws:lambda/permission:Permission"
 ALIAS: Final = "aws:lambda/alias:Alias"
+SCHEDULE: Final = "aws:scheduler/schedule:Schedule"
 
 #: Scopes in which AWS requires a name to be unique.
 REGION: Final = "region"
@@ -130,6 +131,8 @@ NAME_RULES: Final[Mapping[str, NameRule]] = {
         unique_in=None,
     ),
     ALIAS: NameRule(aws_max_length=128, prefix_key=None, unique_in=None),
+    # Unique within its schedule group (always ``default`` here: one per account and region).
+    SCHEDULE: NameRule(aws_max_length=64, pattern=r"[0-9A-Za-z_.-]+"),
 }
 #: The rule pulumi-aws applies to every other resource with a ``name`` input.
 DEFAULT_NAME_RULE: Final = NameRule(unique_in=None)

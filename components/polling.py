@@ -8,10 +8,12 @@ from typing import Final, Required, TypedDict
 import pulumi
 
 from ._internal.partition_check import provider_partition
+from ._internal.schedule import schedule_settings
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
     create_state_machine,
+    schedule_executions,
 )
 from .arguments import (
     LOG_RETENTION_DAYS,
@@ -25,6 +27,7 @@ from .definitions.polling import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_poll
 from .documents import iam_policies
 from .lambdas import dms_status as dms
 from .naming import check_component_name
+from .scheduling import ScheduleArgs
 
 # History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
 #: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.
@@ -97,6 +100,9 @@ class DmsPollingWorkflowArgs(TypedDict, total=False):
     """X-Ray tracing; default false."""
     tags: pulumi.Input[dict[str, str]]
     """Tags for every taggable resource."""
+    schedule: ScheduleArgs
+    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
+    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +207,8 @@ class DmsPollingWorkflow(StateMachineComponent):
     log_group_name: pulumi.Output[str]
     """Name of the log group of the workflow's state machine executions, or of its durable
     function."""
+    schedule_arn: pulumi.Output[str | None]
+    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,
@@ -212,6 +220,8 @@ class DmsPollingWorkflow(StateMachineComponent):
         check_component_name("DmsPollingWorkflow", name, STATE_MACHINE_CHILDREN)
         settings = polling_settings_from_args(name, args)
         spec, tracing = settings.spec, settings.tracing
+        check = ArgChecker("DmsPollingWorkflow", name)
+        schedule = schedule_settings(check, name, args)
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
@@ -239,4 +249,8 @@ class DmsPollingWorkflow(StateMachineComponent):
             logging=settings,
             tags=tags,
         )
-        self.register_outputs(self._expose(created))
+        outputs = self._expose(created)
+        self.schedule_arn = schedule_executions(
+            name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
+        )
+        self.register_outputs({**outputs, "schedule_arn": self.schedule_arn})

@@ -7,7 +7,8 @@ A map, by what each module is for:
 * **Entry points** (``handlers/``): one module per Lambda function, named by
   ``contract.*_HANDLER``: ``starter`` (DmsCallbackWorkflow), ``url_starter`` and
   ``callback_url`` (CallbackUrlWorkflow and the hub's endpoint), ``resume`` and ``reconciler``
-  (the hub), ``durable_waiter`` (DmsDurableWorkflow).
+  (the hub), ``durable_waiter`` (DmsDurableWorkflow), ``schedule_starter`` (a waiter's
+  ``schedule``).
 * **Domain** (what a wait means, no AWS call): ``contract`` (every name the components and
   handlers share), ``dms_status`` (the one success/failure classification), ``dms_event`` (DMS's
   event shapes), ``errors`` (the error names a workflow sees), ``payload`` (the invocation

@@ -18,6 +18,8 @@ URL_STARTER_HANDLER: Final = "dms_waiters.lambdas.handlers.url_starter.handler"
 """CallbackUrlWorkflow's starter: registers a URL waiter, then invokes the user's job function."""
 DURABLE_WAITER_HANDLER: Final = "dms_waiters.lambdas.handlers.durable_waiter.handler"
 """The Lambda durable function that waits for one DMS task (poll or callback mode)."""
+SCHEDULE_STARTER_HANDLER: Final = "dms_waiters.lambdas.handlers.schedule_starter.handler"
+"""A workflow's schedule starter: starts one run named after the schedule's scheduled time."""
 
 # -- environment variables --------------------------------------------------------------------
 ENV_WAITER_TABLE: Final = "WAITER_TABLE"
@@ -164,3 +166,14 @@ JOB_EVENT_CALLBACK_URLS: Final = "callback_urls"
 JOB_EVENT_EXPIRES_AT: Final = "expires_at"
 JOB_EVENT_EXECUTION: Final = "execution"
 JOB_EVENT_INPUT: Final = "input"
+
+
+# -- schedule starter (EventBridge Scheduler's Lambda target) ---------------------------------
+ENV_SCHEDULE_TARGET_ARN: Final = "SCHEDULE_TARGET_ARN"
+"""The waiter a scheduled run starts: a state machine ARN, or a durable function's alias ARN."""
+ENV_SCHEDULE_TARGET_KIND: Final = "SCHEDULE_TARGET_KIND"
+"""``KIND_SFN`` (StartExecution) or ``KIND_DURABLE`` (an asynchronous durable invoke)."""
+ENV_RUN_NAME_PREFIX: Final = "RUN_NAME_PREFIX"
+"""The start of every scheduled run's name; the scheduled time follows it."""
+PAYLOAD_SCHEDULED_TIME: Final = "scheduled_time"
+"""The schedule's ``<aws.scheduler.scheduled-time>`` (``2026-11-30T02:00:00Z``)."""

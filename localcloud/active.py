@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .awslambda.durable import DurableFunctions
     from .awslambda.runtime import LambdaRuntime
     from .events.delivery import ScheduleRegistry
+    from .scheduler.delivery import SchedulerRegistry
 
 
 class DmsTaskHooks(Protocol):
@@ -63,6 +64,8 @@ class Active:
     dms: DmsTaskHooks | None = None
     lambda_runtime: LambdaRuntime | None = None
     schedules: ScheduleRegistry | None = None
+    scheduler: SchedulerRegistry | None = None
+    """EventBridge Scheduler's schedules (``scheduler/``)."""
     api_calls: collections.Counter[tuple[str, str]] | None = None
     region: str = "us-east-1"
     real_timeout: float = 30.0

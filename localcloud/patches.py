@@ -23,6 +23,8 @@ from .dms import patches as dms
 from .events import patches as events
 from .events.delivery import ScheduleRegistry
 from .patching import Patch, PatchRegistry
+from .scheduler import patches as scheduler
+from .scheduler.delivery import SchedulerRegistry
 from .stepfunctions import integrations, task_tokens, virtual_time
 
 #: Every patch, in installation order.
@@ -46,6 +48,7 @@ ALL_PATCHES: Final[tuple[Patch, ...]] = (
     events.eventbridge_schedules,
     events.schedule_rules_match_no_events,  # wraps eventbridge_lambda_targets
     events.virtual_event_time,
+    scheduler.scheduler_schedules_on_the_clock,
     task_tokens.task_token_waits,
     virtual_time.stopped_executions_stay_aborted,
     integrations.send_task_failure_cause,
@@ -79,6 +82,7 @@ def apply_all(
         ACTIVE.region = region
         ACTIVE.real_timeout = real_timeout
         ACTIVE.schedules = ScheduleRegistry(clock, lambda rule, event: rule.send_to_targets(event))
+        ACTIVE.scheduler = SchedulerRegistry(clock, ACTIVE.lambda_runtime)
 
 
 def deactivate() -> None:
@@ -103,6 +107,9 @@ def _close_services() -> None:
     if ACTIVE.schedules is not None:
         ACTIVE.schedules.cancel_all()
         ACTIVE.schedules = None
+    if ACTIVE.scheduler is not None:
+        ACTIVE.scheduler.cancel_all()
+        ACTIVE.scheduler = None
     if ACTIVE.lambda_runtime is not None:
         ACTIVE.lambda_runtime.close()
         ACTIVE.lambda_runtime = None

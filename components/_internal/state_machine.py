@@ -17,10 +17,12 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import Logged, LogLevel
+from ..arguments import Logged, LogLevel, ScheduleSettings
 from ..documents import iam_policies
+from ..lambdas import contract
 from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .lambda_function import LambdaFunction, create_log_group, create_role
+from .schedule import schedule_runs
 
 #: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
 STATE_MACHINE_CHILDREN: Final[Children] = (
@@ -138,4 +140,28 @@ def create_starter_state_machine(
         logging=logging,
         tags=tags,
         invokes=[starter],
+    )
+
+
+def schedule_executions(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    schedule: ScheduleSettings | None,
+    created: StateMachineResources,
+    logging: Logged,
+    tags: pulumi.Input[dict[str, str]] | None,
+) -> pulumi.Output[str | None]:
+    """``schedule_runs`` for a state machine workflow: each run an execution named after its
+    scheduled time; the schedule's ARN (None without ``schedule``)."""
+    return schedule_runs(
+        name,
+        parent=parent,
+        settings=schedule,
+        kind=contract.KIND_SFN,
+        target_arn=created.machine.arn,
+        log_retention_days=logging.log_retention_days,
+        tracing=logging.tracing,
+        tags=tags,
+        depends_on=[created.machine],
     )

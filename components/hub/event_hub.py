@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from .._internal.lambda_function import LambdaFunction, create_lambda_function
 from .._internal.outputs import built_from
 from .._internal.partition_check import checked_partition, gated
+from .._internal.schedule import ALARM_PERIOD_SECONDS, DLQ_RETENTION_SECONDS
 from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 from ..documents import iam_policies, partitions
 from ..documents.dashboard import hub_dashboard
@@ -39,8 +40,6 @@ from .reference import DmsEventHubReference
 from .runbook import DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, runbook_url
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
-#: SQS's longest retention: 14 days to notice the alarm and redrive.
-DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 #: EventBridge's retries of a resume invocation it could not deliver. After an hour the
 #: reconciler (every 15 minutes by default) has long since resumed the waiter; what is left goes
 #: to the dead-letter queue, whose alarm tells someone.
@@ -51,8 +50,6 @@ RESUME_TIMEOUT_SECONDS: Final = 30
 RECONCILER_TIMEOUT_SECONDS: Final = 300
 #: The endpoint makes three quick calls; a caller's HTTP client waits for it.
 CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
-#: Alarm period: SQS publishes its queue metrics every 5 minutes.
-ALARM_PERIOD_SECONDS: Final = 300
 #: The autonamed resources of a hub with every option on, so one name limit holds whatever the
 #: settings (see ``naming``; the reconciler's schedule rule is the binding one).
 HUB_CHILDREN: Final[Children] = (

@@ -41,6 +41,7 @@ from ..dynamodb import resources as _dynamodb  # noqa: F401
 from ..events import resources as _events  # noqa: F401
 from ..iam import resources as _iam  # noqa: F401
 from ..logs import resources as _logs  # noqa: F401
+from ..scheduler import resources as _scheduler  # noqa: F401
 from ..secretsmanager import resources as _secretsmanager  # noqa: F401
 from ..sqs import resources as _sqs  # noqa: F401
 from ..stepfunctions import resources as _stepfunctions  # noqa: F401

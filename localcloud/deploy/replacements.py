@@ -37,6 +37,9 @@ FORCE_NEW: Final[Mapping[str, frozenset[str]]] = {
     "aws:iam/policyAttachment:PolicyAttachment": frozenset({"name", "policyArn"}),
     # internal/service/logs/group.go @ 0073593e7d6993ba482409f4dc35438daaa79bb3
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name", "namePrefix", "logGroupClass"}),
+    # internal/service/scheduler/schedule.go (name, name_prefix, group_name ForceNew; commit not
+    # read here: open)
+    "aws:scheduler/schedule:Schedule": frozenset({"name", "namePrefix", "groupName"}),
     # internal/service/sfn/state_machine.go @ 01f431114674c27cf790fafb67ac274bf8f765e1
     "aws:sfn/stateMachine:StateMachine": frozenset({"name", "namePrefix", "type"}),
     # internal/service/lambda/function.go @ 0156d84e6bb47e4a5fe0c8e87cf2d14fb1dc3b8c; its

@@ -212,7 +212,7 @@ class LambdaTargetDelivery:
             )
             return
         attributes = {
-            "RULE_ARN": self.rule_arn,
+            **self._source_attributes(),
             "TARGET_ARN": str(self.target["Arn"]),
             "ERROR_CODE": failure.code,
             "ERROR_MESSAGE": failure.message,
@@ -220,7 +220,15 @@ class LambdaTargetDelivery:
         }
         if exhausted is not None:
             attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
-        send_to_sqs(dlq, json.dumps(aws_event(self.event)), attributes)
+        send_to_sqs(dlq, self._dead_letter_body(), attributes)
+
+    def _source_attributes(self) -> dict[str, str]:
+        """The dead letter's attributes naming where it came from (a rule here)."""
+        return {"RULE_ARN": self.rule_arn}
+
+    def _dead_letter_body(self) -> str:
+        """The dead letter's body: the event."""
+        return json.dumps(aws_event(self.event))
 
 
 @dataclass

@@ -103,7 +103,9 @@ def test_example_config_deploys_through_the_stack_program() -> None:
         "state_machine_name",
         "role_arn",
         "log_group_name",
+        "schedule_arn",
     }
+    assert first["schedule_arn"] is None
     assert first["state_machine_arn"].startswith("arn:aws:states:")
 
 
@@ -181,7 +183,7 @@ def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
     tasks = [task(), callback(name="cdc", replication_task_arn=OTHER_ARN)]
     resolved = _resolved_exports(tasks)
     assert sorted(resolved) == ["cdc", "dms-events", "orders"]
-    assert set(resolved["cdc"]) == {"pattern", *CALLBACK_OUTPUTS}
+    assert set(resolved["cdc"]) == {"pattern", *CALLBACK_OUTPUTS, "schedule_arn"}
     assert resolved["cdc"]["pattern"] == "callback"
     hub = resolved["dms-events"]
     assert set(hub) == set(HUB_OUTPUT_NAMES)
@@ -259,7 +261,7 @@ def test_stack_program_exports_durable_tasks() -> None:
     ]
     resolved = _resolved_exports(tasks)
     assert sorted(resolved) == ["cdc", "dms-events", "orders"]
-    durable = {"pattern", *DURABLE_FUNCTION_OUTPUTS}
+    durable = {"pattern", *DURABLE_FUNCTION_OUTPUTS, "schedule_arn"}
     assert set(resolved["orders"]) == durable
     assert set(resolved["cdc"]) == durable | {"hub_table_name"}
     assert resolved["orders"]["pattern"] == "durable-poll"
@@ -395,3 +397,20 @@ def test_component_argument_errors_are_reported_with_the_task(
     text = build_error(tasks)
     assert text.startswith(prefix)
     assert detail in text
+
+
+@pytest.mark.parametrize("pattern", ["polling", "durable-callback"])
+def test_a_task_schedule_in_the_config_deploys_a_schedule(pattern: str) -> None:
+    schedule = {"expression": "cron(0 2 * * ? *)", "timezone": "Europe/Paris", "enabled": False}
+    found = run_program(lambda: build_stack([task(pattern=pattern, schedule=schedule)]))
+    (created,) = found.created("aws:scheduler/schedule:Schedule")
+    assert created.inputs["scheduleExpression"] == "cron(0 2 * * ? *)"
+    assert created.inputs["state"] == "DISABLED"
+
+
+def test_a_bad_schedule_in_the_config_names_the_task_and_the_key() -> None:
+    bad = {"expression": "cron(0 2 * * *)"}
+    with pytest.raises(StackConfigError) as err:
+        run_program(lambda: build_stack([task(schedule=bad)]))
+    assert str(err.value).startswith("tasks[0] ('orders'): key 'schedule.expression':")
+    assert "a cron expression has 6 fields" in str(err.value)

@@ -37,6 +37,7 @@ from localcloud import (
     deploy_program,
     deploy_stack_file,
 )
+from localcloud.active import ACTIVE
 from localcloud.deploy import HANDLERS, Deployment, archive_zip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -834,3 +835,48 @@ def test_the_local_cloud_autonames_resources_as_the_unit_test_mocks_do(cloud: Lo
     assert sorted(m["name"] for m in machines) == sorted(
         r.physical_name for r in autonamed if r.type == MACHINE_TYPE
     )
+
+
+def test_schedule(cloud: LocalCloud) -> None:
+    target = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:starter"
+
+    def program(state: str) -> Callable[[], None]:
+        def run() -> None:
+            aws.scheduler.Schedule(
+                "nightly",
+                schedule_expression="cron(0 2 * * ? *)",
+                schedule_expression_timezone="Europe/Paris",
+                state=state,
+                flexible_time_window={"mode": "OFF"},
+                target={
+                    "arn": target,
+                    "role_arn": f"arn:aws:iam::{ACCOUNT}:role/scheduler",
+                    "input": '{"t": "<aws.scheduler.scheduled-time>"}',
+                    "retry_policy": {"maximum_retry_attempts": 3},
+                    "dead_letter_config": {"arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"},
+                },
+            )
+
+        return run
+
+    first = deploy_program(cloud, program("ENABLED"))
+    created = first.one("aws:scheduler/schedule:Schedule")
+    name = created.state["name"]
+    assert re.match(r"^nightly-[0-9a-f]{7}$", name)
+    assert created.id == f"default/{name}"
+    found = cloud.client("scheduler").get_schedule(Name=name)
+    assert created.state["arn"] == found["Arn"]
+    assert (found["ScheduleExpression"], found["ScheduleExpressionTimezone"]) == (
+        "cron(0 2 * * ? *)",
+        "Europe/Paris",
+    )
+    assert found["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 3
+    assert found["Target"]["DeadLetterConfig"] == {"Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"}
+    assert ACTIVE.scheduler is not None and ACTIVE.scheduler.armed() == [name]
+
+    second = deploy_program(cloud, program("DISABLED"), previous=first)
+    assert [s.op for s in second.steps] == ["update"]
+    assert cloud.client("scheduler").get_schedule(Name=name)["State"] == "DISABLED"
+    assert ACTIVE.scheduler.armed() == []
+    deploy_program(cloud, lambda: None, previous=second)
+    assert cloud.client("scheduler").list_schedules()["Schedules"] == []
