@@ -98,7 +98,8 @@ def default_tasks(patterns: Sequence[str], poll_interval: int) -> list[dict[str,
     return tasks
 
 
-def _snapshot(cloud: LocalCloud) -> dict[str, int]:
+def snapshot(cloud: LocalCloud) -> dict[str, int]:
+    """Counters a run's usage is the difference of: invocations, DynamoDB and DMS requests."""
     calls = cloud.api_calls()
     return {
         "lambda": cloud.lambda_runtime.invocations(),
@@ -209,7 +210,7 @@ def run_migration(
 
 
 def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any]) -> Measured:
-    before = _snapshot(cloud)
+    before = snapshot(cloud)
     outputs = deployment.exports[task["name"]]
     execution_arn = STARTERS[task["pattern"]](cloud, outputs, task["replication_task_arn"])
     result: ExecutionResult | DurableExecutionResult
@@ -223,7 +224,7 @@ def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any])
             execution_arn, replication_task_arn=task["replication_task_arn"]
         )
         transitions, durable_operations = result.billed_transitions, 0
-    after = _snapshot(cloud)
+    after = snapshot(cloud)
     delta = {k: after[k] - before[k] for k in after}
     usage = Usage(
         transitions=transitions,

@@ -18,5 +18,6 @@ A map, by what each module is for:
   ``dms_api`` (start, describe), ``waiter_store`` (the hub's waiter table), ``signing_key`` (the
   URL signing key in Secrets Manager), ``logs`` (one JSON line per decision).
 * **User library**: ``durable_batch`` (``make_handler``: a user's batch job as a durable
-  function, deployed by DurableBatchWorkflow; users import it under this path).
+  function, deployed by DurableBatchWorkflow; users import it under this path), ``chained``
+  (``wait_for_dms``: a user's durable function waiting through the durable waiter).
 """

@@ -31,9 +31,11 @@ on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.
 ``CallbackToken`` and ``web.routes``/``web.handlers``. They are used in this module only; its
 tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
-Not emulated: chained invokes (``context.invoke``), ``map``/``parallel`` refreshes in real time,
-execution retention, ``ListDurableExecutionsByFunction`` by function ARN (by name only), pausing,
-the execution ARN format (the testing SDK's opaque ``<uuid>/<uuid>``, not
+Chained invokes (``context.invoke``) of durable functions run as child executions
+(``durable_chained``). Not emulated: chained invokes of plain functions, ``map``/``parallel``
+refreshes in real time, execution retention, ``ListDurableExecutionsByFunction`` by function
+ARN (by name only), pausing, the execution ARN format (the testing SDK's opaque
+``<uuid>/<uuid>``, not
 ``arn:aws:lambda:...:durable-execution:...``), durable functions as EventBridge targets, a
 synchronous invocation from inside a handler (refused: handlers run one at a time), the
 synchronous-invocation limit's exact error (an execution still running after 15 virtual minutes
@@ -70,6 +72,7 @@ from moto.awslambda.exceptions import LambdaClientError
 from ..clock import VirtualClock
 from .common import arn_part, as_bytes, unqualified
 from .durable_api import DurableApi, error_response
+from .durable_chained import CloudChildDispatcher
 from .durable_results import DurableExecutionResult, ExecutionRecord, count_operations
 from .durable_time import VirtualDurableClock, VirtualScheduler, fast_checkpoint_shutdown
 from .runtime import LambdaRuntime
@@ -137,7 +140,7 @@ class _RuntimeInvoker(LambdaInvoker):
         account_id: str | None = None,
         region_name: str | None = None,
     ) -> InvokeResponse:
-        record = self._service.record(input.durable_execution_arn)
+        record = self._service.adopt(input.durable_execution_arn)
         fn = self._service.resolve(record.function_arn, record.version)
         if fn is None:
             raise ResourceNotFoundException(f"Function not found: {function_name}")
@@ -185,6 +188,7 @@ class DurableFunctions:
         real_timeout: float = 30.0,
     ) -> None:
         check_testing_sdk_version()
+        self._region = region
         self.clock = clock
         self.runtime = runtime
         self.real_timeout = real_timeout
@@ -207,6 +211,7 @@ class DurableFunctions:
             invocation_timeout_seconds=INVOCATION_REAL_TIMEOUT_SECONDS,
             registry=self._registry,
             clock=time_source,
+            child_dispatcher=CloudChildDispatcher(self),
             region=region,
             on_complete=self._completed,
         )
@@ -394,6 +399,28 @@ class DurableFunctions:
         with self._lock:
             return self._records[arn]
 
+    def adopt(self, arn: str) -> ExecutionRecord:
+        """The record of ``arn``, made now for an execution the executor started itself (the
+        target of a chained invoke) from what it was started with."""
+        with self._lock:
+            record = self._records.get(arn)
+            if record is not None:
+                return record
+            start = self._store.load(arn).start_input
+            fn = self.find(start.function_name, start.function_qualifier, start.account_id)
+            if fn is None:
+                raise ResourceNotFoundException(f"Function not found: {start.function_name}")
+            record = ExecutionRecord(
+                execution_arn=arn,
+                name=start.execution_name,
+                function_arn=unqualified(fn.function_arn),
+                version=str(fn.version),
+                payload=(start.input or "").encode("utf-8"),
+                started_at=self.clock.now(),
+            )
+            self._records[arn] = record
+            return record
+
     def records(self) -> list[ExecutionRecord]:
         """Every execution started in this cloud, in order."""
         with self._lock:
@@ -463,6 +490,17 @@ class DurableFunctions:
                 setattr(module, attribute, lambda: clock.now_datetime().timestamp())
 
     # -- functions -----------------------------------------------------------------------------
+
+    def find(self, name: str, qualifier: str | None, account_id: str) -> Any:
+        """moto's record of function ``name`` at ``qualifier`` (an alias resolves to its
+        version), in ``account_id`` and this service's region; None when there is none."""
+        from moto.awslambda.utils import get_backend
+
+        try:
+            backend = get_backend(account_id, self._region)
+            return backend.get_function(name, qualifier)
+        except Exception:
+            return None
 
     @staticmethod
     def resolve(function_arn: str, version: str) -> Any:

@@ -125,6 +125,7 @@ def test_example_config_deploys_through_the_stack_program() -> None:
         "state_machine_name",
         "role_arn",
         "log_group_name",
+        "parent_policy",
     }
     assert first["state_machine_arn"].startswith("arn:aws:states:")
 
@@ -248,6 +249,7 @@ def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
         "state_machine_name",
         "role_arn",
         "log_group_name",
+        "parent_policy",
         "starter_function_arn",
         "hub_table_name",
     }
@@ -385,6 +387,7 @@ def test_stack_program_exports_durable_tasks() -> None:
         "role_arn",
         "log_group_name",
         "start_command",
+        "parent_policy",
     }
     assert set(resolved["orders"]) == durable
     assert set(resolved["cdc"]) == durable | {"hub_table_name"}
