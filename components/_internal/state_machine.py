@@ -10,7 +10,7 @@ group is ``/aws/vendedlogs/states/<name>-`` plus a unique id (see ``naming``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -56,31 +56,13 @@ class StateMachineComponent(pulumi.ComponentResource):
         return self.state_machine_arn.apply(parent_policies.nested_execution_statements)
 
     def nested_states(
-        self,
-        state_name: str,
-        *,
-        next_state: str,
-        on_error: Mapping[str, str],
-        otherwise: str,
-        start_type: str | None = None,
-        result_path: str = "$.dms_wait",
-        error_path: str = "$.dms_error",
-        integration: str = nested.SYNC2,
+        self, state_name: str, **options: Any
     ) -> pulumi.Output[dict[str, dict[str, Any]]]:
         """The states a parent runs this waiter with, routing failures by the waiter's error
-        name: ``definitions.nested.nested_waiter_states`` with this state machine's ARN."""
+        name: ``definitions.nested.nested_waiter_states(state_name, <this state machine's ARN>,
+        **options)`` (``next_state``, ``on_error``, ``otherwise`` required)."""
         return self.state_machine_arn.apply(
-            lambda arn: nested.nested_waiter_states(
-                state_name,
-                arn,
-                next_state=next_state,
-                on_error=on_error,
-                otherwise=otherwise,
-                start_type=start_type,
-                result_path=result_path,
-                error_path=error_path,
-                integration=integration,
-            )
+            lambda arn: nested.nested_waiter_states(state_name, arn, **options)
         )
 
     def _expose(self, created: StateMachineResources) -> dict[str, pulumi.Output[Any]]:

@@ -265,18 +265,8 @@ class DurableFunctions:
                     return existing
             execution_name = name or str(uuid.uuid4())
             started_at = self.clock.now()
-            start_input = StartDurableExecutionInput(
-                account_id=arn_part(function_arn, 4),
-                function_name=str(fn.function_name),
-                function_qualifier=str(fn.version),
-                execution_name=execution_name,
-                execution_timeout_seconds=int(
-                    config.get("ExecutionTimeout") or DEFAULT_EXECUTION_TIMEOUT_SECONDS
-                ),
-                execution_retention_period_days=int(
-                    config.get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS
-                ),
-                input=data.decode("utf-8"),
+            start_input = durable_start_input(
+                fn, config, arn_part(function_arn, 4), execution_name, data.decode("utf-8")
             )
             # Its first invocation (another thread) looks the record up under this lock: it
             # waits until the record exists.
@@ -521,6 +511,31 @@ def durable_config(fn: Any) -> dict[str, Any] | None:
     """The ``DurableConfig`` a moto function was created with (None: not durable)."""
     config = getattr(fn, "durable_config", None)
     return dict(config) if isinstance(config, Mapping) else None
+
+
+def durable_start_input(
+    fn: Any,
+    config: Mapping[str, Any],
+    account_id: str,
+    name: str,
+    payload: str | None,
+    **extra: Any,
+) -> StartDurableExecutionInput:
+    """What starts an execution of ``fn`` (a version) with its ``DurableConfig``."""
+    return StartDurableExecutionInput(
+        account_id=account_id,
+        function_name=str(fn.function_name),
+        function_qualifier=str(fn.version),
+        execution_name=name,
+        execution_timeout_seconds=int(
+            config.get("ExecutionTimeout") or DEFAULT_EXECUTION_TIMEOUT_SECONDS
+        ),
+        execution_retention_period_days=int(
+            config.get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS
+        ),
+        input=payload,
+        **extra,
+    )
 
 
 def _error_payload(error_type: str, message: str) -> bytes:

@@ -31,7 +31,6 @@ from aws_durable_execution_sdk_python_testing.child_dispatcher import (
     failed_to_start,
     function_not_found,
 )
-from aws_durable_execution_sdk_python_testing.model import StartDurableExecutionInput
 
 from ..active import ACTIVE
 
@@ -54,11 +53,7 @@ class CloudChildDispatcher:
 
     def dispatch(self, request: ChainedInvokeRequest) -> DispatchResult:
         """Start the durable target's version (an alias resolved now) as a child execution."""
-        from .durable import (
-            DEFAULT_EXECUTION_TIMEOUT_SECONDS,
-            DEFAULT_RETENTION_DAYS,
-            durable_config,
-        )
+        from .durable import durable_config, durable_start_input
 
         fn = self._service.find(request.function_name, request.qualifier, request.account_id)
         if fn is None:
@@ -75,21 +70,15 @@ class CloudChildDispatcher:
         rng: Any = ACTIVE.rng
         name = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if rng else str(uuid.uuid4())
         return StartChild(
-            child_start=StartDurableExecutionInput(
-                account_id=request.account_id,
-                function_name=str(fn.function_name),
-                function_qualifier=str(fn.version),
-                execution_name=name,
-                execution_timeout_seconds=int(
-                    config.get("ExecutionTimeout") or DEFAULT_EXECUTION_TIMEOUT_SECONDS
-                ),
-                execution_retention_period_days=int(
-                    config.get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS
-                ),
+            child_start=durable_start_input(
+                fn,
+                config,
+                request.account_id,
+                name,
+                request.payload,
                 invocation_id=None,
                 trace_fields=request.trace_fields,
                 tenant_id=request.tenant_id,
-                input=request.payload,
                 lambda_endpoint=None,
             )
         )
