@@ -30,6 +30,16 @@ INTEGRATIONS: Final = (SYNC2, SYNC)
 CHILD_FAILED: Final = "States.TaskFailed"
 #: The input field that links the child to the parent in the console (AWS documents it).
 STARTED_BY: Final = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
+#: The error names a waiter's execution can fail with, which ``on_error`` may route: the DMS
+#: waits' (``WAIT_ERRORS``), a throttle, and ``CallbackUrlWorkflow``'s.
+ROUTABLE_ERRORS: Final[tuple[str, ...]] = (
+    *errors.WAIT_ERRORS,
+    errors.ERROR_THROTTLED,
+    errors.ERROR_CALLBACK_JOB_FAILED,
+    errors.ERROR_CALLBACK_INVALID_INPUT,
+    errors.ERROR_CALLBACK_THROTTLED,
+    errors.ERROR_CALLBACK_TIMED_OUT,
+)
 #: Where, under the error path, the parsed child's DescribeExecution goes: its ``Error`` is the
 #: waiter's error name and its ``Cause`` the waiter's cause.
 CHILD: Final = "Child"
@@ -52,15 +62,15 @@ def nested_waiter_states(
     ``state_name`` starts it (input: the execution id that links it to the parent, and
     ``start_type`` when given) and waits; its result (the child's DescribeExecution) goes to
     ``result_path`` and the parent goes on to ``next_state``. A failure goes to
-    ``on_error[<waiter error name>]`` (names from ``errors.WAIT_ERRORS``), else to
+    ``on_error[<waiter error name>]`` (names from ``ROUTABLE_ERRORS``), else to
     ``otherwise`` (a child stopped or timed out, a start refused); each finds the failure at
     ``error_path``: ``{"Error", "Cause"}`` of the task, plus ``Child`` (the parsed
     DescribeExecution: ``Child.Error``, ``Child.Cause``) when the child itself failed.
     Two helper states are added: ``<state_name>ChildFailed`` and ``<state_name>WhichError``.
     """
-    unknown = sorted(set(on_error) - set(errors.WAIT_ERRORS))
+    unknown = sorted(set(on_error) - set(ROUTABLE_ERRORS))
     if unknown:
-        raise ValueError(f"on_error: {unknown} are not waiter errors; use {errors.WAIT_ERRORS}")
+        raise ValueError(f"on_error: {unknown} are not waiter errors; use {ROUTABLE_ERRORS}")
     if integration not in INTEGRATIONS:
         raise ValueError(f"integration must be one of {INTEGRATIONS}, got {integration!r}")
     if start_type is not None and start_type not in dms.START_TYPES:

@@ -9,7 +9,6 @@ import pytest
 
 from dms_waiters.definitions import nested
 from dms_waiters.definitions.nested import nested_waiter_states
-from dms_waiters.lambdas import errors
 from tests.checks import all_definition_errors
 
 WAITER = "arn:aws:states:eu-west-1:210987654321:stateMachine:orders-state-machine-1a2b3c4"
@@ -21,7 +20,7 @@ def parent(waiter_arn: str = WAITER, **options: Any) -> dict[str, Any]:
         "LoadOrders",
         waiter_arn,
         next_state="Transform",
-        on_error={name: f"On{name}" for name in errors.WAIT_ERRORS},
+        on_error={name: f"On{name}" for name in nested.ROUTABLE_ERRORS},
         otherwise="Unexpected",
         **options,
     )
@@ -31,7 +30,7 @@ def parent(waiter_arn: str = WAITER, **options: Any) -> dict[str, Any]:
             "Error": f"Pipeline{name}",
             "CausePath": "$.dms_error.Child.Cause",
         }
-        for name in errors.WAIT_ERRORS
+        for name in nested.ROUTABLE_ERRORS
     }
     return {
         "StartAt": "Extract",
@@ -66,7 +65,7 @@ def test_the_task_waits_for_the_waiter_and_links_the_child() -> None:
 def test_each_waiter_error_has_its_route_and_a_stopped_child_goes_otherwise() -> None:
     choice = parent()["States"]["LoadOrdersWhichError"]
     routes = {c["StringEquals"]: c["Next"] for c in choice["Choices"] if "StringEquals" in c}
-    assert routes == {name: f"On{name}" for name in errors.WAIT_ERRORS}
+    assert routes == {name: f"On{name}" for name in nested.ROUTABLE_ERRORS}
     assert choice["Choices"][0] == {
         "Not": {"Variable": "$.dms_error.Child.Error", "IsPresent": True},
         "Next": "Unexpected",
