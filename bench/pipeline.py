@@ -231,14 +231,14 @@ def report(nights: int = 3, hours: float = 1) -> None:
     """Print each pattern's pipeline, night by night: outcome, start type, cost figures."""
     print(f"\n== nightly pipeline: extract, {hours:g} h full load, transform ({nights} nights) ==")
     print(
-        f"{'pipeline around':<25}{'night':>6}{'outcome':>11}{'start type':>16}{'transitions':>13}"
+        f"{'pipeline around':<25}{'night':>6}{'outcome':>11}{'start type':>19}{'transitions':>13}"
         f"{'lambda':>8}{'durable ops':>13}{'ddb req':>9}{'cost $':>11}"
     )
     for pattern in PIPELINE_PATTERNS:
         for n in run_nights(pattern, nights, DmsScenario(run_seconds=hours * 3600)):
             u = n.usage
             print(
-                f"{'pipeline:' + pattern:<25}{n.night:>6}{n.status:>11}{n.start_type or '-':>16}"
+                f"{'pipeline:' + pattern:<25}{n.night:>6}{n.status:>11}{n.start_type or '-':>19}"
                 f"{u.transitions:>13}{u.lambda_invocations:>8}{u.durable_operations:>13}"
                 f"{u.dynamodb_reads + u.dynamodb_writes:>9}{u.cost():>11.5f}"
             )

@@ -20,7 +20,18 @@ from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
 from .hub import DmsEventHub, DmsEventHubArgs, DmsEventHubReference
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 
+#: Every component of the package, as the Pulumi plugin (``provider/``) serves them.
+COMPONENTS = (
+    DmsPollingWorkflow,
+    DmsCallbackWorkflow,
+    DmsEventHub,
+    DmsDurableWorkflow,
+    CallbackUrlWorkflow,
+    DurableBatchWorkflow,
+)
+
 __all__ = [
+    "COMPONENTS",
     "CallbackUrlWorkflow",
     "CallbackUrlWorkflowArgs",
     "DmsCallbackWorkflow",

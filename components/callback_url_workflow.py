@@ -6,6 +6,7 @@ from typing import Any, Final, Required, TypedDict, cast
 import pulumi
 
 from ._internal.lambda_function import RUNTIME, create_lambda_function
+from ._internal.outputs import built_from
 from ._internal.partition_check import tracing_partition
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
@@ -259,8 +260,11 @@ class CallbackUrlWorkflow(StateMachineComponent):
             parent=self,
             handler=contract.URL_STARTER_HANDLER,
             description=f"Signs callback URLs, then starts the job of workflow {name}",
-            statements=pulumi.Output.all(link.table_arn, link.signing_secret_arn, job.arn).apply(
-                lambda arns: iam_policies.url_starter_statements(arns[0], arns[1], arns[2])
+            statements=built_from(
+                iam_policies.url_starter_statements,
+                link.table_arn,
+                link.signing_secret_arn,
+                job.arn,
             ),
             environment={
                 contract.ENV_WAITER_TABLE: link.table_name,

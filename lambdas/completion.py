@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Literal, Protocol
+from typing import Any, ClassVar, Final, Literal, Protocol
 
 from . import contract, errors
 from . import dms_status as dms
@@ -72,43 +72,51 @@ def _gone_or_raise(exc: Exception, gone_codes: frozenset[str]) -> None:
     raise exc
 
 
-class StepFunctionsCompleter:
-    """Task tokens: ``SendTaskSuccess`` / ``SendTaskFailure`` / ``SendTaskHeartbeat``."""
+class _ClientCompleter:
+    """A completer calling one AWS service: a token whose wait is over (one of ``GONE_CODES``)
+    raises ``TokenGone``, any other error propagates."""
 
-    #: Step Functions' answers for a token whose task is over (aws-facts: "already done").
-    GONE_CODES: Final = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
+    #: The service's boto3 name.
+    SERVICE: ClassVar[str]
+    #: The error codes the service answers for a token whose wait is over.
+    GONE_CODES: ClassVar[frozenset[str]]
 
-    def __init__(self, sfn: Any = None) -> None:
-        self._sfn = sfn
+    def __init__(self, client: Any = None) -> None:
+        self._client = client
 
     @property
-    def sfn(self) -> Any:
-        """The ``stepfunctions`` client (the shared lazy one unless given)."""
-        return self._sfn if self._sfn is not None else aws_client("stepfunctions")
+    def client(self) -> Any:
+        """The service's client (the shared lazy one unless given)."""
+        return self._client if self._client is not None else aws_client(self.SERVICE)
+
+    def _call(self, operation: str, **params: Any) -> None:
+        try:
+            getattr(self.client, operation)(**params)
+        except Exception as exc:
+            _gone_or_raise(exc, self.GONE_CODES)
+
+
+class StepFunctionsCompleter(_ClientCompleter):
+    """Task tokens: ``SendTaskSuccess`` / ``SendTaskFailure`` / ``SendTaskHeartbeat``."""
+
+    SERVICE = "stepfunctions"
+    #: Step Functions' answers for a token whose task is over (aws-facts: "already done").
+    GONE_CODES = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 
     def succeed(self, token: str, output: str) -> None:
         """``SendTaskSuccess(taskToken, output)``."""
-        try:
-            self.sfn.send_task_success(taskToken=token, output=output)
-        except Exception as exc:
-            _gone_or_raise(exc, self.GONE_CODES)
+        self._call("send_task_success", taskToken=token, output=output)
 
     def fail(self, token: str, error: str, cause: str) -> None:
         """``SendTaskFailure(taskToken, error, cause)``."""
-        try:
-            self.sfn.send_task_failure(taskToken=token, error=error, cause=cause)
-        except Exception as exc:
-            _gone_or_raise(exc, self.GONE_CODES)
+        self._call("send_task_failure", taskToken=token, error=error, cause=cause)
 
     def heartbeat(self, token: str) -> None:
         """``SendTaskHeartbeat(taskToken)``."""
-        try:
-            self.sfn.send_task_heartbeat(taskToken=token)
-        except Exception as exc:
-            _gone_or_raise(exc, self.GONE_CODES)
+        self._call("send_task_heartbeat", taskToken=token)
 
 
-class DurableCompleter:
+class DurableCompleter(_ClientCompleter):
     """Durable execution callbacks: ``SendDurableExecutionCallback{Success,Failure,Heartbeat}``.
 
     Failure payload: ``Error={ErrorType: <error name>, ErrorMessage: <cause JSON>, ErrorData:
@@ -116,26 +124,18 @@ class DurableCompleter:
     raises ``CallbackError`` with the message and data only, so the name travels in the data.
     """
 
+    SERVICE = "lambda"
     #: AWS answers CallbackTimeoutException for a closed or expired callback; the local durable
     #: runner (and AWS for an unknown id) answers ResourceNotFoundException.
-    GONE_CODES: Final = frozenset({"CallbackTimeoutException", "ResourceNotFoundException"})
-
-    def __init__(self, lambda_client: Any = None) -> None:
-        self._lambda = lambda_client
-
-    @property
-    def lambda_client(self) -> Any:
-        """The ``lambda`` client (the shared lazy one unless given)."""
-        return self._lambda if self._lambda is not None else aws_client("lambda")
+    GONE_CODES = frozenset({"CallbackTimeoutException", "ResourceNotFoundException"})
 
     def succeed(self, token: str, output: str) -> None:
         """``SendDurableExecutionCallbackSuccess(CallbackId, Result=<JSON bytes>)``."""
-        try:
-            self.lambda_client.send_durable_execution_callback_success(
-                CallbackId=token, Result=output.encode("utf-8")
-            )
-        except Exception as exc:
-            _gone_or_raise(exc, self.GONE_CODES)
+        self._call(
+            "send_durable_execution_callback_success",
+            CallbackId=token,
+            Result=output.encode("utf-8"),
+        )
 
     def fail(self, token: str, error: str, cause: str) -> None:
         """``SendDurableExecutionCallbackFailure(CallbackId, Error={...})``."""
@@ -149,20 +149,15 @@ class DurableCompleter:
                 contract.DURABLE_ERROR_DATA_CAUSE: cause_value,
             }
         )
-        try:
-            self.lambda_client.send_durable_execution_callback_failure(
-                CallbackId=token,
-                Error={"ErrorType": error, "ErrorMessage": cause, "ErrorData": data},
-            )
-        except Exception as exc:
-            _gone_or_raise(exc, self.GONE_CODES)
+        self._call(
+            "send_durable_execution_callback_failure",
+            CallbackId=token,
+            Error={"ErrorType": error, "ErrorMessage": cause, "ErrorData": data},
+        )
 
     def heartbeat(self, token: str) -> None:
         """``SendDurableExecutionCallbackHeartbeat(CallbackId)``."""
-        try:
-            self.lambda_client.send_durable_execution_callback_heartbeat(CallbackId=token)
-        except Exception as exc:
-            _gone_or_raise(exc, self.GONE_CODES)
+        self._call("send_durable_execution_callback_heartbeat", CallbackId=token)
 
 
 def completer_for(kind: str) -> Completer:

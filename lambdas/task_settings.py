@@ -7,7 +7,8 @@ type, success stop reasons); one reader keeps their validation identical.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any, Self
 
 from . import contract as c
 from . import dms_status as dms
@@ -16,11 +17,23 @@ from .errors import DmsInvalidInput
 
 @dataclass(frozen=True)
 class TaskSettings:
-    """The task to start and wait for, and how its end is judged."""
+    """The task to start and wait for, how its end is judged, and the workflow's name (for
+    logs). A handler's configuration extends it with its own settings (``own_settings``)."""
 
     replication_task_arn: str
     start_type: str
     success_stop_reasons: tuple[str, ...]
+    workflow: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Self:
+        """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
+        return cls(**asdict(task_settings_from_env(env)), **cls.own_settings(env))
+
+    @classmethod
+    def own_settings(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        """The settings a subclass adds, read and validated from ``env``, by field name."""
+        return {}
 
 
 def task_settings_from_env(env: Mapping[str, str]) -> TaskSettings:
@@ -40,7 +53,7 @@ def task_settings_from_env(env: Mapping[str, str]) -> TaskSettings:
         )
     except ValueError as exc:
         raise DmsInvalidInput(f"{c.ENV_SUCCESS_STOP_REASONS}: {exc}") from exc
-    return TaskSettings(arn, start_type, reasons)
+    return TaskSettings(arn, start_type, reasons, env.get(c.ENV_WORKFLOW_NAME, "").strip())
 
 
 def effective_start_type(configured: str, requested: str | None) -> str:

@@ -37,8 +37,9 @@ from .awslambda.code import build_zip, dummy_execution_role
 from .awslambda.function_urls import HttpResponse, http_request
 from .awslambda.runtime import LambdaRuntime
 from .clock import DEFAULT_EPOCH, DEFAULT_REAL_TIMEOUT, VirtualClock
-from .dms.scenario import ALL_TABLES, DmsScenario, SimulatedTask
+from .dms.scenario import DmsScenario, SimulatedTask
 from .dms.simulator import DmsSimulator
+from .dms.tasks import create_task
 from .stepfunctions.executions import ExecutionResult, execution_result, moto_execution
 
 if TYPE_CHECKING:
@@ -234,16 +235,9 @@ class LocalCloud:
         ``migration_type`` is the task's ``MigrationType`` (full-load, cdc, full-load-and-cdc):
         what ``auto`` restarts it with once it has run.
         """
-        prefix = f"arn:aws:dms:{self.region}:{self.account_id}"
-        response = self.client("dms").create_replication_task(
-            ReplicationTaskIdentifier=identifier,
-            SourceEndpointArn=f"{prefix}:endpoint:SOURCE{identifier.upper()}",
-            TargetEndpointArn=f"{prefix}:endpoint:TARGET{identifier.upper()}",
-            ReplicationInstanceArn=f"{prefix}:rep:INSTANCE{identifier.upper()}",
-            MigrationType=migration_type,
-            TableMappings=json.dumps(ALL_TABLES),
+        arn = create_task(
+            self.client("dms"), self.region, self.account_id, identifier, migration_type
         )
-        arn: str = response["ReplicationTask"]["ReplicationTaskArn"]
         moto_task = dms_backends[self.account_id][self.region].replication_tasks[arn]
         self.dms.adopt(moto_task, scenario or DmsScenario())
         return arn
@@ -302,18 +296,22 @@ class LocalCloud:
         timeout: int = 30,
         memory_size: int = 128,
         durable_config: Mapping[str, int] | None = None,
+        logging_config: Mapping[str, str] | None = None,
         publish: bool = False,
     ) -> str:
         """Create a Python Lambda function from ``files`` (archive path -> source); its ARN.
 
         The zip is built in memory (``awslambda.code.build_zip``); the execution role is a
         dummy IAM role created on first use. ``durable_config`` (``ExecutionTimeout``,
-        ``RetentionPeriodInDays``) makes it a durable function; ``publish`` publishes version 1
-        (the ARN returned is still the unqualified one).
+        ``RetentionPeriodInDays``) makes it a durable function; ``logging_config`` is its
+        ``LoggingConfig``; ``publish`` publishes version 1 (the ARN returned is still the
+        unqualified one).
         """
         extra: dict[str, Any] = {}
         if durable_config is not None:
             extra["DurableConfig"] = dict(durable_config)
+        if logging_config is not None:
+            extra["LoggingConfig"] = dict(logging_config)
         response = self.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.12",

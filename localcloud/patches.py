@@ -39,7 +39,7 @@ ALL_PATCHES: Final[tuple[Patch, ...]] = (
     integrations.cached_sdk_clients,
     integrations.cached_jsonpath_parsing,
     awslambda.lambda_in_process,
-    awslambda.lambda_durable_config,
+    awslambda.lambda_kept_config,
     awslambda.lambda_durable_invocations,  # wraps lambda_in_process's invoke
     awslambda.lambda_durable_api,
     events.eventbridge_lambda_targets,

@@ -9,26 +9,12 @@ components a program declares. The type tokens are ``dms-waiters:index:<ClassNam
 
 from pulumi.provider.experimental import component_provider_host
 
-from dms_waiters import (
-    CallbackUrlWorkflow,
-    DmsCallbackWorkflow,
-    DmsDurableWorkflow,
-    DmsEventHub,
-    DmsPollingWorkflow,
-    DurableBatchWorkflow,
-)
+from dms_waiters import COMPONENTS
 from dms_waiters._version import __version__
 
 if __name__ == "__main__":
     component_provider_host(
-        components=[
-            DmsPollingWorkflow,
-            DmsCallbackWorkflow,
-            DmsEventHub,
-            DmsDurableWorkflow,
-            CallbackUrlWorkflow,
-            DurableBatchWorkflow,
-        ],
+        components=list(COMPONENTS),
         name="dms-waiters",
         version=__version__,
     )

@@ -9,11 +9,11 @@ caches for the same code.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.archives import run_in
 
 # A fresh interpreter imports every module (moto included): seconds, so it runs in CI's slow set.
 pytestmark = pytest.mark.slow
@@ -38,16 +38,7 @@ print(json.dumps({
 
 
 def test_no_module_is_imported_under_a_directory_name() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = json.loads(run_in(ROOT, PROBE).strip().splitlines()[-1])
     assert report["imported"] >= 40
     assert report["strays"] == []
     assert Path(report["errors_file"]).resolve() == ROOT / "lambdas" / "errors.py"

@@ -142,17 +142,17 @@ def test_pulumi_yaml_declares_its_config_typed_and_described(project: dict[str, 
     assert 'require_object("tasks")' in program and 'get_object("hub")' in program
 
 
-def _readme_stack_configs() -> list[dict[str, Any]]:
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+def _guide_stack_configs() -> list[dict[str, Any]]:
+    guide = (ROOT / "docs" / "guide.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, flags=re.DOTALL)
     configs = [yaml.safe_load(b)["config"] for b in blocks if b.startswith("config:")]
-    assert configs, "the README shows a stack config"
+    assert configs, "the guide shows a stack config"
     return configs
 
 
 def test_every_stack_config_example_has_the_declared_types(project: dict[str, Any]) -> None:
     examples = [yaml.safe_load((ROOT / "Pulumi.example.yaml").read_text())["config"]]
-    for config in examples + _readme_stack_configs():
+    for config in examples + _guide_stack_configs():
         validate_stack_config(project, config)
 
 

@@ -6,4 +6,5 @@
 * ``state_machine``: a Standard state machine with its role and log group.
 * ``handler_archive``: where the handler code lives and the archive every function gets.
 * ``partition_check``: the provider's partition, checked against what it lacks.
+* ``outputs``: a pure builder applied to resource outputs (``built_from``).
 """

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .._internal.lambda_function import LambdaFunction, create_lambda_function
+from .._internal.outputs import built_from
 from .._internal.partition_check import checked_partition, gated
 from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 from ..documents import iam_policies, partitions
@@ -91,7 +92,7 @@ class DmsEventHubArgs(TypedDict, total=False):
     """DynamoDB deletion protection on the waiter table; default true. The table holds every
     in-flight wait: deleting it (a destroy, or a replacement after a change of its key) would
     leave every waiting workflow hanging until its deadline, so AWS refuses to delete it until
-    this is turned off (see the README on moving a hub)."""
+    this is turned off (see docs/guide.md, "Moving a hub")."""
     alarms: bool
     """Create the CloudWatch alarms (dead-letter queue not empty, resume errors, reconciler
     errors); default true."""
@@ -304,9 +305,7 @@ class DmsEventHub(pulumi.ComponentResource):
             parent=self,
             handler=contract.RESUME_HANDLER,
             description="Resumes the workflow waiting for a DMS task when DMS reports a change",
-            statements=pulumi.Output.all(table.arn, dlq.arn).apply(
-                lambda arns: iam_policies.resume_statements(arns[0], arns[1])
-            ),
+            statements=built_from(iam_policies.resume_statements, table.arn, dlq.arn),
             environment={contract.ENV_WAITER_TABLE: table.name},
             log_retention_days=settings.log_retention_days,
             tags=tags,
@@ -415,9 +414,7 @@ class DmsEventHub(pulumi.ComponentResource):
             parent=self,
             handler=contract.CALLBACK_URL_HANDLER,
             description="Resumes a waiting workflow from a signed callback URL",
-            statements=pulumi.Output.all(table.arn, secret.arn).apply(
-                lambda arns: iam_policies.callback_url_statements(arns[0], arns[1])
-            ),
+            statements=built_from(iam_policies.callback_url_statements, table.arn, secret.arn),
             environment={
                 contract.ENV_WAITER_TABLE: table.name,
                 contract.ENV_SIGNING_SECRET_ARN: secret.arn,

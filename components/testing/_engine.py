@@ -115,6 +115,18 @@ def transform_options(
     return options
 
 
+#: The request's list fields a transform replaces, with the option each comes from.
+_REPEATED_OPTIONS: Final = (
+    ("dependencies", "depends_on"),
+    ("ignoreChanges", "ignore_changes"),
+    ("replaceOnChanges", "replace_on_changes"),
+    ("aliases", "aliases"),
+    ("additionalSecretOutputs", "additional_secret_outputs"),
+    ("hideDiffs", "hide_diff"),
+    ("replace_with", "replace_with"),
+)
+
+
 def apply_transform(
     request: resource_pb2.RegisterResourceRequest,
     properties: Any,
@@ -122,27 +134,16 @@ def apply_transform(
 ) -> None:
     """Write what the transforms returned back into ``request``."""
     request.object.CopyFrom(properties)
-    del request.dependencies[:]
-    request.dependencies.extend(options.depends_on)
-    del request.ignoreChanges[:]
-    request.ignoreChanges.extend(options.ignore_changes)
-    del request.replaceOnChanges[:]
-    request.replaceOnChanges.extend(options.replace_on_changes)
+    for field, option in _REPEATED_OPTIONS:
+        del getattr(request, field)[:]
+        getattr(request, field).extend(getattr(options, option))
     del request.aliasURNs[:]
-    del request.aliases[:]
-    request.aliases.extend(options.aliases)
     request.version = options.version
     request.provider = options.provider
     request.providers.clear()
     request.providers.update(options.providers)
     request.pluginDownloadURL = options.plugin_download_url
     request.deletedWith = options.deleted_with
-    del request.additionalSecretOutputs[:]
-    request.additionalSecretOutputs.extend(options.additional_secret_outputs)
-    del request.hideDiffs[:]
-    request.hideDiffs.extend(options.hide_diff)
-    del request.replace_with[:]
-    request.replace_with.extend(options.replace_with)
     request.importId = getattr(options, "import")  # "import" is a keyword
     request.ClearField("customTimeouts")
     if options.HasField("custom_timeouts"):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .. import contract as c
 from ..errors import DmsInvalidInput
-from ..task_settings import task_settings_from_env
+from ..task_settings import TaskSettings
 
 
 def _int_env(env: Mapping[str, str], name: str, default: int | None, minimum: int) -> int:
@@ -32,12 +33,10 @@ def _int_env(env: Mapping[str, str], name: str, default: int | None, minimum: in
 
 
 @dataclass(frozen=True)
-class DurableWaiterConfig:
-    """The function's configuration (environment variables set by the component)."""
+class DurableWaiterConfig(TaskSettings):
+    """The function's configuration (environment variables set by the component): the task
+    settings and its own."""
 
-    replication_task_arn: str
-    start_type: str
-    success_stop_reasons: tuple[str, ...]
     mode: str
     timeout_seconds: int
     poll_interval_seconds: int
@@ -46,17 +45,10 @@ class DurableWaiterConfig:
     table_name: str
     heartbeat_seconds: int
     waiter_ttl_seconds: int
-    workflow: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> DurableWaiterConfig:
-        """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
-        task = task_settings_from_env(env)
-        arn, start_type, reasons = (
-            task.replication_task_arn,
-            task.start_type,
-            task.success_stop_reasons,
-        )
+    def own_settings(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        """The wait's mode, deadline, polling and callback settings."""
         mode = env.get(c.ENV_WAIT_MODE, "").strip() or c.WAIT_MODE_POLL
         if mode not in c.WAIT_MODES:
             raise DmsInvalidInput(f"{c.ENV_WAIT_MODE} {mode!r} is not one of {c.WAIT_MODES}")
@@ -92,17 +84,13 @@ class DurableWaiterConfig:
                     f"{c.ENV_WAITER_TTL_SECONDS} ({ttl}) is shorter than "
                     f"{c.ENV_TIMEOUT_SECONDS} ({timeout}): the waiter would vanish mid-wait"
                 )
-        return cls(
-            replication_task_arn=arn,
-            start_type=start_type,
-            success_stop_reasons=reasons,
-            mode=mode,
-            timeout_seconds=timeout,
-            poll_interval_seconds=interval,
-            max_poll_interval_seconds=cap,
-            jitter=jitter,
-            table_name=table,
-            heartbeat_seconds=heartbeat,
-            waiter_ttl_seconds=ttl,
-            workflow=env.get(c.ENV_WORKFLOW_NAME, "").strip(),
-        )
+        return {
+            "mode": mode,
+            "timeout_seconds": timeout,
+            "poll_interval_seconds": interval,
+            "max_poll_interval_seconds": cap,
+            "jitter": jitter,
+            "table_name": table,
+            "heartbeat_seconds": heartbeat,
+            "waiter_ttl_seconds": ttl,
+        }

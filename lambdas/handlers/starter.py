@@ -47,7 +47,7 @@ from ..errors import (
 )
 from ..logs import log, logged_failure
 from ..payload import requested_start_type, token_and_execution
-from ..task_settings import effective_start_type, task_settings_from_env
+from ..task_settings import TaskSettings, effective_start_type
 from ..waiter_store import WaiterAlreadyRegistered, WaiterStore
 
 
@@ -67,25 +67,16 @@ class StarterEvent:
 
 
 @dataclass(frozen=True)
-class StarterConfig:
-    """The function's configuration (environment variables set by the component)."""
+class StarterConfig(TaskSettings):
+    """The function's configuration (environment variables set by the component): the task
+    settings and its own."""
 
-    replication_task_arn: str
-    start_type: str
-    success_stop_reasons: tuple[str, ...]
     ttl_seconds: int
     table_name: str
-    workflow: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> StarterConfig:
-        """Read and validate the environment; ``DmsInvalidInput`` names the bad variable."""
-        task = task_settings_from_env(env)
-        arn, start_type, reasons = (
-            task.replication_task_arn,
-            task.start_type,
-            task.success_stop_reasons,
-        )
+    def own_settings(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        """The waiter table and how long a waiter lives."""
         table = env.get(c.ENV_WAITER_TABLE, "").strip()
         if not table:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TABLE} is not set")
@@ -96,14 +87,7 @@ class StarterConfig:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} is not an integer") from exc
         if ttl <= 0:
             raise DmsInvalidInput(f"{c.ENV_WAITER_TTL_SECONDS} must be positive")
-        return cls(
-            replication_task_arn=arn,
-            start_type=start_type,
-            success_stop_reasons=reasons,
-            ttl_seconds=ttl,
-            table_name=table,
-            workflow=env.get(c.ENV_WORKFLOW_NAME, "").strip(),
-        )
+        return {"ttl_seconds": ttl, "table_name": table}
 
 
 def run(

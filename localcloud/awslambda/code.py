@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from dms_waiters.documents.iam_policies import service_assume_role_policy
+
 if TYPE_CHECKING:
     from .invocation import LambdaContext
 
@@ -161,17 +163,6 @@ def dummy_execution_role(iam: Any) -> str:
     except iam.exceptions.NoSuchEntityException:
         arn = iam.create_role(
             RoleName=name,
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            AssumeRolePolicyDocument=json.dumps(service_assume_role_policy("lambda.amazonaws.com")),
         )["Role"]["Arn"]
     return arn

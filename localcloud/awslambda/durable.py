@@ -1,11 +1,12 @@
 """Lambda durable functions in the local cloud: the official testing SDK's service, on the clock.
 
 moto has no durable functions. Here a function created with ``DurableConfig`` (see the
-``lambda_durable_config`` patch) is run the way the Lambda service runs it:
+``lambda_kept_config`` patch) is run the way the Lambda service runs it:
 
-* an Invoke of a version or alias (``InvocationType=Event`` or ``RequestResponse``, optional
-  ``DurableExecutionName``) starts a durable *execution*, answered with its ARN in
-  ``X-Amz-Durable-Execution-Arn``; a name already used with the same payload starts nothing new;
+* an Invoke of a version, an alias or ``$LATEST`` named explicitly (``InvocationType=Event``
+  or ``RequestResponse``, optional ``DurableExecutionName``) starts a durable *execution*,
+  answered with its ARN in ``X-Amz-Durable-Execution-Arn``; a name already used with the same
+  payload starts nothing new;
 * every *invocation* of that execution (the first one, and each replay after a wait, a retry or
   a callback) runs the deployed handler in the in-process Lambda runtime (``LambdaRuntime.run``,
   so it is counted, logged and runs with the function's environment) with the JSON event the
@@ -23,11 +24,16 @@ arms (waits, step retry delays, ``wait_for_condition`` backoff, callback and hea
 the execution timeout, invocation retries) is a timer of the local cloud's ``VirtualClock``, and
 the executor's "now" is virtual time. So a durable wait lets the DMS simulator progress, and
 resume latencies and deadlines are measured in the same virtual seconds as everything else.
+``GetDurableExecutionHistory`` is rebuilt as AWS reports it (``durable_history``), and a crashed
+invocation is recorded before its retry.
 
 Coupling: the testing SDK is pinned exactly (``TESTING_SDK_VERSION``) because this module relies
 on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.call_later``, the
 ``Clock`` protocol (``now``/``arm``), ``LambdaInvoker.create_invocation_input``,
-``ExecutionRegistry``, ``CheckpointProcessor``, ``InMemoryExecutionStore``, ``Execution`` fields,
+``ExecutionRegistry``, ``CheckpointProcessor``, ``InMemoryExecutionStore`` (``save``/``update``),
+``Executor._retry_after_error`` and ``get_execution_history`` (replaced: ``durable_history``),
+``Execution`` fields (``updates``, ``update_timestamps``, ``invocation_completions``),
+the history ``Event`` builders,
 ``CallbackToken`` and ``web.routes``/``web.handlers``. They are used in this module only; its
 tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
@@ -50,10 +56,13 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from types import ModuleType
 from typing import Any, Final
 
 from aws_durable_execution_sdk_python.execution import InvocationStatus
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestResult
 from aws_durable_execution_sdk_python_testing.checkpoint.processor import CheckpointProcessor
 from aws_durable_execution_sdk_python_testing.exceptions import (
@@ -64,8 +73,10 @@ from aws_durable_execution_sdk_python_testing.exceptions import (
 from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.invoker import InvokeResponse, LambdaInvoker
-from aws_durable_execution_sdk_python_testing.model import StartDurableExecutionInput
-from aws_durable_execution_sdk_python_testing.stores.memory import InMemoryExecutionStore
+from aws_durable_execution_sdk_python_testing.model import (
+    GetDurableExecutionHistoryResponse,
+    StartDurableExecutionInput,
+)
 from aws_durable_execution_sdk_python_testing.worker.registry import ExecutionRegistry
 from moto.awslambda.exceptions import LambdaClientError
 
@@ -73,6 +84,7 @@ from ..clock import VirtualClock
 from .common import arn_part, as_bytes, unqualified
 from .durable_api import DurableApi, error_response
 from .durable_chained import CloudChildDispatcher
+from .durable_history import HistoryJournal, JournalingStore, build_history, history_page
 from .durable_results import DurableExecutionResult, ExecutionRecord, count_operations
 from .durable_time import VirtualDurableClock, VirtualScheduler, fast_checkpoint_shutdown
 from .runtime import LambdaRuntime
@@ -110,17 +122,69 @@ def check_testing_sdk_version() -> None:
 # -- the executor --------------------------------------------------------------------------------
 
 
-class _Executor(Executor):
-    """The testing SDK's executor, reporting each execution's end to the service."""
+@dataclass(frozen=True)
+class _CrashedInvocation:
+    """An invocation whose handler process failed (``Runtime.ExitError``, an init error...)."""
 
-    def __init__(self, *args: Any, on_complete: Callable[[str], None], **kwargs: Any) -> None:
+    started: datetime
+    ended: datetime
+    request_id: str
+    error: ErrorObject
+
+
+class _Executor(Executor):
+    """The testing SDK's executor, reporting each execution's end to the service and its
+    history as AWS reports it (``durable_history``)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        on_complete: Callable[[str], None],
+        journal: HistoryJournal,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._on_complete = on_complete
+        self._journal = journal
+        self._crashes: dict[str, _CrashedInvocation] = {}
+        self._crash_lock = threading.Lock()
 
     def _complete_events(self, execution_arn: str) -> None:
         # Called once per terminal transition: success, failure, timeout, stop.
         super()._complete_events(execution_arn)
         self._on_complete(execution_arn)
+
+    def crashed(self, execution_arn: str, crash: _CrashedInvocation) -> None:
+        """The invocation about to be reported failed (see ``_retry_after_error``)."""
+        with self._crash_lock:
+            self._crashes[execution_arn] = crash
+
+    def _retry_after_error(self, execution_arn: str, error: ErrorObject) -> None:
+        # The testing SDK records no InvocationCompleted for an invocation that failed outside
+        # the durable SDK; AWS does, with the invocation's error, before the retry.
+        with self._crash_lock:
+            crash = self._crashes.pop(execution_arn, None)
+        if crash is not None:
+            execution = self._store.load(execution_arn)
+            self._journal.record_error(execution_arn, crash.request_id, crash.error)
+            execution.record_invocation_completion(crash.started, crash.ended, crash.request_id)
+            self._store.save(execution)
+        super()._retry_after_error(execution_arn, error)
+
+    def get_execution_history(
+        self,
+        execution_arn: str,
+        include_execution_data: bool = False,
+        reverse_order: bool = False,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> GetDurableExecutionHistoryResponse:
+        """The history as AWS reports it (``durable_history.build_history``), paged."""
+        execution = self.get_execution(execution_arn)
+        events = build_history(
+            execution, self._journal, include_execution_data=include_execution_data
+        )
+        return history_page(events, reverse_order=reverse_order, marker=marker, max_items=max_items)
 
 
 class _RuntimeInvoker(LambdaInvoker):
@@ -144,8 +208,18 @@ class _RuntimeInvoker(LambdaInvoker):
         fn = self._service.resolve(record.function_arn, record.version)
         if fn is None:
             raise ResourceNotFoundException(f"Function not found: {function_name}")
+        started = self._service.clock.now_datetime()
         result = self._service.runtime.run(fn, json.dumps(input.to_json_dict()))
         if result.function_error is not None:
+            self._service.crashed(
+                input.durable_execution_arn,
+                _CrashedInvocation(
+                    started=started,
+                    ended=self._service.clock.now_datetime(),
+                    request_id=result.request_id,
+                    error=_runtime_error(result.payload),
+                ),
+            )
             # The handler crashed outside the durable SDK: the service retries the invocation.
             raise DurableFunctionsTestError(
                 f"Lambda invocation failed: {result.payload.decode('utf-8', 'replace')}"
@@ -195,7 +269,8 @@ class DurableFunctions:
         self._lock = threading.RLock()
         self._records: dict[str, ExecutionRecord] = {}
         self._names: dict[tuple[str, str], str] = {}
-        self._store = InMemoryExecutionStore()
+        journal = HistoryJournal()
+        self._store = JournalingStore(journal)
         self._scheduler = VirtualScheduler(clock)
         self._scheduler.start()
         time_source = VirtualDurableClock(clock)
@@ -214,6 +289,7 @@ class DurableFunctions:
             child_dispatcher=CloudChildDispatcher(self),
             region=region,
             on_complete=self._completed,
+            journal=journal,
         )
         processor.add_execution_observer(self._executor)
         self._api = DurableApi(self._executor, self._store)
@@ -234,8 +310,18 @@ class DurableFunctions:
 
     # -- starting ------------------------------------------------------------------------------
 
-    def start(self, fn: Any, payload: bytes | str | None, name: str | None = None) -> str:
+    def start(
+        self,
+        fn: Any,
+        payload: bytes | str | None,
+        name: str | None = None,
+        *,
+        qualified: bool | None = None,
+    ) -> str:
         """Start an execution of ``fn`` (a function version) with ``payload``; its ARN.
+
+        ``qualified``: the request named a version, an alias or ``$LATEST`` (None: unknown);
+        ``$LATEST`` is refused unless it was named explicitly (AWS refuses an unqualified name).
 
         ``name`` (``DurableExecutionName``) makes the start idempotent: the same name with the
         same payload returns the execution already started (whatever its state) and starts
@@ -244,10 +330,10 @@ class DurableFunctions:
         config = durable_config(fn)
         if config is None:
             raise _InvalidParameterError(f"{fn.function_name} is not a durable function")
-        if str(fn.version) == "$LATEST":
+        if str(fn.version) == "$LATEST" and not qualified:
             raise _InvalidParameterError(
-                "a durable function must be invoked with a qualified ARN (a version or an "
-                f"alias), not {fn.function_name} unqualified or $LATEST"
+                "a durable function must be invoked with a qualified ARN (a version, an alias "
+                f"or $LATEST), not {fn.function_name} unqualified"
             )
         data = as_bytes(payload)
         function_arn = unqualified(fn.function_arn)
@@ -293,6 +379,8 @@ class DurableFunctions:
         invocation_type: str,
         name: str | None,
         response_headers: dict[str, str],
+        *,
+        qualified: bool | None = None,
     ) -> bytes:
         """What ``Invoke`` answers for a durable function (see ``lambda_durable_invocations``).
 
@@ -307,7 +395,7 @@ class DurableFunctions:
                 "Lambda handler is not emulated (handlers run one at a time); use "
                 "InvocationType=Event"
             )
-        arn = self.start(fn, payload, name)
+        arn = self.start(fn, payload, name, qualified=qualified)
         response_headers["x-amz-durable-execution-arn"] = arn
         response_headers["x-amz-executed-version"] = str(fn.version)
         if invocation_type == "Event":
@@ -367,6 +455,10 @@ class DurableFunctions:
                     signal()
         finally:
             alarm.cancel()
+
+    def crashed(self, execution_arn: str, crash: _CrashedInvocation) -> None:
+        """An invocation of ``execution_arn`` failed outside the durable SDK."""
+        self._executor.crashed(execution_arn, crash)
 
     # -- ending --------------------------------------------------------------------------------
 
@@ -535,6 +627,26 @@ def durable_start_input(
         ),
         input=payload,
         **extra,
+    )
+
+
+def _runtime_error(payload: bytes) -> ErrorObject:
+    """The error of a failed invocation, from the runtime's error payload."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    error_type = str(body.get("errorType") or "Runtime.Unknown")
+    stack = body.get("stackTrace")
+    if error_type.startswith("Runtime.") or not isinstance(stack, list) or not stack:
+        stack = None  # the runtime's own errors (a process exit...) have no user stack
+    return ErrorObject(
+        message=str(body.get("errorMessage") or ""),
+        type=error_type,
+        data=None,
+        stack_trace=[str(line) for line in stack] if stack else None,
     )
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import threading
 from typing import Any
+from urllib.parse import unquote
 
 from moto.awslambda import models as lambda_models
+from moto.awslambda import responses as lambda_responses
 from moto.core.models import botocore_stubber
 
 from ..active import ACTIVE, active_durable
 from ..patching import Patcher, patch
+from . import app_logs
 from .async_invocations import INVOCATION_ASYNC
 
 
@@ -89,19 +93,26 @@ def lambda_in_process(p: Patcher) -> None:
 
 
 @patch("lambda")
-def lambda_durable_config(p: Patcher) -> None:
-    """Keep a function's ``DurableConfig`` (durable mode) and report it.
+def lambda_kept_config(p: Patcher) -> None:
+    """Keep a function's ``DurableConfig`` (durable mode) and ``LoggingConfig``, and report them.
 
     AWS: ``CreateFunction(DurableConfig={ExecutionTimeout, RetentionPeriodInDays})`` makes a
     durable function (only at creation); ``GetFunction``/``GetFunctionConfiguration`` return the
     ``DurableConfig``; its versions are durable too.
     ``UpdateFunctionConfiguration(DurableConfig=...)`` changes its fields (not durable mode).
-    moto: ignores the parameter (its request spec still carries it), in both calls.
-    Patch: ``LambdaFunction.__init__`` keeps ``spec["DurableConfig"]`` as ``durable_config``
-    (published versions are copies of the object, so they keep it), ``update_configuration``
-    replaces it (a new dict: versions already published keep theirs), ``get_configuration``
-    reports it.
-    ``lambda_durable_invocations`` and ``lambda_durable_api`` act on functions that have one.
+    ``LoggingConfig`` (``LogFormat``, ``ApplicationLogLevel``, ``SystemLogLevel``,
+    ``LogGroup``) is kept on create and update and always reported, with its defaults (Text,
+    ``/aws/lambda/<name>``; INFO levels with JSON): the function logs to that group in that
+    format (``app_logs``).
+    moto: ignores both parameters (its request spec still carries them), in both calls, and
+    logs to ``/aws/lambda/<name>``.
+    Patch: ``LambdaFunction.__init__`` keeps ``spec["DurableConfig"]`` as ``durable_config`` and
+    ``spec["LoggingConfig"]`` as ``logging_config`` (its ``LogGroup`` as moto's
+    ``logs_group_name``); published versions are copies of the object, so they keep them;
+    ``update_configuration`` replaces them (new dicts: versions already published keep
+    theirs), ``get_configuration`` reports them.
+    ``lambda_durable_invocations`` and ``lambda_durable_api`` act on functions that have a
+    ``DurableConfig``; the runtime logs as the ``LoggingConfig`` says.
     """
     cls = lambda_models.LambdaFunction
     init_original = cls.__init__
@@ -112,8 +123,14 @@ def lambda_durable_config(p: Patcher) -> None:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - the method's name
         init_original(self, *args, **kwargs)
         spec = kwargs.get("spec", args[1] if len(args) > 1 else None)
-        config = spec.get("DurableConfig") if isinstance(spec, dict) else None
+        spec = spec if isinstance(spec, dict) else {}
+        config = spec.get("DurableConfig")
         self.durable_config = dict(config) if isinstance(config, dict) else None
+        requested = spec.get("LoggingConfig")
+        self.logging_config = app_logs.logging_config(
+            str(self.function_name), requested if isinstance(requested, dict) else None
+        )
+        self.logs_group_name = self.logging_config["LogGroup"]
 
     @functools.wraps(config_original)
     def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -121,6 +138,7 @@ def lambda_durable_config(p: Patcher) -> None:
         durable = getattr(self, "durable_config", None)
         if durable:
             config["DurableConfig"] = dict(durable)
+        config["LoggingConfig"] = app_logs.of(self)
         return config
 
     @functools.wraps(update_original)
@@ -128,6 +146,12 @@ def lambda_durable_config(p: Patcher) -> None:
         durable = config_updates.get("DurableConfig")
         if isinstance(durable, dict) and getattr(self, "durable_config", None):
             self.durable_config = {**self.durable_config, **durable}
+        logging_update = config_updates.get("LoggingConfig")
+        if isinstance(logging_update, dict):
+            self.logging_config = app_logs.logging_config(
+                str(self.function_name), logging_update, app_logs.of(self)
+            )
+            self.logs_group_name = self.logging_config["LogGroup"]
         result: dict[str, Any] = update_original(self, config_updates)
         return result
 
@@ -151,12 +175,29 @@ def lambda_durable_invocations(p: Patcher) -> None:
     Patch: ``LambdaFunction.invoke`` (wrapping ``lambda_in_process``) hands an invocation of a
     function with a ``DurableConfig`` to the cloud's ``durable.DurableFunctions``: the
     official testing SDK's executor on the virtual clock, invoking the handler through the
-    Lambda runtime. An unqualified (``$LATEST``) invocation is refused, as the project's AWS
-    facts say it is. Throttling (``LambdaRuntime.throttle``) and ``DryRun`` apply as for any
-    function.
+    Lambda runtime. An unqualified invocation (no version, alias or ``$LATEST``) is refused,
+    ``$LATEST`` named explicitly (``Qualifier=$LATEST`` or ``name:$LATEST``) is accepted, as
+    AWS's durable functions documentation says (docs/aws-facts.md). moto resolves both to the
+    ``$LATEST`` function (and reads the ``Qualifier`` parameter as ``qualifier``, so never
+    finds it), so ``LambdaResponse.invoke`` notes, for the invocation it makes in this thread,
+    whether the request named a version, an alias or ``$LATEST``.
+    Throttling (``LambdaRuntime.throttle``) and ``DryRun`` apply as for any function.
     """
     cls = lambda_models.LambdaFunction
     inner = cls.invoke  # the in-process runtime's (lambda_in_process must be installed)
+    responses_cls = lambda_responses.LambdaResponse
+    invoke_response = responses_cls.invoke
+    request = threading.local()
+
+    @functools.wraps(invoke_response)
+    def invoke_request(self: Any) -> Any:
+        # moto reads the qualifier as "qualifier" and finds none: read "Qualifier" here.
+        function_name = unquote(self.path.rsplit("/", 2)[-2])
+        request.qualified = bool(self._get_param("Qualifier")) or is_qualified(function_name)
+        try:
+            return invoke_response(self)
+        finally:
+            request.qualified = None
 
     @functools.wraps(inner)
     def invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
@@ -170,9 +211,27 @@ def lambda_durable_invocations(p: Patcher) -> None:
         service = active_durable()
         assert service is not None  # a runtime is active, so is a clock
         name = header(request_headers, "X-Amz-Durable-Execution-Name")
-        return service.invoke(self, body, invocation_type, name, response_headers)
+        qualified = getattr(request, "qualified", None)
+        return service.invoke(
+            self, body, invocation_type, name, response_headers, qualified=qualified
+        )
 
+    p.require(
+        list(inspect.signature(invoke_response).parameters) == ["self"],
+        "LambdaResponse.invoke's parameters changed",
+    )
+    p.replace(responses_cls, "invoke", invoke_request)
     p.replace(cls, "invoke", invoke)
+
+
+def is_qualified(function_name: str) -> bool:
+    """True when ``function_name`` (a name, partial ARN or ARN) names a version or alias."""
+    parts = function_name.split(":")
+    if function_name.startswith("arn:"):
+        return len(parts) == 8
+    if len(parts) > 1 and parts[1] == "function":
+        return len(parts) == 4
+    return len(parts) == 2
 
 
 @patch("lambda")

@@ -7,16 +7,8 @@ from typing import Any, Final
 import pulumi
 
 from ..deploy.assets import archive_zip
-from ..deploy.mocks import (
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    iso,
-    retag,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import api_block, as_int, compact, iso, retag
 
 
 def _function_code(req: ResourceRequest) -> dict[str, Any]:
@@ -120,24 +112,16 @@ def _configuration(req: ResourceRequest) -> dict[str, Any]:
             "Layers": req.get("layers"),
             "DeadLetterConfig": None if dead_letter is None else {"TargetArn": dead_letter},
             "TracingConfig": None if tracing is None else {"Mode": tracing},
-            "LoggingConfig": None
-            if not logging
-            else compact(
-                {
-                    "LogFormat": logging.get("logFormat"),
-                    "LogGroup": logging.get("logGroup"),
-                    "ApplicationLogLevel": logging.get("applicationLogLevel"),
-                    "SystemLogLevel": logging.get("systemLogLevel"),
-                }
+            "LoggingConfig": api_block(
+                logging, "logFormat", "logGroup", "applicationLogLevel", "systemLogLevel"
             ),
             "EphemeralStorage": None if storage is None else {"Size": storage},
-            "DurableConfig": None
-            if not durable
-            else compact(
-                {
-                    "ExecutionTimeout": as_int(durable.get("executionTimeout")),
-                    "RetentionPeriodInDays": as_int(durable.get("retentionPeriod")),
-                }
+            "DurableConfig": api_block(
+                durable,
+                "executionTimeout",
+                "retentionPeriod",
+                ints=("executionTimeout", "retentionPeriod"),
+                api_names={"retentionPeriod": "RetentionPeriodInDays"},
             ),
             "KMSKeyArn": req.get("kmsKeyArn"),
         }
@@ -331,17 +315,15 @@ def _url_config(req: ResourceRequest) -> dict[str, Any]:
             "Qualifier": req.get("qualifier"),
             "AuthType": req.inputs["authorizationType"],
             "InvokeMode": req.get("invokeMode"),
-            "Cors": None
-            if not cors
-            else compact(
-                {
-                    "AllowCredentials": cors.get("allowCredentials"),
-                    "AllowHeaders": cors.get("allowHeaders"),
-                    "AllowMethods": cors.get("allowMethods"),
-                    "AllowOrigins": cors.get("allowOrigins"),
-                    "ExposeHeaders": cors.get("exposeHeaders"),
-                    "MaxAge": as_int(cors.get("maxAge")),
-                }
+            "Cors": api_block(
+                cors,
+                "allowCredentials",
+                "allowHeaders",
+                "allowMethods",
+                "allowOrigins",
+                "exposeHeaders",
+                "maxAge",
+                ints=("maxAge",),
             ),
         }
     )

@@ -55,6 +55,7 @@ from typing import Any
 
 from .. import wall_clock
 from ..clock import VirtualClock
+from . import app_logs
 from .async_invocations import INVOCATION_SYNC, _AsyncJob
 from .code import PROTECTED_MODULES, _CodeVersion, _environment, _extracted, _InitError
 from .common import as_bytes
@@ -228,6 +229,7 @@ class LambdaRuntime:
                 wall_clock.virtual_wall_clock(self.clock),
                 contextlib.redirect_stdout(output),
                 contextlib.redirect_stderr(output),
+                app_logs.application_logging(fn, context.aws_request_id, output),
             ):
                 result = code.handler(event, context)
         except (Exception, SystemExit) as exc:
@@ -334,6 +336,7 @@ class LambdaRuntime:
             "LAMBDA_TASK_ROOT": str(directory),
             "_HANDLER": str(fn.handler),
         }
+        values.update(app_logs.environment(fn))
         values.update({str(k): str(v) for k, v in (fn.environment_vars or {}).items()})
         return values
 

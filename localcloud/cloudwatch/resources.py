@@ -5,16 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..deploy.mocks import (
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    retag_resource,
-    tag_list,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, retag_resource, tag_list
 
 
 def _metric_query(query: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ plays the provider: for each resource it makes the AWS API calls the provider wo
 through boto3 against moto, and answers with the id and state AWS returned. Layout:
 
 * ``mocks``: ``LocalCloudMocks``, ``ResourceRequest`` and the handler registry (``handles``);
+* ``params``: what the handlers use to turn inputs into API parameters (``compact``, tags);
 * ``assets``: the zip of a Lambda function's code;
 * ``runner``: ``deploy_program``/``deploy_stack_file`` and the ``Deployment`` they return;
 * ``updates`` and ``replacements``: a deployment over the previous one (``previous=``): what

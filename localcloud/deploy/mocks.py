@@ -9,13 +9,11 @@ service (``localcloud/<service>/resources.py``).
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -60,66 +58,6 @@ def unwrap_secrets(value: Any) -> Any:
     if isinstance(value, list):
         return [unwrap_secrets(item) for item in value]
     return value
-
-
-def as_int(value: Any) -> int | None:
-    """An integer input as an int: Pulumi serialises every number as a float (60 arrives as
-    60.0), and boto3 rejects floats where the API takes an integer."""
-    return None if value is None else int(value)
-
-
-def compact(params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` without the unset ones: boto3 rejects None for an optional parameter."""
-    return {key: value for key, value in params.items() if value is not None}
-
-
-def json_text(value: Any) -> str:
-    """Policy documents and event patterns may be given as objects; AWS takes JSON text."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def iso(value: Any) -> str:
-    """A timestamp as ISO-8601 text (as the provider keeps it in the state)."""
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-def tag_list(tags: Mapping[str, str], key: str = "Key", value: str = "Value") -> list[Any] | None:
-    """Tags as the list most AWS APIs take (None when there are none)."""
-    return [{key: k, value: v} for k, v in tags.items()] or None
-
-
-def added_removed(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], list[Any]]:
-    """(what ``new`` adds to ``old``, what it removes), each in its list's order."""
-    old_list, new_list = list(old), list(new)
-    return [v for v in new_list if v not in old_list], [v for v in old_list if v not in new_list]
-
-
-def retag(
-    req: ResourceRequest,
-    tag: Callable[[dict[str, str]], Any],
-    untag: Callable[[list[str]], Any],
-) -> None:
-    """Apply a change of the ``tags`` input: untag the keys removed, tag the ones set."""
-    if "tags" not in req.changed:
-        return
-    old: dict[str, str] = req.old("tags", {})
-    removed = [key for key in old if key not in req.tags]
-    if removed:
-        untag(removed)
-    changed = {key: value for key, value in req.tags.items() if old.get(key) != value}
-    if changed:
-        tag(changed)
-
-
-def retag_resource(req: ResourceRequest, client: Any, **identity: str) -> None:
-    """``retag`` for the services whose TagResource takes ``Tags=[{Key, Value}]`` and whose
-    UntagResource takes ``TagKeys`` (CloudWatch, EventBridge, DynamoDB, Secrets Manager);
-    ``identity`` names the resource (``ResourceARN=...``, ``SecretId=...``)."""
-    retag(
-        req,
-        lambda tags: client.tag_resource(**identity, Tags=tag_list(tags)),
-        lambda keys: client.untag_resource(**identity, TagKeys=keys),
-    )
 
 
 # -- the mocks ---------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ Three shapes exist in the wild, and the components must handle all of them
 
 In every shape the resource ARN is only in ``resources[0]``; ``detail`` has no ARN field.
 
-One builder per shape (``documented_task_event``, ``observed_task_event``,
-``serverless_replication_event``) plus ``build_event`` to pick one by variant, and
+``build_event`` builds a task's event in each shape (``serverless_replication_event`` the
+Serverless one from a replication-config ARN), and
 ``put_events_entry`` to turn an event into a PutEvents request entry. ``tests/events/*.json``
 are fixtures of each shape; the builders reproduce them exactly from the same inputs.
 
@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from dms_waiters.lambdas import dms_status as dms
+from dms_waiters.lambdas.dms_event import DmsArn
 
 #: ``source`` of every DMS event.
 SOURCE: Final = "aws.dms"
@@ -203,17 +204,6 @@ ERROR_LEVELS: Final[Mapping[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class DmsArn:
-    """The parts of ``arn:<partition>:dms:<region>:<account>:<resource type>:<resource id>``."""
-
-    partition: str
-    region: str
-    account: str
-    resource_type: str
-    resource_id: str
-
-
 def parse_dms_arn(arn: str) -> DmsArn:
     """Split a DMS ARN (task, replication-config, ...); ValueError if it is not one."""
     parts = arn.split(":", 6)
@@ -275,64 +265,6 @@ def task_detail_message(
             return message
         return f"{message} {stop_reason_text(reason)}"
     return spec.message
-
-
-def documented_task_event(
-    kind: str,
-    *,
-    task_arn: str,
-    task_identifier: str,
-    time: datetime,
-    event_id: str,
-    start_type: str | None = None,
-    stop_reason: str | None = None,
-    failure_message: str | None = None,
-) -> dict[str, Any]:
-    """A task event in the shape of AWS's documented example (``eventName``, ``resourceLink``).
-
-    ``task_identifier`` is the ReplicationTaskIdentifier the console link names.
-    """
-    return _task_event(
-        kind,
-        task_arn,
-        time,
-        event_id,
-        DOCUMENTED_TYPE,
-        lambda spec, arn: {
-            "eventName": spec.dms_event_id,
-            "resourceLink": task_console_link(arn.region, task_identifier),
-        },
-        start_type=start_type,
-        stop_reason=stop_reason,
-        failure_message=failure_message,
-    )
-
-
-def observed_task_event(
-    kind: str,
-    *,
-    task_arn: str,
-    time: datetime,
-    event_id: str,
-    start_type: str | None = None,
-    stop_reason: str | None = None,
-    failure_message: str | None = None,
-) -> dict[str, Any]:
-    """A task event in the shape seen in production (``eventId``, ``type: REPLICATION_TASK``).
-
-    It carries no ``resourceLink``: a handler must not need one.
-    """
-    return _task_event(
-        kind,
-        task_arn,
-        time,
-        event_id,
-        OBSERVED_TYPE,
-        lambda spec, _arn: {"eventId": spec.dms_event_id},
-        start_type=start_type,
-        stop_reason=stop_reason,
-        failure_message=failure_message,
-    )
 
 
 def _task_event(
@@ -407,39 +339,51 @@ def build_event(
     kind: str,
     *,
     task_arn: str,
-    task_identifier: str,
     time: datetime,
     event_id: str,
+    task_identifier: str = "",
     start_type: str | None = None,
     stop_reason: str | None = None,
     failure_message: str | None = None,
 ) -> dict[str, Any]:
     """The event of ``kind`` for a task, in the shape of ``variant``.
 
-    For ``serverless`` the resource is the replication config with the task's resource id
-    (what a Serverless replication reports in place of a task). ValueError if the variant has
-    no such event (``has_event``).
+    ``documented``: AWS's documented example (``eventName``, ``resourceLink`` to the console
+    page of ``task_identifier``, the ReplicationTaskIdentifier, which it requires).
+    ``observed``: the shape seen in production (``eventId``, ``type: REPLICATION_TASK``), with
+    no ``resourceLink``: a handler must not need one. ``serverless``: the resource is the
+    replication config with the task's resource id (what a Serverless replication reports in
+    place of a task). ValueError if the variant has no such event (``has_event``).
     """
+    message: dict[str, str | None] = {
+        "start_type": start_type,
+        "stop_reason": stop_reason,
+        "failure_message": failure_message,
+    }
     if variant == "documented":
-        return documented_task_event(
+        if not task_identifier:
+            raise ValueError("a documented task event needs the task_identifier")
+        return _task_event(
             kind,
-            task_arn=task_arn,
-            task_identifier=task_identifier,
-            time=time,
-            event_id=event_id,
-            start_type=start_type,
-            stop_reason=stop_reason,
-            failure_message=failure_message,
+            task_arn,
+            time,
+            event_id,
+            DOCUMENTED_TYPE,
+            lambda spec, arn: {
+                "eventName": spec.dms_event_id,
+                "resourceLink": task_console_link(arn.region, task_identifier),
+            },
+            **message,
         )
     if variant == "observed":
-        return observed_task_event(
+        return _task_event(
             kind,
-            task_arn=task_arn,
-            time=time,
-            event_id=event_id,
-            start_type=start_type,
-            stop_reason=stop_reason,
-            failure_message=failure_message,
+            task_arn,
+            time,
+            event_id,
+            OBSERVED_TYPE,
+            lambda spec, _arn: {"eventId": spec.dms_event_id},
+            **message,
         )
     if variant == "serverless":
         arn = parse_dms_arn(task_arn)

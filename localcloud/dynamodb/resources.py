@@ -5,17 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from ..deploy.mocks import (
-    DeploymentError,
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    retag_resource,
-    tag_list,
-    updates,
-)
+from ..deploy.mocks import DeploymentError, ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, retag_resource, tag_list
 
 
 def _projection(index: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deploy.mocks import (
-    DeploymentError,
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    json_text,
-    retag_resource,
-    tag_list,
-    updates,
-)
+from ..deploy.mocks import DeploymentError, ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, json_text, retag_resource, tag_list
 
 
 def _bus(req: ResourceRequest) -> str:

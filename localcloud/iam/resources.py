@@ -9,20 +9,8 @@ from typing import Any, Final
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, iam_backends
 
-from ..deploy.mocks import (
-    ResourceRequest,
-    UnsupportedResourceError,
-    added_removed,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    iso,
-    json_text,
-    retag,
-    tag_list,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, UnsupportedResourceError, deletes, handles, updates
+from ..deploy.params import added_removed, as_int, compact, iso, json_text, retag, tag_list
 
 
 @functools.cache

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deploy.mocks import (
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    retag,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, retag
 
 
 @handles("aws:cloudwatch/logGroup:LogGroup")

@@ -5,17 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..deploy.mocks import (
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    json_text,
-    retag_resource,
-    tag_list,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, json_text, retag_resource, tag_list
 
 
 @handles("aws:secretsmanager/secret:Secret")

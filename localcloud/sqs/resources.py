@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ..deploy.mocks import (
-    ResourceRequest,
-    compact,
-    deletes,
-    handles,
-    json_text,
-    retag,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import compact, json_text, retag
 
 _QUEUE_ATTRIBUTES: Final = {
     "delaySeconds": "DelaySeconds",

@@ -5,18 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..deploy.mocks import (
-    ResourceRequest,
-    as_int,
-    compact,
-    deletes,
-    handles,
-    iso,
-    json_text,
-    retag,
-    tag_list,
-    updates,
-)
+from ..deploy.mocks import ResourceRequest, deletes, handles, updates
+from ..deploy.params import as_int, compact, iso, json_text, retag, tag_list
 
 
 def _sfn_logging(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,18 +15,28 @@ from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
-    LOG_DELIVERY_ACTIONS,
+    CALLBACK_OUTPUTS,
+    DESCRIBE_TASKS,
+    EXECUTION_LOGGING,
+    HUB_WAITER_BAD_ARGS,
+    LAMBDA_TRACING,
     REGION,
+    START_THE_TASK,
     TASK_ARN,
+    TASK_WAITER_BAD_ARGS,
     WEEK,
-    assert_fails_naming,
+    bad_arguments_test,
     definition_of,
     deploy_task_waiter,
     mocks,
     one,
+    own_log_group,
+    policy_document,
     policy_of,
+    register_waiter,
+    resolve_outputs,
 )
-from tests.names import function_arn, log_group_arn, log_group_name
+from tests.names import function_arn, log_group_name
 
 OTHER_TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:CUSTOMERS4HR8"
 
@@ -150,40 +160,12 @@ def test_default_starter_environment() -> None:
 
 def test_exact_starter_policy() -> None:
     found = deploy()
-    assert policy_of(found, "orders-starter-policy") == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "RegisterWaiter",
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:PutItem",
-                    "dynamodb:GetItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                ],
-                "Resource": [one(found, "aws:dynamodb/table:Table").output("arn")],
-            },
-            {
-                "Sid": "StartTheReplicationTask",
-                "Effect": "Allow",
-                "Action": ["dms:StartReplicationTask"],
-                "Resource": [TASK_ARN],
-            },
-            {
-                "Sid": "DescribeReplicationTasks",
-                "Effect": "Allow",
-                "Action": ["dms:DescribeReplicationTasks"],
-                "Resource": "*",
-            },
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{log_group_arn(found, 'orders-starter')}:*"],
-            },
-        ],
-    }
+    assert policy_of(found, "orders-starter-policy") == policy_document(
+        register_waiter(one(found, "aws:dynamodb/table:Table").output("arn")),
+        START_THE_TASK,
+        DESCRIBE_TASKS,
+        own_log_group(found, "orders-starter"),
+    )
 
 
 def test_wait_only_workflow_cannot_start_the_task() -> None:
@@ -201,23 +183,15 @@ def test_wait_only_workflow_cannot_start_the_task() -> None:
 def test_exact_state_machine_policy() -> None:
     found = deploy()
     starter_arn = function_arn(found, "orders-starter")
-    assert policy_of(found, "orders-policy") == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "InvokeTheStarter",
-                "Effect": "Allow",
-                "Action": ["lambda:InvokeFunction"],
-                "Resource": [starter_arn, f"{starter_arn}:*"],
-            },
-            {
-                "Sid": "ExecutionLogging",
-                "Effect": "Allow",
-                "Action": LOG_DELIVERY_ACTIONS,
-                "Resource": "*",
-            },
-        ],
-    }
+    assert policy_of(found, "orders-policy") == policy_document(
+        {
+            "Sid": "InvokeTheStarter",
+            "Effect": "Allow",
+            "Action": ["lambda:InvokeFunction"],
+            "Resource": [starter_arn, f"{starter_arn}:*"],
+        },
+        EXECUTION_LOGGING,
+    )
 
 
 def test_tracing_traces_the_state_machine_and_the_starter() -> None:
@@ -228,12 +202,7 @@ def test_tracing_traces_the_state_machine_and_the_starter() -> None:
     assert machine["loggingConfiguration"]["includeExecutionData"] is True
     assert found.by_name("orders-starter").inputs["tracingConfig"] == {"mode": "Active"}
     starter_statements = policy_of(found, "orders-starter-policy")["Statement"]
-    assert starter_statements[-1] == {
-        "Sid": "Tracing",
-        "Effect": "Allow",
-        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-        "Resource": "*",
-    }
+    assert starter_statements[-1] == LAMBDA_TRACING
     machine_statements = policy_of(found, "orders-policy")["Statement"]
     assert machine_statements[-1]["Sid"] == "Tracing"
     assert found.by_name("orders-logs").inputs["retentionInDays"] == 7
@@ -405,24 +374,13 @@ def test_own_hub_gets_the_workflows_tags_unless_hub_args_say_otherwise() -> None
 
 
 def test_outputs_resolve() -> None:
-    seen: dict[str, Any] = {}
-    names = [
-        "state_machine_arn",
-        "state_machine_name",
-        "role_arn",
-        "log_group_name",
-        "starter_function_arn",
-        "hub_table_name",
-    ]
-
-    def program() -> Any:
-        wf = DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN})
-        return pulumi.Output.all(*[getattr(wf, n) for n in names]).apply(
-            lambda values: seen.update(zip(names, values, strict=True))
-        )
-
-    found = run_program(program, mocks())
+    seen, found = resolve_outputs(
+        lambda: DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN}), CALLBACK_OUTPUTS
+    )
     machine = found.by_name("orders-state-machine")
+    # Exact in test_parent_policy_output.py: here, that it names this state machine.
+    parent = json.loads(seen.pop("parent_policy"))
+    assert parent["Statement"][0]["Resource"] == [machine.output("arn")]
     assert seen == {
         "state_machine_arn": machine.output("arn"),
         "state_machine_name": machine.output("name"),
@@ -476,45 +434,13 @@ def test_heartbeat_is_checked_against_a_given_hubs_period() -> None:
 
 
 BAD_ARGS = [
-    ({"replication_task_arn": ""}, "replication_task_arn", "is required"),
-    (
-        {"replication_task_arn": "arn:aws:dms:eu-west-1:123:endpoint:X"},
-        "replication_task_arn",
-        "expected a DMS replication task ARN",
-    ),
-    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
-    ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
-    ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
+    *TASK_WAITER_BAD_ARGS,
     ({"success_stop_reasons": "NORMAL"}, "success_stop_reasons", "non-empty list"),
     ({"timeout_seconds": 0}, "timeout_seconds", "at least 1"),
     ({"timeout_seconds": 400 * 24 * 3600}, "timeout_seconds", "at most 31536000"),
     ({"timeout_seconds": 3600.5}, "timeout_seconds", "whole number of seconds"),
-    ({"heartbeat_seconds": -5}, "heartbeat_seconds", "at least 0"),
-    ({"heartbeat_seconds": 3600.5}, "heartbeat_seconds", "must be a whole number"),
-    ({"timeout_seconds": 86400.25}, "timeout_seconds", "must be a whole number"),
     ({"heartbeat_seconds": "900"}, "heartbeat_seconds", "whole number of seconds"),
-    (
-        {"heartbeat_seconds": 7200, "timeout_seconds": 7200},
-        "heartbeat_seconds",
-        "less than timeout_seconds (7200)",
-    ),
-    (
-        {"heartbeat_seconds": 1000},
-        "heartbeat_seconds",
-        "at least twice the hub's reconcile period (1800 s)",
-    ),
-    (
-        {"heartbeat_seconds": 3600, "hub_args": {"reconcile_every_minutes": 0}},
-        "heartbeat_seconds",
-        "the hub's reconciler is off",
-    ),
-    ({"hub": "dms-events"}, "hub", "must be a DmsEventHubReference"),
-    ({"hub_args": ["reconcile"]}, "hub_args", "must be a mapping"),
-    (
-        {"hub_args": {"reconcile_every_minutes": 5000}},
-        "hub_args",
-        "DmsEventHub 'orders-hub': argument 'reconcile_every_minutes'",
-    ),
+    *HUB_WAITER_BAD_ARGS,
     ({"log_level": "DEBUG"}, "log_level", "allowed values: ALL, ERROR, FATAL, OFF"),
     ({"log_retention_days": 10}, "log_retention_days", "allowed values: 1, 3"),
     ({"tracing": 1}, "tracing", "true or false"),
@@ -523,11 +449,9 @@ BAD_ARGS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "argument", "message"), BAD_ARGS)
-def test_bad_arguments_fail_at_preview_naming_the_argument(
-    args: dict[str, Any], argument: str, message: str
-) -> None:
-    assert_fails_naming(lambda: deploy(**args), "DmsCallbackWorkflow 'orders'", argument, message)
+test_bad_arguments_fail_at_preview_naming_the_argument = bad_arguments_test(
+    deploy, "DmsCallbackWorkflow 'orders'", BAD_ARGS
+)
 
 
 def test_nothing_is_created_for_bad_arguments() -> None:

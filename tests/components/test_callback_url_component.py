@@ -21,12 +21,15 @@ from tests.components.conftest import (
     ACCOUNT,
     REGION,
     WEEK,
-    assert_fails_naming,
+    bad_arguments_test,
     deploy_component,
     mocks,
+    own_log_group,
     policy_of,
+    register_waiter,
+    resolve_outputs,
 )
-from tests.names import function_arn, function_name, log_group_arn
+from tests.names import function_arn, function_name
 from tests.paths import ROOT
 
 JOB_DIR = str(ROOT / "examples" / "export_job")
@@ -82,12 +85,7 @@ def test_the_job_function_runs_the_users_code_with_only_their_permissions() -> N
     assert job["environment"]["variables"] == {"REQUEST_QUEUE_URL": "https://sqs/q"}
     assert policy_of(mocks, "export-job-policy")["Statement"] == [
         {"Effect": "Allow", **statement},
-        {
-            "Sid": "OwnLogGroup",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [f"{log_group_arn(mocks, 'export-job')}:*"],
-        },
+        own_log_group(mocks, "export-job"),
     ]
     # The starter waits a little longer than the job may take.
     assert mocks.by_name("export-starter").inputs["timeout"] == 150
@@ -98,17 +96,7 @@ def test_exact_starter_policy_and_environment() -> None:
     table = mocks.by_name("export-hub-waiters")
     secret = mocks.by_name("export-hub-signing-key")
     assert policy_of(mocks, "export-starter-policy")["Statement"] == [
-        {
-            "Sid": "RegisterWaiter",
-            "Effect": "Allow",
-            "Action": [
-                "dynamodb:PutItem",
-                "dynamodb:GetItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem",
-            ],
-            "Resource": [table.output("arn")],
-        },
+        register_waiter(table.output("arn")),
         {
             "Sid": "ReadOrCreateTheSigningKey",
             "Effect": "Allow",
@@ -121,12 +109,7 @@ def test_exact_starter_policy_and_environment() -> None:
             "Action": ["lambda:InvokeFunction"],
             "Resource": [function_arn(mocks, "export-job")],
         },
-        {
-            "Sid": "OwnLogGroup",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [f"{log_group_arn(mocks, 'export-starter')}:*"],
-        },
+        own_log_group(mocks, "export-starter"),
     ]
     starter = mocks.by_name("export-starter").inputs
     assert starter["handler"] == contract.URL_STARTER_HANDLER
@@ -175,16 +158,11 @@ def test_a_shared_hub_must_have_the_endpoint() -> None:
 
 
 def test_outputs_resolve() -> None:
-    seen: dict[str, Any] = {}
     names = ["state_machine_arn", "job_function_arn", "starter_function_arn", "callback_base_url"]
-
-    def program() -> Any:
-        workflow = CallbackUrlWorkflow("export", base_args())  # type: ignore[arg-type]
-        return pulumi.Output.all(*[getattr(workflow, n) for n in names]).apply(
-            lambda values: seen.update(zip(names, values, strict=True))
-        )
-
-    mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
+    seen, mocks = resolve_outputs(
+        lambda: CallbackUrlWorkflow("export", base_args()),  # type: ignore[arg-type]
+        names,
+    )
     assert seen == {
         "state_machine_arn": mocks.by_name("export-state-machine").output("arn"),
         "job_function_arn": function_arn(mocks, "export-job"),
@@ -211,11 +189,9 @@ BAD_ARGS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "argument", "message"), BAD_ARGS)
-def test_bad_arguments_fail_at_preview_naming_the_argument(
-    args: dict[str, Any], argument: str, message: str
-) -> None:
-    assert_fails_naming(lambda: deploy(**args), "CallbackUrlWorkflow 'export'", argument, message)
+test_bad_arguments_fail_at_preview_naming_the_argument = bad_arguments_test(
+    deploy, "CallbackUrlWorkflow 'export'", BAD_ARGS
+)
 
 
 # -- the pure definition ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ config, alias, environment, validation; and the packed handler imports as Lambda
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,17 @@ from dms_waiters._internal.durable_bundle import bundled_assets
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.archives import extract, run_in
-from tests.components.conftest import assert_fails_naming, deploy_component, mocks
+from tests.components.conftest import (
+    DURABLE_FUNCTION_OUTPUTS,
+    assert_fails_naming,
+    deploy_component,
+    mocks,
+    own_log_group,
+    policy_document,
+    resolve_outputs,
+)
 from tests.components.conftest import policy_of as shared_policy_of
-from tests.names import function_arn, function_name, log_group_arn, log_group_name
+from tests.names import function_arn, function_name, log_group_name
 
 BUCKET_ARN = "arn:aws:s3:::orders-exports"
 COMPONENT = "dms-waiters:index:DurableBatchWorkflow"
@@ -150,29 +159,21 @@ def test_exact_policy_with_the_users_statements(code_dir: Path) -> None:
         )
 
     found = run_program(program, mocks())
-    assert policy_of(found) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "OwnDurableExecutions",
-                "Effect": "Allow",
-                "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
-                "Resource": [f"{function_arn(found, 'etl-batch')}:*"],
-            },
-            {
-                "Sid": "ReadExports",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": [f"{BUCKET_ARN}/*"],
-            },
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{log_group_arn(found, 'etl-batch')}:*"],
-            },
-        ],
-    }
+    assert policy_of(found) == policy_document(
+        {
+            "Sid": "OwnDurableExecutions",
+            "Effect": "Allow",
+            "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
+            "Resource": [f"{function_arn(found, 'etl-batch')}:*"],
+        },
+        {
+            "Sid": "ReadExports",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": [f"{BUCKET_ARN}/*"],
+        },
+        own_log_group(found, "etl-batch"),
+    )
 
 
 def test_tracing_and_tags(code_dir: Path) -> None:
@@ -185,26 +186,14 @@ def test_tracing_and_tags(code_dir: Path) -> None:
 
 
 def test_outputs_resolve(code_dir: Path) -> None:
-    names = [
-        "function_name",
-        "function_arn",
-        "alias_name",
-        "alias_arn",
-        "role_arn",
-        "log_group_name",
-        "start_command",
-    ]
-    seen: dict[str, Any] = {}
-
-    def program() -> Any:
-        wf = DurableBatchWorkflow("etl", {"code_dir": str(code_dir), "handler": "etl.handler"})
-        return pulumi.Output.all(*[getattr(wf, n) for n in names]).apply(
-            lambda values: seen.update(zip(names, values, strict=True))
-        )
-
-    found = run_program(program, mocks())
+    seen, found = resolve_outputs(
+        lambda: DurableBatchWorkflow("etl", {"code_dir": str(code_dir), "handler": "etl.handler"}),
+        DURABLE_FUNCTION_OUTPUTS,
+    )
     command = seen.pop("start_command")
     arn = function_arn(found, "etl-batch")
+    parent = json.loads(seen.pop("parent_policy"))
+    assert parent["Statement"][0]["Resource"] == [f"{arn}:live"]
     assert seen == {
         "function_name": function_name(found, "etl-batch"),
         "function_arn": arn,

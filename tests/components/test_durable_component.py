@@ -26,17 +26,28 @@ from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
+    DESCRIBE_TASKS,
+    DURABLE_FUNCTION_OUTPUTS,
+    HUB_WAITER_BAD_ARGS,
+    LAMBDA_TRACING,
     REGION,
+    START_THE_TASK,
     TASK_ARN,
+    TASK_WAITER_BAD_ARGS,
     WEEK,
-    assert_fails_naming,
+    bad_arguments_test,
+    complete_durable_callbacks,
     deploy_task_waiter,
     mocks,
     one,
+    own_log_group,
+    policy_document,
+    register_waiter,
+    resolve_outputs,
 )
 from tests.components.conftest import env_of as function_env
 from tests.components.conftest import policy_of as shared_policy_of
-from tests.names import function_arn, function_name, log_group_arn, log_group_name
+from tests.names import function_arn, function_name, log_group_name
 
 COMPONENT = "dms-waiters:index:DmsDurableWorkflow"
 
@@ -119,21 +130,9 @@ def test_an_existing_hub_is_used_and_granted_this_functions_callbacks_only() -> 
         found.by_name(f"shared-{role}-role").output("name") for role in ("resume", "reconciler")
     ]
     assert "users" not in attachment.inputs and "groups" not in attachment.inputs
-    assert json.loads(policy.inputs["policy"]) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "CompleteDurableCallbacks",
-                "Effect": "Allow",
-                "Action": [
-                    "lambda:SendDurableExecutionCallbackSuccess",
-                    "lambda:SendDurableExecutionCallbackFailure",
-                    "lambda:SendDurableExecutionCallbackHeartbeat",
-                ],
-                "Resource": [f"{function_arn(found, 'orders-waiter')}:*"],
-            }
-        ],
-    }
+    assert json.loads(policy.inputs["policy"]) == policy_document(
+        complete_durable_callbacks(function_arn(found, "orders-waiter"))
+    )
 
 
 def test_no_reconciler_grant_when_the_hubs_reconciler_is_off() -> None:
@@ -296,55 +295,28 @@ def own_executions(found: DmsWaitersMocks) -> dict[str, Any]:
     }
 
 
-START = {
-    "Sid": "StartTheReplicationTask",
-    "Effect": "Allow",
-    "Action": ["dms:StartReplicationTask"],
-    "Resource": [TASK_ARN],
-}
-DESCRIBE = {
-    "Sid": "DescribeReplicationTasks",
-    "Effect": "Allow",
-    "Action": ["dms:DescribeReplicationTasks"],
-    "Resource": "*",
-}
-
-
 def own_logs(found: DmsWaitersMocks) -> dict[str, Any]:
-    return {
-        "Sid": "OwnLogGroup",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": [f"{log_group_arn(found, 'orders-waiter')}:*"],
-    }
+    return own_log_group(found, "orders-waiter")
 
 
 def test_exact_poll_policy() -> None:
     found = poll()
-    assert policy_of(found) == {
-        "Version": "2012-10-17",
-        "Statement": [own_executions(found), START, DESCRIBE, own_logs(found)],
-    }
+    assert policy_of(found) == policy_document(
+        own_executions(found), START_THE_TASK, DESCRIBE_TASKS, own_logs(found)
+    )
 
 
 def test_exact_callback_policy() -> None:
     found = deploy()
-    register = {
-        "Sid": "RegisterWaiter",
-        "Effect": "Allow",
-        "Action": [
-            "dynamodb:PutItem",
-            "dynamodb:GetItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-        ],
-        "Resource": [one(found, "aws:dynamodb/table:Table").output("arn")],
-    }
+    register = register_waiter(one(found, "aws:dynamodb/table:Table").output("arn"))
     # Describe only for the start type auto: the hub's resume path reads the task's status.
-    assert policy_of(found) == {
-        "Version": "2012-10-17",
-        "Statement": [own_executions(found), register, START, DESCRIBE, own_logs(found)],
-    }
+    assert policy_of(found) == policy_document(
+        own_executions(found),
+        register,
+        START_THE_TASK,
+        DESCRIBE_TASKS,
+        own_logs(found),
+    )
 
 
 def test_wait_only_workflows_cannot_start_the_task() -> None:
@@ -368,12 +340,7 @@ def test_the_policy_names_the_function_it_grants_before_it_exists() -> None:
 def test_tracing_traces_the_function() -> None:
     found = poll(tracing=True, log_retention_days=7)
     assert found.by_name("orders-waiter").inputs["tracingConfig"] == {"mode": "Active"}
-    assert policy_of(found)["Statement"][-1] == {
-        "Sid": "Tracing",
-        "Effect": "Allow",
-        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-        "Resource": "*",
-    }
+    assert policy_of(found)["Statement"][-1] == LAMBDA_TRACING
     assert found.by_name("orders-waiter-logs").inputs["retentionInDays"] == 7
 
 
@@ -386,35 +353,23 @@ def test_tags_on_every_taggable_resource_and_the_own_hub() -> None:
 
 # -- outputs ----------------------------------------------------------------------------------
 
-OUTPUTS = [
-    "function_name",
-    "function_arn",
-    "alias_name",
-    "alias_arn",
-    "role_arn",
-    "log_group_name",
-    "start_command",
-    "hub_table_name",
-]
+OUTPUTS = [*DURABLE_FUNCTION_OUTPUTS, "hub_table_name"]
 
 
 def resolved_outputs(args: dict[str, Any]) -> tuple[dict[str, Any], DmsWaitersMocks]:
-    seen: dict[str, Any] = {}
-
-    def program() -> Any:
-        wf = DmsDurableWorkflow("orders", {"replication_task_arn": TASK_ARN, **args})  # type: ignore[typeddict-item]
-        seen["mode"] = wf.mode
-        return pulumi.Output.all(*[getattr(wf, n) for n in OUTPUTS]).apply(
-            lambda values: seen.update(zip(OUTPUTS, values, strict=True))
-        )
-
-    return seen, run_program(program, mocks())
+    return resolve_outputs(
+        lambda: DmsDurableWorkflow("orders", {"replication_task_arn": TASK_ARN, **args}),  # type: ignore[typeddict-item]
+        OUTPUTS,
+        plain=["mode"],
+    )
 
 
 def test_outputs_resolve() -> None:
     seen, found = resolved_outputs({})
     alias_arn = f"{function_arn(found, 'orders-waiter')}:live"
     command = seen.pop("start_command")
+    parent = json.loads(seen.pop("parent_policy"))
+    assert parent["Statement"][0]["Resource"] == [alias_arn]
     assert seen == {
         "mode": "callback",
         "function_name": function_name(found, "orders-waiter"),
@@ -449,16 +404,8 @@ def test_start_command_uses_the_cli_spelling_of_invokes_execution_name() -> None
 # -- validation -------------------------------------------------------------------------------
 
 BAD_ARGS = [
-    ({"replication_task_arn": ""}, "replication_task_arn", "is required"),
-    (
-        {"replication_task_arn": "arn:aws:dms:eu-west-1:123:endpoint:X"},
-        "replication_task_arn",
-        "expected a DMS replication task ARN",
-    ),
+    *TASK_WAITER_BAD_ARGS,
     ({"mode": "wait"}, "mode", "allowed values: poll, callback"),
-    ({"start_type": "restart"}, "start_type", "allowed values: auto, start-replication"),
-    ({"success_stop_reasons": ["DONE"]}, "success_stop_reasons", "allowed: NORMAL"),
-    ({"success_stop_reasons": []}, "success_stop_reasons", "non-empty list"),
     ({"timeout_seconds": 0}, "timeout_seconds", "at least 1"),
     ({"timeout_seconds": 31_618_801}, "timeout_seconds", "at most 31618800"),
     ({"timeout_seconds": 3600.5}, "timeout_seconds", "whole number of seconds"),
@@ -487,31 +434,7 @@ BAD_ARGS = [
         "applies to mode 'callback' only; this workflow's mode is poll",
     ),
     ({"mode": "poll", "hub_args": {}}, "hub_args", "applies to mode 'callback' only"),
-    ({"heartbeat_seconds": -5}, "heartbeat_seconds", "at least 0"),
-    ({"heartbeat_seconds": 3600.5}, "heartbeat_seconds", "must be a whole number"),
-    ({"timeout_seconds": 86400.25}, "timeout_seconds", "must be a whole number"),
-    (
-        {"heartbeat_seconds": 7200, "timeout_seconds": 7200},
-        "heartbeat_seconds",
-        "less than timeout_seconds (7200)",
-    ),
-    (
-        {"heartbeat_seconds": 1000},
-        "heartbeat_seconds",
-        "at least twice the hub's reconcile period (1800 s)",
-    ),
-    (
-        {"heartbeat_seconds": 3600, "hub_args": {"reconcile_every_minutes": 0}},
-        "heartbeat_seconds",
-        "the hub's reconciler is off",
-    ),
-    ({"hub": "dms-events"}, "hub", "must be a DmsEventHubReference"),
-    ({"hub_args": ["reconcile"]}, "hub_args", "must be a mapping"),
-    (
-        {"hub_args": {"reconcile_every_minutes": 5000}},
-        "hub_args",
-        "DmsEventHub 'orders-hub': argument 'reconcile_every_minutes'",
-    ),
+    *HUB_WAITER_BAD_ARGS,
     ({"retention_days": 0}, "retention_days", "at least 1 and at most 90"),
     ({"retention_days": 91}, "retention_days", "at least 1 and at most 90"),
     ({"memory_mb": 64}, "memory_mb", "at least 128 and at most 10240"),
@@ -522,11 +445,9 @@ BAD_ARGS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "argument", "message"), BAD_ARGS)
-def test_bad_arguments_fail_at_preview_naming_the_argument(
-    args: dict[str, Any], argument: str, message: str
-) -> None:
-    assert_fails_naming(lambda: deploy(**args), "DmsDurableWorkflow 'orders'", argument, message)
+test_bad_arguments_fail_at_preview_naming_the_argument = bad_arguments_test(
+    deploy, "DmsDurableWorkflow 'orders'", BAD_ARGS
+)
 
 
 def test_hub_and_hub_args_are_mutually_exclusive() -> None:

@@ -166,7 +166,7 @@ def test_a_durable_function_renamed_with_an_alias_is_the_same_function(
 
 
 #: The longest instance name of each component (see naming.check_component_name and the
-#: README's table): the binding child is in the comment.
+#: docs/guide.md's table): the binding child is in the comment.
 LONGEST = {
     "DmsPollingWorkflow": 51,  # <name>-role (IAM roles: 64)
     "DmsCallbackWorkflow": 33,  # <name>-hub-reconcile-schedule (EventBridge rules: 64)
@@ -283,8 +283,8 @@ def test_nothing_invokes_a_function_before_its_policy_and_log_group_exist(
             assert policy.urn in function.options.depends_on
 
 
-def test_the_readme_documents_every_limit() -> None:
-    section = (ROOT / "README.md").read_text().split("### Physical names", 1)[1]
+def test_the_guide_documents_every_limit() -> None:
+    section = (ROOT / "docs" / "guide.md").read_text().split("## Physical names", 1)[1]
     rows = {
         line.split("|")[1].strip(" `"): line.split("|")[2]
         for line in section.split("\n## ", 1)[0].splitlines()

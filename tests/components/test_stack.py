@@ -18,6 +18,7 @@ from dms_waiters.stack import (
     validate_tasks,
 )
 from dms_waiters.testing import DmsWaitersMocks, is_unknown, run_program
+from tests.components.conftest import CALLBACK_OUTPUTS, DURABLE_FUNCTION_OUTPUTS
 from tests.paths import ROOT
 
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:ORDERS7XQ2"
@@ -29,47 +30,18 @@ def task(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-@pytest.mark.parametrize(
-    ("tasks", "message"),
-    [
-        (None, "config 'tasks' must be a non-empty list"),
-        ([], "config 'tasks' must be a non-empty list"),
-        ("orders", "config 'tasks' must be a non-empty list"),
-        (["orders"], "tasks[0] must be a mapping"),
-        ([task(name=None)], "tasks[0]: key 'name' must be"),
-        ([task(name="9lives")], "tasks[0] ('9lives'): key 'name' must be"),
-        ([task(), task()], "tasks[1] ('orders'): key 'name' repeats"),
-        (
-            [task(pattern="cron")],
-            "tasks[0] ('orders'): key 'pattern' is 'cron'; allowed values: polling",
-        ),
-        ([task(pattern=None)], "key 'pattern' is None"),
-        (
-            [task(poll_every=5)],
-            "tasks[0] ('orders'): key 'poll_every' is not allowed for pattern 'polling'",
-        ),
-        (
-            [task(replication_task_arn=None)],
-            "tasks[0] ('orders'): key 'replication_task_arn' is required",
-        ),
-        (
-            [task(replication_task_arn="arn:aws:s3:::bucket")],
-            "tasks[0] ('orders'): key 'replication_task_arn' is 'arn:aws:s3:::bucket'",
-        ),
-    ],
-)
-def test_malformed_config_names_the_task_and_key(tasks: Any, message: str) -> None:
+def validation_error(tasks: Any) -> str:
+    """The message of the ``StackConfigError`` validating ``tasks`` raises."""
     with pytest.raises(StackConfigError) as err:
         validate_tasks(tasks)
-    assert message in str(err.value)
+    return str(err.value)
 
 
-def test_component_argument_errors_are_reported_with_the_task() -> None:
+def build_error(tasks: Any, hub_config: Any = None) -> str:
+    """The message of the ``StackConfigError`` building the stack of ``tasks`` raises."""
     with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task(), task(name="second", start_type="go")]))
-    text = str(err.value)
-    assert text.startswith("tasks[1] ('second'): key 'start_type':")
-    assert "allowed values: auto, start-replication, resume-processing, reload-target, none" in text
+        run_program(lambda: build_stack(tasks, hub_config))
+    return str(err.value)
 
 
 def test_one_component_per_task_with_its_arguments() -> None:
@@ -107,16 +79,22 @@ def _run_main(tasks: Any, mocks: DmsWaitersMocks, preview: bool = False) -> dict
     return exports
 
 
-def test_example_config_deploys_through_the_stack_program() -> None:
-    config = yaml.safe_load((ROOT / "Pulumi.example.yaml").read_text())["config"]
-    tasks = config["dms-waiters:tasks"]
+def _resolved_exports(tasks: Any) -> dict[str, Any]:
+    """``_run_main``'s exports of ``tasks``, each resolved."""
     mocks = DmsWaitersMocks()
     exports = _run_main(tasks, mocks)
-    assert sorted(exports) == sorted(t["name"] for t in tasks)
     resolved: dict[str, Any] = {}
     for name, value in exports.items():
         pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
     run_program(lambda: None, mocks, project="dms-waiters")
+    return resolved
+
+
+def test_example_config_deploys_through_the_stack_program() -> None:
+    config = yaml.safe_load((ROOT / "Pulumi.example.yaml").read_text())["config"]
+    tasks = config["dms-waiters:tasks"]
+    resolved = _resolved_exports(tasks)
+    assert sorted(resolved) == sorted(t["name"] for t in tasks)
     first = resolved[tasks[0]["name"]]
     assert first["pattern"] == "polling"
     assert set(first) == {
@@ -191,68 +169,20 @@ def test_hub_config_configures_the_shared_hub() -> None:
     ],
 )
 def test_bad_hub_config_names_the_key(hub_config: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task()], hub_config))
-    assert message in str(err.value)
-
-
-@pytest.mark.parametrize(
-    ("tasks", "message"),
-    [
-        (
-            [callback(hub="mine")],
-            "tasks[0] ('orders'): key 'hub' is not allowed for pattern 'callback'",
-        ),
-        (
-            [callback(hub_args={"alarms": False})],
-            "tasks[0] ('orders'): key 'hub_args' is not allowed for pattern 'callback'",
-        ),
-        (
-            [callback(poll_interval_seconds=60)],
-            "key 'poll_interval_seconds' is not allowed for pattern 'callback'",
-        ),
-        ([task(name="dms-events")], "key 'name' 'dms-events' is reserved for the stack's shared"),
-    ],
-)
-def test_callback_config_errors(tasks: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        validate_tasks(tasks)
-    assert message in str(err.value)
-
-
-def test_callback_argument_errors_are_reported_with_the_task() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task(), callback(name="cdc", start_type="go")]))
-    text = str(err.value)
-    assert text.startswith("tasks[1] ('cdc'): key 'start_type':")
-    assert "DmsCallbackWorkflow 'cdc'" in text
+    assert message in build_error([task()], hub_config)
 
 
 def test_callback_heartbeat_error_names_task_and_key() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([callback(heartbeat_seconds=60)]))
-    assert str(err.value).startswith("tasks[0] ('orders'): key 'heartbeat_seconds':")
+    assert build_error([callback(heartbeat_seconds=60)]).startswith(
+        "tasks[0] ('orders'): key 'heartbeat_seconds':"
+    )
 
 
 def test_stack_program_exports_callback_tasks_and_the_hub() -> None:
     tasks = [task(), callback(name="cdc", replication_task_arn=OTHER_ARN)]
-    mocks = DmsWaitersMocks()
-    exports = _run_main(tasks, mocks)
-    assert sorted(exports) == ["cdc", "dms-events", "orders"]
-    resolved: dict[str, Any] = {}
-    for name, value in exports.items():
-        pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
-    run_program(lambda: None, mocks, project="dms-waiters")
-    assert set(resolved["cdc"]) == {
-        "pattern",
-        "state_machine_arn",
-        "state_machine_name",
-        "role_arn",
-        "log_group_name",
-        "parent_policy",
-        "starter_function_arn",
-        "hub_table_name",
-    }
+    resolved = _resolved_exports(tasks)
+    assert sorted(resolved) == ["cdc", "dms-events", "orders"]
+    assert set(resolved["cdc"]) == {"pattern", *CALLBACK_OUTPUTS}
     assert resolved["cdc"]["pattern"] == "callback"
     hub = resolved["dms-events"]
     assert set(hub) == set(HUB_OUTPUT_NAMES)
@@ -323,72 +253,14 @@ def test_a_durable_poll_stack_has_no_hub() -> None:
     assert len(mocks.created("dms-waiters:index:DmsDurableWorkflow")) == 1
 
 
-@pytest.mark.parametrize(
-    ("tasks", "message"),
-    [
-        (
-            [task(pattern="durable-callback", poll_interval_seconds=60)],
-            "key 'poll_interval_seconds' is not allowed for pattern 'durable-callback'",
-        ),
-        (
-            [task(pattern="durable-poll", heartbeat_seconds=3600)],
-            "key 'heartbeat_seconds' is not allowed for pattern 'durable-poll'",
-        ),
-        (
-            [task(pattern="durable-poll", mode="callback")],
-            "key 'mode' is not allowed for pattern 'durable-poll'",
-        ),
-        (
-            [task(pattern="durable-callback", hub="mine")],
-            "key 'hub' is not allowed for pattern 'durable-callback'",
-        ),
-        (
-            [task(pattern="durable-callback", hub_args={})],
-            "key 'hub_args' is not allowed for pattern 'durable-callback'",
-        ),
-        (
-            [task(pattern="durable")],
-            "allowed values: polling, callback, durable-poll, durable-callback",
-        ),
-    ],
-)
-def test_durable_config_errors(tasks: Any, message: str) -> None:
-    with pytest.raises(StackConfigError) as err:
-        validate_tasks(tasks)
-    assert message in str(err.value)
-
-
-def test_durable_argument_errors_are_reported_with_the_task() -> None:
-    with pytest.raises(StackConfigError) as err:
-        run_program(lambda: build_stack([task(pattern="durable-poll", retention_days=365)]))
-    text = str(err.value)
-    assert text.startswith("tasks[0] ('orders'): key 'retention_days':")
-    assert "DmsDurableWorkflow 'orders'" in text
-
-
 def test_stack_program_exports_durable_tasks() -> None:
     tasks = [
         task(pattern="durable-poll"),
         task(name="cdc", pattern="durable-callback", replication_task_arn=OTHER_ARN),
     ]
-    mocks = DmsWaitersMocks()
-    exports = _run_main(tasks, mocks)
-    assert sorted(exports) == ["cdc", "dms-events", "orders"]
-    resolved: dict[str, Any] = {}
-    for name, value in exports.items():
-        pulumi.Output.from_input(value).apply(lambda v, n=name: resolved.__setitem__(n, v))
-    run_program(lambda: None, mocks, project="dms-waiters")
-    durable = {
-        "pattern",
-        "function_name",
-        "function_arn",
-        "alias_name",
-        "alias_arn",
-        "role_arn",
-        "log_group_name",
-        "start_command",
-        "parent_policy",
-    }
+    resolved = _resolved_exports(tasks)
+    assert sorted(resolved) == ["cdc", "dms-events", "orders"]
+    durable = {"pattern", *DURABLE_FUNCTION_OUTPUTS}
     assert set(resolved["orders"]) == durable
     assert set(resolved["cdc"]) == durable | {"hub_table_name"}
     assert resolved["orders"]["pattern"] == "durable-poll"
@@ -415,3 +287,112 @@ def test_the_stack_program_previews_with_every_pattern() -> None:
     functions = mocks.created("aws:lambda/function:Function")
     assert all(is_unknown(f.output("version")) for f in functions)
     assert not mocks.duplicate_physical_names()
+
+
+# -- config errors of every pattern ----------------------------------------------------------
+
+#: (tasks, what validating them says): malformed tasks of any pattern.
+MALFORMED_CONFIG = [
+    (None, "config 'tasks' must be a non-empty list"),
+    ([], "config 'tasks' must be a non-empty list"),
+    ("orders", "config 'tasks' must be a non-empty list"),
+    (["orders"], "tasks[0] must be a mapping"),
+    ([task(name=None)], "tasks[0]: key 'name' must be"),
+    ([task(name="9lives")], "tasks[0] ('9lives'): key 'name' must be"),
+    ([task(), task()], "tasks[1] ('orders'): key 'name' repeats"),
+    (
+        [task(pattern="cron")],
+        "tasks[0] ('orders'): key 'pattern' is 'cron'; allowed values: polling",
+    ),
+    ([task(pattern=None)], "key 'pattern' is None"),
+    (
+        [task(poll_every=5)],
+        "tasks[0] ('orders'): key 'poll_every' is not allowed for pattern 'polling'",
+    ),
+    (
+        [task(replication_task_arn=None)],
+        "tasks[0] ('orders'): key 'replication_task_arn' is required",
+    ),
+    (
+        [task(replication_task_arn="arn:aws:s3:::bucket")],
+        "tasks[0] ('orders'): key 'replication_task_arn' is 'arn:aws:s3:::bucket'",
+    ),
+]
+#: ... of the callback pattern.
+CALLBACK_CONFIG_ERRORS = [
+    (
+        [callback(hub="mine")],
+        "tasks[0] ('orders'): key 'hub' is not allowed for pattern 'callback'",
+    ),
+    (
+        [callback(hub_args={"alarms": False})],
+        "tasks[0] ('orders'): key 'hub_args' is not allowed for pattern 'callback'",
+    ),
+    (
+        [callback(poll_interval_seconds=60)],
+        "key 'poll_interval_seconds' is not allowed for pattern 'callback'",
+    ),
+    ([task(name="dms-events")], "key 'name' 'dms-events' is reserved for the stack's shared"),
+]
+#: ... of the durable patterns.
+DURABLE_CONFIG_ERRORS = [
+    (
+        [task(pattern="durable-callback", poll_interval_seconds=60)],
+        "key 'poll_interval_seconds' is not allowed for pattern 'durable-callback'",
+    ),
+    (
+        [task(pattern="durable-poll", heartbeat_seconds=3600)],
+        "key 'heartbeat_seconds' is not allowed for pattern 'durable-poll'",
+    ),
+    (
+        [task(pattern="durable-poll", mode="callback")],
+        "key 'mode' is not allowed for pattern 'durable-poll'",
+    ),
+    (
+        [task(pattern="durable-callback", hub="mine")],
+        "key 'hub' is not allowed for pattern 'durable-callback'",
+    ),
+    (
+        [task(pattern="durable-callback", hub_args={})],
+        "key 'hub_args' is not allowed for pattern 'durable-callback'",
+    ),
+    (
+        [task(pattern="durable")],
+        "allowed values: polling, callback, durable-poll, durable-callback",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"), [*MALFORMED_CONFIG, *CALLBACK_CONFIG_ERRORS, *DURABLE_CONFIG_ERRORS]
+)
+def test_malformed_config_names_the_task_and_key(tasks: Any, message: str) -> None:
+    assert message in validation_error(tasks)
+
+
+@pytest.mark.parametrize(
+    ("tasks", "prefix", "detail"),
+    [
+        (
+            [task(), task(name="second", start_type="go")],
+            "tasks[1] ('second'): key 'start_type':",
+            "allowed values: auto, start-replication, resume-processing, reload-target, none",
+        ),
+        (
+            [task(), callback(name="cdc", start_type="go")],
+            "tasks[1] ('cdc'): key 'start_type':",
+            "DmsCallbackWorkflow 'cdc'",
+        ),
+        (
+            [task(pattern="durable-poll", retention_days=365)],
+            "tasks[0] ('orders'): key 'retention_days':",
+            "DmsDurableWorkflow 'orders'",
+        ),
+    ],
+)
+def test_component_argument_errors_are_reported_with_the_task(
+    tasks: Any, prefix: str, detail: str
+) -> None:
+    text = build_error(tasks)
+    assert text.startswith(prefix)
+    assert detail in text

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import pulumi
@@ -26,12 +27,23 @@ import pytest
 from bench.measure import durable_target
 from dms_waiters import DmsEventHub
 from dms_waiters._internal.handler_archive import handler_archive
+from dms_waiters.documents.iam_policies import service_assume_role_policy
 from dms_waiters.hub.event_hub import DEFAULT_RECONCILE_EVERY_MINUTES
 from dms_waiters.lambdas import contract as c
 from dms_waiters.stack import PATTERNS, Pattern
 from localcloud import DmsScenario, LocalCloud
 from localcloud.awslambda.durable_results import DurableExecutionResult
 from localcloud.dms.scenario import DEFAULT_FAILURE_MESSAGE
+from tests.histories import (
+    ANY,
+    all_events,
+    assert_history,
+    invocation,
+    started,
+    step,
+    succeeded,
+)
+from tests.histories import result as result_of
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -65,6 +77,19 @@ class Durable:
 
     def run(self, name: str | None = "run-1") -> DurableExecutionResult:
         return self.wait(self.start(name))
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        """The execution's whole history, read back as a user would."""
+        return all_events(self.cloud.client("lambda"), execution_arn, IncludeExecutionData=True)
+
+    def invocation_times(self, events: list[dict[str, Any]]) -> list[float]:
+        """Virtual seconds at which each InvocationCompleted of ``events`` happened."""
+        epoch = self.cloud.clock.epoch
+        return [
+            (event["EventTimestamp"] - epoch).total_seconds()
+            for event in events
+            if event["EventType"] == "InvocationCompleted"
+        ]
 
     def calls(self, service: str, operation: str) -> int:
         return self.cloud.api_calls().get((service, operation), 0)
@@ -100,18 +125,7 @@ class StandInDurableWorkflow(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=json.dumps(service_assume_role_policy("lambda.amazonaws.com")),
             opts=child,
         )
         timeout = int(args.get("timeout_seconds", TIMEOUT_SECONDS))
@@ -223,19 +237,62 @@ def test_poll_mode_succeeds_with_one_operation_per_check(cloud: LocalCloud) -> N
     assert result.ended_at == ends_at == 3900
     assert result.resume_latency == ends_at - (STARTING_SECONDS + HOUR) == 290
     durable.assert_clean()
+    # The whole history, as AWS reports a step then a wait_for_condition (conformance suite
+    # step/1-1, wait_for_condition/6-1; tests/histories.py): each check a StepStarted and a
+    # StepSucceeded carrying the check's state and attempt (with the delay to the next check),
+    # then the invocation's end; each invocation at its check's virtual time.
+    events = durable.history(result.execution_arn)
+    delays = [min(POLL_INTERVAL * 2**k, MAX_POLL_INTERVAL) for k in range(checks - 1)]
+    expected = [
+        started("{}", TIMEOUT_SECONDS + DAY),
+        step(2, "StepStarted", "${START}", "start", {}),
+        step(
+            3,
+            "StepSucceeded",
+            "${START}",
+            "start",
+            {"Result": result_of(ANY), "RetryDetails": {"CurrentAttempt": 1}},
+        ),
+    ]
+    for attempt in range(1, checks + 1):
+        retry: dict[str, Any] = {"CurrentAttempt": attempt}
+        if attempt < checks:
+            retry["NextAttemptDelaySeconds"] = delays[attempt - 1]
+        first = len(expected) + 1
+        expected += [
+            step(first, "StepStarted", "${WAIT}", "wait-task", {}, "WaitForCondition"),
+            step(
+                first + 1,
+                "StepSucceeded",
+                "${WAIT}",
+                "wait-task",
+                {"Result": result_of(ANY), "RetryDetails": retry},
+                "WaitForCondition",
+            ),
+            invocation(first + 2),
+        ]
+    expected.append(succeeded(len(expected) + 1, json.dumps(result.output)))
+    assert_history(events, expected)
+    check_times = [0, *accumulate(delays)]
+    assert durable.invocation_times(events) == check_times
+
+
+def assert_task_failed(result: DurableExecutionResult, task_arn: str) -> None:
+    """The run failed with ``DmsTaskFailed``, its cause the failed task's state."""
+    assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
+    assert result.cause_json == {
+        "replication_task_arn": task_arn,
+        "status": "failed",
+        "stop_reason": "Stop Reason FATAL_ERROR",
+        "last_failure_message": DEFAULT_FAILURE_MESSAGE,
+    }
 
 
 def test_poll_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
     durable = deploy(cloud, c.WAIT_MODE_POLL, DmsScenario(run_seconds=HOUR, final_status="failed"))
     result = durable.run()
 
-    assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
-    assert result.cause_json == {
-        "replication_task_arn": durable.task,
-        "status": "failed",
-        "stop_reason": "Stop Reason FATAL_ERROR",
-        "last_failure_message": DEFAULT_FAILURE_MESSAGE,
-    }
+    assert_task_failed(result, durable.task)
     checks, ends_at = poll_checks(HOUR)
     assert (result.operations, result.invocations) == (checks + 1, checks)
     assert result.ended_at == ends_at
@@ -281,6 +338,63 @@ def test_callback_mode_is_resumed_by_the_hub_from_the_dms_event(cloud: LocalClou
     )
     assert durable.calls(DMS, "StartReplicationTask") == 1
     durable.assert_clean()
+    # The whole history, as AWS reports a wait_for_callback (conformance suite
+    # wait_for_callback/7-5, with success: callback/4-5): a child context holding the callback
+    # (its timeout and heartbeat timeout) and the submitter step, the invocation's end, the
+    # callback's success when the hub sent it, the context's end, the resume's end.
+    events = durable.history(arn)
+    output = json.dumps(result.output)
+    ctx = {"sub": "WaitForCallback"}
+    inner = {"parent": "${CONTEXT}"}
+    expected = [
+        started("{}", TIMEOUT_SECONDS + DAY),
+        step(2, "ContextStarted", "${CONTEXT}", "wait-task", {}, **ctx),
+        step(
+            3,
+            "CallbackStarted",
+            "${CALLBACK}",
+            "wait-task create callback id",
+            {
+                "CallbackId": ANY,
+                "Timeout": TIMEOUT_SECONDS,
+                "HeartbeatTimeout": 3 * RECONCILE_SECONDS,
+            },
+            "Callback",
+            **inner,
+        ),
+        step(4, "StepStarted", "${SUBMITTER}", "wait-task submitter", {}, **inner),
+        step(
+            5,
+            "StepSucceeded",
+            "${SUBMITTER}",
+            "wait-task submitter",
+            {"Result": result_of("null"), "RetryDetails": {"CurrentAttempt": 1}},
+            **inner,
+        ),
+        invocation(6),
+        step(
+            7,
+            "CallbackSucceeded",
+            "${CALLBACK}",
+            "wait-task create callback id",
+            {"Result": result_of(output)},
+            "Callback",
+            **inner,
+        ),
+        step(
+            8,
+            "ContextSucceeded",
+            "${CONTEXT}",
+            "wait-task",
+            {"Result": result_of(json.dumps(output))},
+            **ctx,
+        ),
+        invocation(9),
+        succeeded(10, output),
+    ]
+    assert_history(events, expected)
+    # Started at once; resumed when DMS published "stopped".
+    assert durable.invocation_times(events) == [0, STARTING_SECONDS + HOUR]
 
 
 def test_callback_mode_with_the_event_lost_is_resumed_by_the_reconciler(cloud: LocalCloud) -> None:
@@ -304,13 +418,7 @@ def test_callback_mode_reports_a_failed_task(cloud: LocalCloud) -> None:
     durable = deploy(cloud, c.WAIT_MODE_CALLBACK, scenario)
     result = durable.run()
 
-    assert (result.status, result.error) == ("FAILED", "DmsTaskFailed")
-    assert result.cause_json == {
-        "replication_task_arn": durable.task,
-        "status": "failed",
-        "stop_reason": "Stop Reason FATAL_ERROR",
-        "last_failure_message": DEFAULT_FAILURE_MESSAGE,
-    }
+    assert_task_failed(result, durable.task)
     assert result.operations == CALLBACK_OPERATIONS
     assert result.resume_latency == 0
     assert durable.calls("lambda", "SendDurableExecutionCallbackFailure") == 1

@@ -22,8 +22,8 @@ def export_workflow(hub: Any, **workflow_args: Any) -> tuple[CallbackUrlWorkflow
     workflow = CallbackUrlWorkflow(
         "export",
         {
-            "job_code_path": str(EXAMPLE_JOB),
-            "job_handler": "job.handler",
+            "code_dir": str(EXAMPLE_JOB),
+            "handler": "job.handler",
             "job_environment": {"REQUEST_QUEUE_URL": queue.url},
             "job_policy_statements": [{"Action": ["sqs:SendMessage"], "Resource": [queue.arn]}],
             "hub": hub,

@@ -26,6 +26,8 @@ from aws_durable_execution_sdk_python_testing import (
 )
 from botocore.exceptions import ClientError
 
+from localcloud.dms.tasks import create_task as create_moto_task
+
 REGION = "us-east-1"
 
 
@@ -202,17 +204,12 @@ def failed(reason: str, message: str) -> dict[str, Any]:
 
 def create_task(dms: Any, identifier: str) -> str:
     """Create a DMS replication task in moto; return its ARN."""
-    prefix = f"arn:aws:dms:{REGION}:{ACCOUNT}"
-    response = dms.create_replication_task(
-        ReplicationTaskIdentifier=identifier,
-        SourceEndpointArn=f"{prefix}:endpoint:SRC{identifier.upper()}",
-        TargetEndpointArn=f"{prefix}:endpoint:TGT{identifier.upper()}",
-        ReplicationInstanceArn=f"{prefix}:rep:INST{identifier.upper()}",
-        MigrationType="full-load",
-        TableMappings='{"rules": []}',
-    )
-    arn: str = response["ReplicationTask"]["ReplicationTaskArn"]
-    return arn
+    return create_moto_task(dms, REGION, ACCOUNT, identifier)
+
+
+def owner(waiter: Any) -> tuple[str, str, str, str | None]:
+    """Who a waiter resumes: its kind, token, workflow and execution."""
+    return (waiter.kind, waiter.token, waiter.workflow, waiter.execution)
 
 
 def only(calls: list[tuple[str, dict[str, Any]]], method: str) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 from dms_waiters import DmsPollingWorkflow
 from dms_waiters.definitions.polling import build_polling_definition
 from dms_waiters.documents import iam_policies
+from dms_waiters.documents.iam_policies import service_assume_role_policy
 from dms_waiters.polling import polling_spec_from_args
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
 from localcloud import (
@@ -41,18 +42,7 @@ from localcloud.deploy import HANDLERS, Deployment, archive_zip
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+TRUST = json.dumps(service_assume_role_policy("lambda.amazonaws.com"))
 HANDLER_CODE = "def handler(event, context):\n    return {'ok': True}\n"
 AUTONAME = r"-[0-9a-f]{7}$"
 ROLE_TYPE = "aws:iam/role:Role"

@@ -39,6 +39,25 @@ def code(text: str) -> pulumi.AssetArchive:
     return pulumi.AssetArchive({"index.py": pulumi.StringAsset(text)})
 
 
+def published_function(
+    name: str, role: aws.iam.Role, source: str, **args: Any
+) -> tuple[aws.lambda_.Function, aws.lambda_.Alias]:
+    """A Python function of ``source`` (its ``handler``), published, and its alias ``live``."""
+    function = aws.lambda_.Function(
+        name,
+        role=role.arn,
+        handler="index.handler",
+        runtime="python3.12",
+        publish=True,
+        code=code(source),
+        **args,
+    )
+    alias = aws.lambda_.Alias(
+        "live", function_name=function.name, function_version=function.version
+    )
+    return function, alias
+
+
 def app(
     *,
     answer: str = "1",
@@ -53,16 +72,9 @@ def app(
 
     def program() -> None:
         role = aws.iam.Role("role", assume_role_policy=TRUST, path=path)
-        fn = aws.lambda_.Function(
-            "fn",
-            role=role.arn,
-            handler="index.handler",
-            runtime="python3.12",
-            timeout=timeout,
-            publish=True,
-            code=code(f"def handler(event, context):\n    return {answer}\n"),
+        fn, _ = published_function(
+            "fn", role, f"def handler(event, context):\n    return {answer}\n", timeout=timeout
         )
-        aws.lambda_.Alias("live", function_name=fn.name, function_version=fn.version)
         aws.sqs.Queue("queue", visibility_timeout_seconds=visibility)
         aws.dynamodb.Table(
             "table",
@@ -318,18 +330,14 @@ def handler(event, context: DurableContext):
 def durable_app(release: str) -> Callable[[], None]:
     def program() -> None:
         role = aws.iam.Role("role", assume_role_policy=TRUST)
-        fn = aws.lambda_.Function(
+        _, alias = published_function(
             "waiter",
-            role=role.arn,
-            handler="index.handler",
-            runtime="python3.12",
-            publish=True,
+            role,
+            DURABLE_CODE.format(release=release),
             durable_config=aws.lambda_.FunctionDurableConfigArgs(
                 execution_timeout=86400, retention_period=7
             ),
-            code=code(DURABLE_CODE.format(release=release)),
         )
-        alias = aws.lambda_.Alias("live", function_name=fn.name, function_version=fn.version)
         pulumi.export("alias", alias.arn)
 
     return program

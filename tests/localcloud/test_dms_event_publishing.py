@@ -64,6 +64,16 @@ def start(cloud: LocalCloud, arn: str, start_type: str = "start-replication") ->
     )
 
 
+def run_task(cloud: LocalCloud, scenario: DmsScenario, seconds: float) -> tuple[str, str]:
+    """Start task ``t`` of ``scenario`` and let ``seconds`` pass; (the queue of its events, its
+    ARN)."""
+    queue = target_queue(cloud, "dms")
+    arn = cloud.create_replication_task("t", scenario)
+    start(cloud, arn)
+    cloud.clock.advance(seconds)
+    return queue, arn
+
+
 def describe_status(cloud: LocalCloud, arn: str) -> tuple[str, str | None]:
     (task,) = cloud.client("dms").describe_replication_tasks(
         Filters=[{"Name": "replication-task-arn", "Values": [arn]}]
@@ -187,10 +197,7 @@ def test_failure_user_stop_restart_and_deletion_publish_their_events(cloud: Loca
 
 def test_a_stop_while_starting_publishes_no_started_event(cloud: LocalCloud) -> None:
     # The short-task hazard: the task never reports "running", so no STARTED either.
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task("t", DmsScenario(starting_seconds=60))
-    start(cloud, arn)
-    cloud.clock.advance(10)
+    queue, arn = run_task(cloud, DmsScenario(starting_seconds=60), 10)
     cloud.client("dms").stop_replication_task(ReplicationTaskArn=arn)
     cloud.clock.advance(100)
     assert types(drain(cloud, queue)) == ["REPLICATION_TASK_CREATED", "REPLICATION_TASK_STOPPED"]
@@ -200,12 +207,9 @@ def test_a_stop_while_starting_publishes_no_started_event(cloud: LocalCloud) -> 
 
 
 def test_lost_events_never_arrive_but_the_truth_is_still_described(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task(
-        "t", DmsScenario(starting_seconds=0, run_seconds=100, lose_events={"stopped"})
+    queue, arn = run_task(
+        cloud, DmsScenario(starting_seconds=0, run_seconds=100, lose_events={"stopped"}), 1000
     )
-    start(cloud, arn)
-    cloud.clock.advance(1000)
     assert types(drain(cloud, queue)) == ["REPLICATION_TASK_CREATED", "REPLICATION_TASK_STARTED"]
     (lost,) = cloud.dms.lost_events(arn)
     assert (lost.kind, lost.occurred_at, lost.published_at, lost.fate) == (
@@ -220,22 +224,18 @@ def test_lost_events_never_arrive_but_the_truth_is_still_described(cloud: LocalC
 
 
 def test_losing_all_events(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task("t", DmsScenario(run_seconds=100, lose_events="all"))
-    start(cloud, arn)
-    cloud.clock.advance(1000)
+    queue, arn = run_task(cloud, DmsScenario(run_seconds=100, lose_events="all"), 1000)
     assert drain(cloud, queue) == []
     assert cloud.dms.published_events() == []
     assert [r.kind for r in cloud.dms.lost_events(arn)] == ["created", "started", "stopped"]
 
 
 def test_duplicated_events_arrive_several_times(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task(
-        "t", DmsScenario(starting_seconds=0, run_seconds=100, duplicate_events={"stopped": 3})
+    queue, arn = run_task(
+        cloud,
+        DmsScenario(starting_seconds=0, run_seconds=100, duplicate_events={"stopped": 3}),
+        1000,
     )
-    start(cloud, arn)
-    cloud.clock.advance(1000)
     delivered = drain(cloud, queue)
     assert types(delivered) == [
         "REPLICATION_TASK_CREATED",
@@ -253,10 +253,7 @@ def test_duplicated_events_arrive_several_times(cloud: LocalCloud) -> None:
 
 
 def test_every_event_can_be_duplicated(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task("t", DmsScenario(run_seconds=100, duplicate_events=2))
-    start(cloud, arn)
-    cloud.clock.advance(1000)
+    queue, arn = run_task(cloud, DmsScenario(run_seconds=100, duplicate_events=2), 1000)
     assert len(drain(cloud, queue)) == 6
     assert [r.copy for r in cloud.dms.published_events(arn)] == [1, 2, 1, 2, 1, 2]
 
@@ -281,12 +278,9 @@ def test_delayed_events_arrive_late_but_keep_their_time(cloud: LocalCloud) -> No
 
 
 def test_a_uniform_delay_applies_to_every_event(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task(
-        "t", DmsScenario(starting_seconds=0, run_seconds=100, delay_events_seconds=30)
+    queue, arn = run_task(
+        cloud, DmsScenario(starting_seconds=0, run_seconds=100, delay_events_seconds=30), 200
     )
-    start(cloud, arn)
-    cloud.clock.advance(200)
     assert len(drain(cloud, queue)) == 3
     records = cloud.dms.published_events(arn)
     assert [(r.occurred_at, r.published_at) for r in records] == [
@@ -317,13 +311,11 @@ def test_reordered_events_deliver_stopped_before_started(cloud: LocalCloud) -> N
 
 
 def test_reorder_with_a_user_stop_and_a_lost_terminal_event(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task(
-        "t",
+    queue, arn = run_task(
+        cloud,
         DmsScenario(final_status="never", starting_seconds=0, reorder=True, lose_events="stopped"),
+        500,
     )
-    start(cloud, arn)
-    cloud.clock.advance(500)
     assert types(drain(cloud, queue)) == ["REPLICATION_TASK_CREATED"]
     cloud.client("dms").stop_replication_task(ReplicationTaskArn=arn)
     cloud.clock.advance(1)
@@ -378,12 +370,9 @@ def test_task_variants_match_the_task_rule_only(cloud: LocalCloud) -> None:
 
 
 def test_throttling_still_works_alongside_events(cloud: LocalCloud) -> None:
-    queue = target_queue(cloud, "dms")
-    arn = cloud.create_replication_task(
-        "t", DmsScenario(throttle_describes=2, run_seconds=100, starting_seconds=0)
+    queue, arn = run_task(
+        cloud, DmsScenario(throttle_describes=2, run_seconds=100, starting_seconds=0), 100
     )
-    start(cloud, arn)
-    cloud.clock.advance(100)
     assert len(drain(cloud, queue)) == 3
     dms = cloud.client("dms")
     for _ in range(2):

@@ -216,10 +216,10 @@ EXPECTED_TASK_EVENTS = {
 @pytest.mark.parametrize("kind", sorted(EXPECTED_TASK_EVENTS))
 def test_task_event_ids_and_types_per_kind(kind: str) -> None:
     event_id, event_type, category = EXPECTED_TASK_EVENTS[kind]
-    documented = ev.documented_task_event(
-        kind, task_arn=TASK_ARN, task_identifier=NAME, time=WHEN, event_id=ID
+    documented = ev.build_event(
+        "documented", kind, task_arn=TASK_ARN, task_identifier=NAME, time=WHEN, event_id=ID
     )
-    observed = ev.observed_task_event(kind, task_arn=TASK_ARN, time=WHEN, event_id=ID)
+    observed = ev.build_event("observed", kind, task_arn=TASK_ARN, time=WHEN, event_id=ID)
     assert documented["detail"] == {
         "type": "ReplicationTask",
         "category": category,
@@ -260,8 +260,8 @@ def test_the_task_event_table_covers_every_event_id_in_the_facts() -> None:
     ],
 )
 def test_started_message_names_the_start_flag(start_type: str | None, flag: str) -> None:
-    event = ev.observed_task_event(
-        "started", task_arn=TASK_ARN, time=WHEN, event_id=ID, start_type=start_type
+    event = ev.build_event(
+        "observed", "started", task_arn=TASK_ARN, time=WHEN, event_id=ID, start_type=start_type
     )
     assert event["detail"]["detailMessage"] == f"Replication task started, with flag = {flag}"
 
@@ -276,7 +276,8 @@ def test_started_message_names_the_start_flag(start_type: str | None, flag: str)
     ],
 )
 def test_stop_messages_carry_the_stop_reason(reason: str, suffix: str) -> None:
-    event = ev.documented_task_event(
+    event = ev.build_event(
+        "documented",
         "stopped",
         task_arn=TASK_ARN,
         task_identifier=NAME,
@@ -294,7 +295,8 @@ def test_stop_messages_carry_the_stop_reason(reason: str, suffix: str) -> None:
 
 def test_failure_messages_end_with_the_stop_reason_and_error_level() -> None:
     def failed(message: str | None, reason: str | None) -> str:
-        event = ev.observed_task_event(
+        event = ev.build_event(
+            "observed",
             "failed",
             task_arn=TASK_ARN,
             time=WHEN,
@@ -352,7 +354,7 @@ def test_which_variant_has_which_event() -> None:
             "serverless", "created", task_arn=TASK_ARN, task_identifier=NAME, time=WHEN, event_id=ID
         )
     with pytest.raises(ValueError, match="no DMS task event"):
-        ev.observed_task_event("initializing", task_arn=TASK_ARN, time=WHEN, event_id=ID)
+        ev.build_event("observed", "initializing", task_arn=TASK_ARN, time=WHEN, event_id=ID)
     with pytest.raises(ValueError, match="unknown event variant"):
         ev.build_event(
             "classic",  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from typing import Any
 import botocore.session  # type: ignore[import-untyped]
 import pytest
 from aws_durable_execution_sdk_python.lambda_service import OperationType
+from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.invoker import LambdaInvoker
 from aws_durable_execution_sdk_python_testing.scheduler import Scheduler
@@ -118,6 +119,19 @@ def test_the_testing_sdk_internals_the_service_relies_on() -> None:
         "completion_event",
     ]
     assert callable(LambdaInvoker.create_invocation_input)
+    # The history seam (durable_history): the executor's crash path and history reader, and the
+    # execution fields the history is rebuilt from.
+    assert list(inspect.signature(Executor._retry_after_error).parameters) == [
+        "self",
+        "execution_arn",
+        "error",
+    ]
+    assert {"execution_arn", "include_execution_data", "reverse_order", "marker", "max_items"} <= (
+        set(inspect.signature(Executor.get_execution_history).parameters)
+    )
+    assert {"start_timestamp", "end_timestamp", "request_id"} <= set(
+        inspect.signature(Execution.record_invocation_completion).parameters
+    )
     # Every durable API the patch answers has a route in the SDK's web front end, for the
     # request path botocore builds.
     model = botocore.session.get_session().get_service_model("lambda")
@@ -132,7 +146,7 @@ def test_the_testing_sdk_internals_the_service_relies_on() -> None:
 
 
 def test_durable_config_is_kept_and_reported(cloud: LocalCloud) -> None:
-    assert lambda_models.LambdaFunction.__init__.__localcloud_patch__ == "lambda_durable_config"
+    assert lambda_models.LambdaFunction.__init__.__localcloud_patch__ == "lambda_kept_config"
     lam = cloud.client("lambda")
     cloud.create_function("durable", {"app.py": WAITING}, durable_config=DURABLE, publish=True)
     cloud.create_function("plain", {"app.py": "def handler(e, c): return e"})
@@ -197,11 +211,28 @@ def test_an_event_invocation_starts_an_execution_that_waits_on_the_virtual_clock
 
 def test_a_durable_function_must_be_invoked_through_a_version_or_alias(cloud: LocalCloud) -> None:
     deploy(cloud, WAITING)
-    with pytest.raises(ClientError) as caught:
-        cloud.client("lambda").invoke(FunctionName="waiter", InvocationType="Event")
-    assert error_code(caught.value) == "InvalidParameterValueException"
+    lam = cloud.client("lambda")
+    function_arn = lam.get_function(FunctionName="waiter")["Configuration"]["FunctionArn"]
+    for unqualified in ("waiter", function_arn):
+        with pytest.raises(ClientError) as caught:
+            lam.invoke(FunctionName=unqualified, InvocationType="Event")
+        assert error_code(caught.value) == "InvalidParameterValueException"
     assert cloud.durable.records() == []
     assert cloud.lambda_invocations() == 0
+
+
+def test_latest_named_explicitly_is_a_qualified_invocation(cloud: LocalCloud) -> None:
+    # AWS's durable functions quickstart invokes 'my-durable-function:$LATEST' (docs/aws-facts.md).
+    deploy(cloud, WAITING)
+    lam = cloud.client("lambda")
+    function_arn = lam.get_function(FunctionName="waiter")["Configuration"]["FunctionArn"]
+    by_qualifier = lam.invoke(FunctionName="waiter", Qualifier="$LATEST", Payload=b'{"wait": 60}')
+    assert json.loads(by_qualifier["Payload"].read()) == {"sum": 3, "event": {"wait": 60}}
+    assert by_qualifier["ExecutedVersion"] == "$LATEST"
+    for name in ("waiter:$LATEST", f"{function_arn}:$LATEST"):
+        started = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+        assert started["StatusCode"] == 202
+    assert [record.version for record in cloud.durable.records()] == ["$LATEST"] * 3
 
 
 def test_an_execution_name_makes_the_start_idempotent(cloud: LocalCloud) -> None:

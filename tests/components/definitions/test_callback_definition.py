@@ -225,11 +225,11 @@ def test_scoped_actions_refuse_a_wildcard() -> None:
         iam_policies.statement("X", ["dynamodb:PutItem"], "*")
 
 
-def test_every_wildcard_action_says_why_and_the_readme_names_it() -> None:
+def test_every_wildcard_action_says_why_and_the_guide_names_it() -> None:
     # The list itself is iam_policies.WILDCARD_ACTIONS (tests/components/definitions/
-    # test_polling_definition.py checks each entry against AWS's authorization data); the README
+    # test_polling_definition.py checks each entry against AWS's authorization data); the guide
     # names the groups it holds.
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "guide.md").read_text()
     assert "`iam_policies.WILDCARD_ACTIONS`" in readme
     for action, reason in iam_policies.WILDCARD_ACTIONS.items():
         assert reason.strip(), action

@@ -14,16 +14,23 @@ from dms_waiters._internal.handler_archive import handler_archive
 from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
 from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
 from dms_waiters.lambdas import contract
+from dms_waiters.stack import HUB_OUTPUT_NAMES
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.components.conftest import (
     ACCOUNT,
+    DESCRIBE_TASKS,
     REGION,
-    assert_fails_naming,
+    SEND_TASK_RESULTS_AND_HEARTBEATS,
+    bad_arguments_test,
+    complete_durable_callbacks,
     deploy_component,
     one,
+    own_log_group,
+    policy_document,
     policy_of,
+    resolve_outputs,
 )
-from tests.names import function_name, log_group_arn, log_group_name
+from tests.names import function_name, log_group_name
 from tests.paths import EVENTS_DIR
 
 EVENTS = EVENTS_DIR
@@ -101,19 +108,16 @@ def test_only_the_hubs_rule_may_send_to_the_dead_letter_queue() -> None:
     rule = mocks.by_name("events-dms-events")
     queue_policy = mocks.by_name("events-dlq-policy").inputs
     assert queue_policy["queueUrl"] == queue.output("url")
-    assert json.loads(queue_policy["policy"]) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EventBridgeRuleDeadLetters",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue.output("arn"),
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule.output("arn")}},
-            }
-        ],
-    }
+    assert json.loads(queue_policy["policy"]) == policy_document(
+        {
+            "Sid": "EventBridgeRuleDeadLetters",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue.output("arn"),
+            "Condition": {"ArnEquals": {"aws:SourceArn": rule.output("arn")}},
+        }
+    )
 
 
 def test_rule_matches_dms_task_state_changes_on_the_default_bus() -> None:
@@ -221,16 +225,13 @@ def test_lambda_code_is_the_handler_modules_only() -> None:
     assert set(handler_archive().assets) == keys
 
 
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+LAMBDA_TRUST = policy_document(
+    {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+)
 
 
 @pytest.mark.parametrize("role", ["events-resume-role", "events-reconciler-role"])
@@ -244,78 +245,48 @@ def test_lambda_roles_trust_lambda_without_a_condition_aws_does_not_document(rol
 
 def test_exact_resume_policy() -> None:
     mocks = deploy()
-    assert policy_of(mocks, "events-resume-policy") == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ReadAndClearWaiters",
-                "Effect": "Allow",
-                "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem"],
-                "Resource": [table_arn(mocks)],
-            },
-            {
-                "Sid": "DescribeReplicationTasks",
-                "Effect": "Allow",
-                "Action": ["dms:DescribeReplicationTasks"],
-                "Resource": "*",
-            },
-            {
-                "Sid": "CompleteWaitingExecutions",
-                "Effect": "Allow",
-                "Action": ["states:SendTaskSuccess", "states:SendTaskFailure"],
-                "Resource": "*",
-            },
-            {
-                "Sid": "DeadLetterQueue",
-                "Effect": "Allow",
-                "Action": ["sqs:SendMessage"],
-                "Resource": [one(mocks, "aws:sqs/queue:Queue").output("arn")],
-            },
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{log_group_arn(mocks, 'events-resume')}:*"],
-            },
-        ],
-    }
+    assert policy_of(mocks, "events-resume-policy") == policy_document(
+        {
+            "Sid": "ReadAndClearWaiters",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem"],
+            "Resource": [table_arn(mocks)],
+        },
+        DESCRIBE_TASKS,
+        {
+            "Sid": "CompleteWaitingExecutions",
+            "Effect": "Allow",
+            "Action": ["states:SendTaskSuccess", "states:SendTaskFailure"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DeadLetterQueue",
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage"],
+            "Resource": [one(mocks, "aws:sqs/queue:Queue").output("arn")],
+        },
+        own_log_group(mocks, "events-resume"),
+    )
 
 
 def test_exact_reconciler_policy() -> None:
     mocks = deploy()
-    assert policy_of(mocks, "events-reconciler-policy") == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ScanAndClearWaiters",
-                "Effect": "Allow",
-                "Action": ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
-                "Resource": [table_arn(mocks)],
-            },
-            {
-                "Sid": "DescribeReplicationTasks",
-                "Effect": "Allow",
-                "Action": ["dms:DescribeReplicationTasks"],
-                "Resource": "*",
-            },
-            {
-                "Sid": "CompleteAndHeartbeatWaitingExecutions",
-                "Effect": "Allow",
-                "Action": [
-                    "states:SendTaskSuccess",
-                    "states:SendTaskFailure",
-                    "states:SendTaskHeartbeat",
-                ],
-                "Resource": "*",
-            },
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{log_group_arn(mocks, 'events-reconciler')}:*"],
-            },
-        ],
-    }
+    assert policy_of(mocks, "events-reconciler-policy") == policy_document(
+        {
+            "Sid": "ScanAndClearWaiters",
+            "Effect": "Allow",
+            "Action": ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+            "Resource": [table_arn(mocks)],
+        },
+        DESCRIBE_TASKS,
+        {
+            "Sid": "CompleteAndHeartbeatWaitingExecutions",
+            "Effect": "Allow",
+            "Action": SEND_TASK_RESULTS_AND_HEARTBEATS,
+            "Resource": "*",
+        },
+        own_log_group(mocks, "events-reconciler"),
+    )
 
 
 def test_reconciler_runs_on_schedule() -> None:
@@ -367,18 +338,22 @@ def test_reconciler_can_be_turned_off(off: int | None) -> None:
 def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:oncall"
     mocks = deploy({"alarm_actions": [topic]})
-    dlq = mocks.by_name("events-dlq-not-empty").inputs
-    assert {k: dlq[k] for k in dlq if k != "alarmDescription"} == {
-        "namespace": "AWS/SQS",
-        "metricName": "ApproximateNumberOfMessagesVisible",
-        "dimensions": {"QueueName": one(mocks, "aws:sqs/queue:Queue").output("name")},
-        "statistic": "Maximum",
+    # Every alarm fires on one 5-minute period above 0 and calls the topic.
+    fires_at_once = {
         "comparisonOperator": "GreaterThanThreshold",
         "threshold": 0,
         "evaluationPeriods": 1,
         "period": 300,
         "treatMissingData": "notBreaching",
         "alarmActions": [topic],
+    }
+    dlq = mocks.by_name("events-dlq-not-empty").inputs
+    assert {k: dlq[k] for k in dlq if k != "alarmDescription"} == {
+        "namespace": "AWS/SQS",
+        "metricName": "ApproximateNumberOfMessagesVisible",
+        "dimensions": {"QueueName": one(mocks, "aws:sqs/queue:Queue").output("name")},
+        "statistic": "Maximum",
+        **fires_at_once,
     }
     for role in ("resume", "reconciler"):
         alarm = mocks.by_name(f"events-{role}-errors").inputs
@@ -387,12 +362,7 @@ def test_alarms_watch_the_dlq_and_the_lambdas() -> None:
             "metricName": "Errors",
             "dimensions": {"FunctionName": function_name(mocks, f"events-{role}")},
             "statistic": "Sum",
-            "comparisonOperator": "GreaterThanThreshold",
-            "threshold": 0,
-            "evaluationPeriods": 1,
-            "period": 300,
-            "treatMissingData": "notBreaching",
-            "alarmActions": [topic],
+            **fires_at_once,
         }
         assert alarm["alarmDescription"] == (
             f"The dms-waiters {role} Lambda failed; see its log group "
@@ -411,25 +381,11 @@ def test_alarms_without_actions_still_exist() -> None:
 
 
 def test_outputs_resolve() -> None:
-    seen: dict[str, Any] = {}
-
-    def program() -> Any:
-        hub = DmsEventHub("events")
-        seen["reconcile_every_minutes"] = hub.reconcile_every_minutes
-        names = [
-            "table_name",
-            "table_arn",
-            "rule_arn",
-            "resume_function_arn",
-            "dlq_url",
-            "dlq_arn",
-            "callback_base_url",
-        ]
-        return pulumi.Output.all(*[getattr(hub, n) for n in names]).apply(
-            lambda values: seen.update(zip(names, values, strict=True))
-        )
-
-    mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
+    # The outputs the stack exports, the plain reconcile period aside; ``seen`` names them all.
+    names = [name for name in HUB_OUTPUT_NAMES if name != "reconcile_every_minutes"]
+    seen, mocks = resolve_outputs(
+        lambda: DmsEventHub("events"), names, plain=["reconcile_every_minutes"]
+    )
     table = one(mocks, "aws:dynamodb/table:Table")
     queue = one(mocks, "aws:sqs/queue:Queue")
     assert seen == {
@@ -485,11 +441,9 @@ BAD_ARGS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "argument", "message"), BAD_ARGS)
-def test_bad_arguments_fail_at_preview_naming_the_argument(
-    args: dict[str, Any], argument: str, message: str
-) -> None:
-    assert_fails_naming(lambda: deploy(args), "DmsEventHub 'events'", argument, message)
+test_bad_arguments_fail_at_preview_naming_the_argument = bad_arguments_test(
+    lambda **args: deploy(args), "DmsEventHub 'events'", BAD_ARGS
+)
 
 
 @pytest.mark.parametrize("period", [15, 0])
@@ -508,21 +462,9 @@ def test_durable_callback_grant_is_scoped_to_one_function(period: int) -> None:
     assert attachment.inputs["roles"] == [
         mocks.by_name(f"events-{role}-role").output("name") for role in expected_roles
     ]
-    assert json.loads(policy.inputs["policy"]) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "CompleteDurableCallbacks",
-                "Effect": "Allow",
-                "Action": [
-                    "lambda:SendDurableExecutionCallbackSuccess",
-                    "lambda:SendDurableExecutionCallbackFailure",
-                    "lambda:SendDurableExecutionCallbackHeartbeat",
-                ],
-                "Resource": [f"{function_arn}:*"],
-            }
-        ],
-    }
+    assert json.loads(policy.inputs["policy"]) == policy_document(
+        complete_durable_callbacks(function_arn)
+    )
 
 
 # -- callback URL endpoint ------------------------------------------------------------------------
@@ -586,53 +528,35 @@ def test_callback_url_is_public_and_signature_checked() -> None:
 def test_exact_callback_url_policy() -> None:
     mocks = deploy({"callback_url": True})
     secret_arn = mocks.by_name("events-signing-key").output("arn")
-    assert policy_of(mocks, "events-callback-url-policy") == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ConsumeUrlWaiters",
-                "Effect": "Allow",
-                "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem"],
-                "Resource": [table_arn(mocks)],
-            },
-            {
-                "Sid": "ReadTheSigningKey",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": [secret_arn],
-            },
-            {
-                "Sid": "ResumeWaitingExecutions",
-                "Effect": "Allow",
-                "Action": [
-                    "states:SendTaskSuccess",
-                    "states:SendTaskFailure",
-                    "states:SendTaskHeartbeat",
-                ],
-                "Resource": "*",
-            },
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [f"{log_group_arn(mocks, 'events-callback-url')}:*"],
-            },
-        ],
-    }
+    assert policy_of(mocks, "events-callback-url-policy") == policy_document(
+        {
+            "Sid": "ConsumeUrlWaiters",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem"],
+            "Resource": [table_arn(mocks)],
+        },
+        {
+            "Sid": "ReadTheSigningKey",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [secret_arn],
+        },
+        {
+            "Sid": "ResumeWaitingExecutions",
+            "Effect": "Allow",
+            "Action": SEND_TASK_RESULTS_AND_HEARTBEATS,
+            "Resource": "*",
+        },
+        own_log_group(mocks, "events-callback-url"),
+    )
 
 
 def test_callback_url_outputs() -> None:
-    seen: dict[str, Any] = {}
-    names = ["callback_base_url", "signing_secret_arn", "callback_function_arn"]
-
-    def program() -> Any:
-        hub = DmsEventHub("events", {"callback_url": True})
-        seen["callback_url"] = hub.callback_url
-        return pulumi.Output.all(*[getattr(hub, n) for n in names]).apply(
-            lambda values: seen.update(zip(names, values, strict=True))
-        )
-
-    mocks = run_program(program, DmsWaitersMocks(account_id=ACCOUNT, region=REGION))
+    seen, mocks = resolve_outputs(
+        lambda: DmsEventHub("events", {"callback_url": True}),
+        ["callback_base_url", "signing_secret_arn", "callback_function_arn"],
+        plain=["callback_url"],
+    )
     assert seen == {
         "callback_url": True,
         "callback_base_url": mocks.by_name("events-callback-url-endpoint").output("functionUrl"),

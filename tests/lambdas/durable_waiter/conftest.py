@@ -72,3 +72,11 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[DurableFunctionTestRunne
         virtual = test_runner._clock  # the runner's SkipClock (no public accessor)
         monkeypatch.setattr(durable_waiter, "clock", lambda: virtual.now().timestamp())
         yield test_runner
+
+
+def configure_waiter(monkeypatch: pytest.MonkeyPatch, mode: str, **env: object) -> None:
+    """Set the waiter's environment: ``mode``, the start type ``start-replication`` (explicit:
+    the ``auto`` default's describe would shift the scripted answers), then ``env``."""
+    settings = {c.ENV_WAIT_MODE: mode, c.ENV_START_TYPE: "start-replication", **env}
+    for name, value in settings.items():
+        monkeypatch.setenv(name, str(value))

@@ -31,6 +31,7 @@ from dms_waiters.lambdas.durable_waiter.operations import STEP_FORGET_WAITER
 from dms_waiters.lambdas.errors import DmsAlreadyWaiting, DmsStartFailed
 from dms_waiters.lambdas.waiter_store import Waiter, WaiterStore
 from localcloud.awslambda.durable_results import count_operations
+from tests.lambdas.durable_waiter.conftest import configure_waiter
 from tests.lambdas.fakes import (
     LOADED,
     TASK_ARN,
@@ -48,20 +49,24 @@ from tests.lambdas.fakes import (
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, **env: object) -> None:
-    settings: dict[str, object] = {
-        c.ENV_WAIT_MODE: "callback",
-        # Explicit: the ``auto`` default's describe would shift the scripted answers.
-        c.ENV_START_TYPE: "start-replication",
-        c.ENV_TIMEOUT_SECONDS: 30,
-        c.ENV_WORKFLOW_NAME: "orders",
-    }
-    settings.update(env)
-    for name, value in settings.items():
-        monkeypatch.setenv(name, str(value))
+    settings = {c.ENV_TIMEOUT_SECONDS: 30, c.ENV_WORKFLOW_NAME: "orders", **env}
+    configure_waiter(monkeypatch, "callback", **settings)
 
 
 def start(runner: DurableFunctionTestRunner, event: dict[str, Any] | None = None) -> str:
     return runner.run_async(input=json.dumps(event or {}), execution_timeout=60)
+
+
+def start_registered(
+    runner: DurableFunctionTestRunner,
+    store: WaiterStore,
+    monkeypatch: pytest.MonkeyPatch,
+    **env: object,
+) -> tuple[str, Waiter]:
+    """``configure`` the function, start a run and wait for its waiter: (run arn, waiter)."""
+    configure(monkeypatch, **env)
+    arn = start(runner)
+    return arn, registered(runner, arn, store)
 
 
 def registered(runner: DurableFunctionTestRunner, arn: str, store: WaiterStore) -> Waiter:
@@ -91,9 +96,7 @@ def test_success_completed_by_the_hub(
     store: WaiterStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    configure(monkeypatch, **{c.ENV_HEARTBEAT_SECONDS: 20})
-    arn = start(runner)
-    waiter = registered(runner, arn, store)
+    arn, waiter = start_registered(runner, store, monkeypatch, **{c.ENV_HEARTBEAT_SECONDS: 20})
     assert waiter.execution == arn
     assert waiter.workflow == "orders"
     assert waiter.started_at is not None
@@ -165,9 +168,7 @@ def test_failure_sent_by_the_hub_raises_the_error_name_with_the_cause(
     error: str,
     message: str,
 ) -> None:
-    configure(monkeypatch)
-    arn = start(runner)
-    registered(runner, arn, store)
+    arn, _ = start_registered(runner, store, monkeypatch)
     dms.script(state)
     hub_resume(runner, store, dms)
     result = result_of(runner, arn)
@@ -185,9 +186,8 @@ def test_timeout_fails_with_dms_wait_timed_out_and_forgets_the_waiter(
     store: WaiterStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    configure(monkeypatch, **{c.ENV_TIMEOUT_SECONDS: 1})  # callback timeouts run in real time
-    arn = start(runner)
-    waiter = registered(runner, arn, store)
+    # callback timeouts run in real time
+    arn, waiter = start_registered(runner, store, monkeypatch, **{c.ENV_TIMEOUT_SECONDS: 1})
     result = result_of(runner, arn)
     assert error_name(result) == "DmsWaitTimedOut"
     assert "1 s" in json.loads(error_message(result))["last_failure_message"]
@@ -208,9 +208,7 @@ def test_heartbeats_from_the_hub_keep_the_wait_alive(
     store: WaiterStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    configure(monkeypatch, **{c.ENV_HEARTBEAT_SECONDS: 1})
-    arn = start(runner)
-    waiter = registered(runner, arn, store)
+    arn, waiter = start_registered(runner, store, monkeypatch, **{c.ENV_HEARTBEAT_SECONDS: 1})
     lambda_client = RunnerLambda(runner)
     completer = DurableCompleter(lambda_client)
     for _ in range(4):  # 1.2 s in all: longer than the heartbeat timeout
@@ -317,9 +315,7 @@ def test_wait_only_registers_without_starting(
     store: WaiterStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    configure(monkeypatch, **{c.ENV_START_TYPE: "none"})
-    arn = start(runner)
-    waiter = registered(runner, arn, store)
+    arn, waiter = start_registered(runner, store, monkeypatch, **{c.ENV_START_TYPE: "none"})
     assert waiter.started_at is None
     assert dms.starts() == []
     dms.script(stopped("STOPPED_AFTER_CACHED_EVENTS", stats=LOADED))

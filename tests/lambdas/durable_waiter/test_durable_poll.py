@@ -15,6 +15,7 @@ from dms_waiters.lambdas import contract as c
 from dms_waiters.lambdas.durable_waiter.operations import WAIT_TASK
 from dms_waiters.lambdas.durable_waiter.task_state import MAX_MESSAGE_CHARS
 from localcloud.awslambda.durable_results import count_operations
+from tests.lambdas.durable_waiter.conftest import configure_waiter
 from tests.lambdas.fakes import (
     LOADED,
     TASK_ARN,
@@ -33,17 +34,16 @@ from tests.lambdas.fakes import (
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, **env: object) -> None:
-    settings: dict[str, object] = {
-        c.ENV_WAIT_MODE: "poll",
-        # Explicit: the ``auto`` default's describe would shift the scripted answers.
-        c.ENV_START_TYPE: "start-replication",
-        c.ENV_POLL_INTERVAL_SECONDS: 10,
-        c.ENV_MAX_POLL_INTERVAL_SECONDS: 40,
-        c.ENV_TIMEOUT_SECONDS: 3600,
-    }
-    settings.update(env)
-    for name, value in settings.items():
-        monkeypatch.setenv(name, str(value))
+    configure_waiter(
+        monkeypatch,
+        "poll",
+        **{
+            c.ENV_POLL_INTERVAL_SECONDS: 10,
+            c.ENV_MAX_POLL_INTERVAL_SECONDS: 40,
+            c.ENV_TIMEOUT_SECONDS: 3600,
+            **env,
+        },
+    )
 
 
 def run(

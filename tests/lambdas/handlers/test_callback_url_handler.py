@@ -19,7 +19,7 @@ from dms_waiters.lambdas import url_signing as signing
 from dms_waiters.lambdas.handlers import callback_url as cu
 from dms_waiters.lambdas.waiter_store import WaiterStore
 from tests.lambdas.conftest import Aws
-from tests.lambdas.fakes import REGION, only
+from tests.lambdas.fakes import REGION, only, owner
 
 KEY = b"k" * 16 + b"0123456789abcdef-test-signing-key"
 KEY_TEXT = KEY.decode()
@@ -166,12 +166,7 @@ def test_register_url_waiter(env: Aws) -> None:
     assert len(waiter_id) >= 43
     waiter = env.store.get("url#" + waiter_id)
     assert waiter is not None
-    assert (waiter.kind, waiter.token, waiter.workflow, waiter.execution) == (
-        "sfn",
-        TOKEN,
-        "orders",
-        "exec-A",
-    )
+    assert owner(waiter) == ("sfn", TOKEN, "orders", "exec-A")
     # The URLs expire with the wait; the item outlives them by the margin.
     assert int(params_of(urls["success"])["expires"]) == waiter.created_at + 3600
     assert waiter.expires_at == waiter.created_at + 3600 + 86400

@@ -14,7 +14,7 @@ from dms_waiters.lambdas import dms_status as dms
 from dms_waiters.lambdas.errors import HandlerError
 from dms_waiters.lambdas.handlers import starter
 from tests.lambdas.conftest import TABLE, Aws
-from tests.lambdas.fakes import Recorder, client_error, only
+from tests.lambdas.fakes import Recorder, client_error, only, owner
 
 TOKEN = "task-token-1"
 MISSING_ARN = "arn:aws:dms:us-east-1:123456789012:task:DOESNOTEXIST"
@@ -64,12 +64,7 @@ def test_registers_the_waiter_before_starting_the_task(aws: Aws, env: dict[str, 
     assert task_status(aws) == "running"
     waiter = aws.store.get(aws.task_arn)
     assert waiter is not None
-    assert (waiter.kind, waiter.token, waiter.workflow, waiter.execution) == (
-        "sfn",
-        TOKEN,
-        "orders-callback",
-        "exec-1",
-    )
+    assert owner(waiter) == ("sfn", TOKEN, "orders-callback", "exec-1")
     assert waiter.success_stop_reasons == ("FULL_LOAD_ONLY_FINISHED", "NORMAL")
     assert before <= waiter.created_at <= int(time.time())
     assert waiter.expires_at == waiter.created_at + 7200

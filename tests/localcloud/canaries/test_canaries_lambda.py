@@ -48,15 +48,15 @@ def test_lambda_in_process_replaces_moto_s_docker_runner(cloud: LocalCloud) -> N
     assert 'cause_object["errorType"]' in source
 
 
-# -- l2. lambda_durable_config, lambda_durable_invocations, lambda_durable_api -----------------
+# -- l2. lambda_kept_config, lambda_durable_invocations, lambda_durable_api -----------------
 # Their behaviour is tested in test_durable.py; here, the moto internals they rely on.
 
 
 def test_durable_patches_rely_on_these_moto_internals(cloud: LocalCloud) -> None:
     cls = lambda_models.LambdaFunction
-    assert cls.__init__.__localcloud_patch__ == "lambda_durable_config"
-    assert cls.get_configuration.__localcloud_patch__ == "lambda_durable_config"
-    assert cls.update_configuration.__localcloud_patch__ == "lambda_durable_config"
+    assert cls.__init__.__localcloud_patch__ == "lambda_kept_config"
+    assert cls.get_configuration.__localcloud_patch__ == "lambda_kept_config"
+    assert cls.update_configuration.__localcloud_patch__ == "lambda_kept_config"
     # The request spec (CreateFunction's parameters, DurableConfig included) reaches __init__.
     assert "spec" in inspect.signature(inspect.unwrap(cls.__init__)).parameters
     # Published versions are copies of the function object: they keep durable_config.
