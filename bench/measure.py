@@ -113,6 +113,20 @@ def snapshot(cloud: LocalCloud) -> dict[str, int]:
     }
 
 
+def usage_since(
+    before: Mapping[str, int], after: Mapping[str, int], transitions: int, durable_operations: int
+) -> Usage:
+    """The usage between two ``snapshot``s, with the transitions and durable operations read
+    off the executions themselves."""
+    return Usage(
+        transitions=transitions,
+        lambda_invocations=after["lambda"] - before["lambda"],
+        durable_operations=durable_operations,
+        dynamodb_reads=after["dynamodb_reads"] - before["dynamodb_reads"],
+        dynamodb_writes=after["dynamodb_writes"] - before["dynamodb_writes"],
+    )
+
+
 _DYNAMODB_READS: Final = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "DescribeTable"})
 
 
@@ -226,13 +240,7 @@ def _measure(cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any])
         transitions, durable_operations = result.billed_transitions, 0
     after = snapshot(cloud)
     delta = {k: after[k] - before[k] for k in after}
-    usage = Usage(
-        transitions=transitions,
-        lambda_invocations=delta["lambda"],
-        durable_operations=durable_operations,
-        dynamodb_reads=delta["dynamodb_reads"],
-        dynamodb_writes=delta["dynamodb_writes"],
-    )
+    usage = usage_since(before, after, transitions, durable_operations)
     return Measured(
         task=task["name"],
         pattern=task["pattern"],

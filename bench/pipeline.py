@@ -23,7 +23,7 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from bench.measure import snapshot
+from bench.measure import snapshot, usage_since
 from bench.pricing import Usage
 from dms_waiters import DmsCallbackWorkflow, DmsDurableWorkflow, DmsPollingWorkflow
 from dms_waiters.documents.iam_policies import service_assume_role_policy
@@ -184,15 +184,7 @@ class Pipeline:
                 self.cloud.wait_for_execution(child["executionArn"]).billed_transitions
             )
             status, error, cause, output = run.status, run.error, run.cause, run.output
-        after = snapshot(self.cloud)
-        delta = {k: after[k] - before[k] for k in after}
-        usage = Usage(
-            transitions=transitions,
-            lambda_invocations=delta["lambda"],
-            durable_operations=durable_operations,
-            dynamodb_reads=delta["dynamodb_reads"],
-            dynamodb_writes=delta["dynamodb_writes"],
-        )
+        usage = usage_since(before, snapshot(self.cloud), transitions, durable_operations)
         starts = self.cloud.replication_task(self.task_arn).start_types
         start_type = starts[-1][1] if starts and starts[-1][0] >= before_time else None
         return Night(night, self.pattern, status, error, cause, output, usage, start_type)
