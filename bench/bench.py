@@ -9,6 +9,8 @@
    (``dms_waiters.testing``) and into the local cloud (resources really created in moto).
 3. The durable functions' archive: zipped size and the handler's cold import time, with only
    the durable SDK bundled and with the AWS SDK it needs bundled too (``durable_archive.py``).
+4. A nightly pipeline (extract, the waiter, transform) around each pattern, run three nights on
+   one full-load task: outcome, start type, transitions and cost per night (``pipeline.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import durable_archive
+from bench import durable_archive, pipeline
 from bench.measure import DEMO_PATTERNS, available, default_tasks, run_migration
 from dms_waiters.stack import build_stack
 from dms_waiters.testing import DmsWaitersMocks, run_program
@@ -111,10 +113,12 @@ def main(argv: Sequence[str]) -> int:
         sweep((1, 6), (60,))
         deploy_times((1, 10), repeats=1)
         durable_archive.report(repeats=1)
+        pipeline.report(nights=2)
     else:
         sweep(DURATIONS_HOURS, POLL_INTERVALS)
         deploy_times((1, 10, 100), repeats=3)
         durable_archive.report(repeats=5)
+        pipeline.report(nights=3)
     return 0
 
 

@@ -107,7 +107,8 @@ def default_tasks(patterns: Sequence[str], poll_interval: int) -> list[dict[str,
     return tasks
 
 
-def _snapshot(cloud: LocalCloud) -> dict[str, int]:
+def snapshot(cloud: LocalCloud) -> dict[str, int]:
+    """Counters a run's usage is the difference of: invocations, DynamoDB and DMS requests."""
     calls = cloud.api_calls()
     return {
         "lambda": cloud.lambda_runtime.invocations(),
@@ -119,6 +120,20 @@ def _snapshot(cloud: LocalCloud) -> dict[str, int]:
         ),
         "dms": sum(n for (svc, _), n in calls.items() if svc == "database-migration-service"),
     }
+
+
+def usage_since(
+    before: Mapping[str, int], after: Mapping[str, int], transitions: int, durable_operations: int
+) -> Usage:
+    """The usage between two ``snapshot``s, with the transitions and durable operations read
+    off the executions themselves."""
+    return Usage(
+        transitions=transitions,
+        lambda_invocations=after["lambda"] - before["lambda"],
+        durable_operations=durable_operations,
+        dynamodb_reads=after["dynamodb_reads"] - before["dynamodb_reads"],
+        dynamodb_writes=after["dynamodb_writes"] - before["dynamodb_writes"],
+    )
 
 
 _DYNAMODB_READS: Final = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "DescribeTable"})
@@ -256,7 +271,7 @@ def hub_metrics(cloud: LocalCloud, table: str) -> dict[str, float]:
 def _measure(
     cloud: LocalCloud, deployment: Deployment, task: Mapping[str, Any], midway: float = 0
 ) -> Measured:
-    before = _snapshot(cloud)
+    before = snapshot(cloud)
     outputs = deployment.exports[task["name"]]
     execution_arn = STARTERS[task["pattern"]](cloud, outputs, task["replication_task_arn"])
     table = deployment.exports.get(HUB_NAME, {}).get("table_name")
@@ -264,10 +279,10 @@ def _measure(
     if table and midway > 0:
         # What an operator sees halfway through the migration.
         cloud.clock.advance(midway)
-        cli_before = _snapshot(cloud)
+        cli_before = snapshot(cloud)
         waits = f"$ dms-waiters waits --hub {table}\n" + run_cli(cloud, "waits", "--hub", table)
         # The command's own requests are the operator's, not the pattern's.
-        before = {k: v + _snapshot(cloud)[k] - cli_before[k] for k, v in before.items()}
+        before = {k: v + snapshot(cloud)[k] - cli_before[k] for k, v in before.items()}
     result: ExecutionResult | DurableExecutionResult
     if task["pattern"] in DURABLE_PATTERNS:
         result = cloud.wait_for_durable_execution(
@@ -279,15 +294,9 @@ def _measure(
             execution_arn, replication_task_arn=task["replication_task_arn"]
         )
         transitions, durable_operations = result.billed_transitions, 0
-    after = _snapshot(cloud)
+    after = snapshot(cloud)
     delta = {k: after[k] - before[k] for k in after}
-    usage = Usage(
-        transitions=transitions,
-        lambda_invocations=delta["lambda"],
-        durable_operations=durable_operations,
-        dynamodb_reads=delta["dynamodb_reads"],
-        dynamodb_writes=delta["dynamodb_writes"],
-    )
+    usage = usage_since(before, after, transitions, durable_operations)
     return Measured(
         task=task["name"],
         pattern=task["pattern"],

@@ -167,6 +167,10 @@ class DmsCallbackWorkflow(StateMachineComponent):
     log_group_name: pulumi.Output[str]
     """Name of the log group of the workflow's state machine executions, or of its durable
     function."""
+    parent_policy: pulumi.Output[str]
+    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
+    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
+    durable function, a durable parent function's ``context.invoke`` of its alias."""
     starter_function_arn: pulumi.Output[str]
     """ARN of the starter Lambda the state machine invokes (it registers the waiter, then starts
     the DMS task or the job)."""

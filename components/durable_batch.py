@@ -258,6 +258,10 @@ class DurableBatchWorkflow(DurableComponent):
     log_group_name: pulumi.Output[str]
     """Name of the log group of the workflow's state machine executions, or of its durable
     function."""
+    parent_policy: pulumi.Output[str]
+    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
+    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
+    durable function, a durable parent function's ``context.invoke`` of its alias."""
     start_command: pulumi.Output[str]
     """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
     starts nothing new)."""

@@ -209,6 +209,10 @@ class DmsPollingWorkflow(StateMachineComponent):
     function."""
     schedule_arn: pulumi.Output[str | None]
     """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
+    parent_policy: pulumi.Output[str]
+    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
+    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
+    durable function, a durable parent function's ``context.invoke`` of its alias."""
 
     def __init__(
         self,

@@ -20,5 +20,6 @@ A map, by what each module is for:
   URL signing key in Secrets Manager), ``logs`` (one JSON line per decision), ``metrics`` (the
   hub's CloudWatch Embedded Metric Format records).
 * **User library**: ``durable_batch`` (``make_handler``: a user's batch job as a durable
-  function, deployed by DurableBatchWorkflow; users import it under this path).
+  function, deployed by DurableBatchWorkflow; users import it under this path), ``chained``
+  (``wait_for_dms``: a user's durable function waiting through the durable waiter).
 """

@@ -25,7 +25,7 @@ from .events.delivery import ScheduleRegistry
 from .patching import Patch, PatchRegistry
 from .scheduler import patches as scheduler
 from .scheduler.delivery import SchedulerRegistry
-from .stepfunctions import integrations, task_tokens, virtual_time
+from .stepfunctions import integrations, nested, task_tokens, virtual_time
 
 #: Every patch, in installation order.
 ALL_PATCHES: Final[tuple[Patch, ...]] = (
@@ -52,6 +52,7 @@ ALL_PATCHES: Final[tuple[Patch, ...]] = (
     task_tokens.task_token_waits,
     virtual_time.stopped_executions_stay_aborted,
     integrations.send_task_failure_cause,
+    nested.nested_executions,
     api_calls.api_call_metrics,  # wraps lambda_durable_api: durable requests count too
 )
 

@@ -28,3 +28,16 @@ def test_quick_bench_prints_measured_rows(capsys: pytest.CaptureFixture[str]) ->
     assert callback_ops[0] == callback_ops[1] > 0
     deploys = re.findall(r"^\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)$", out, flags=re.MULTILINE)
     assert deploys == [("1", "5"), ("10", "50")]
+    # The nightly pipeline: every pattern's parent succeeds each night, reloading from night 2.
+    nights = [line.split() for line in out.splitlines() if line.startswith("pipeline:")]
+    assert {row[0] for row in nights} == {
+        "pipeline:polling",
+        "pipeline:callback",
+        "pipeline:durable-poll",
+        "pipeline:durable-callback",
+    }
+    assert {(row[1], row[2], row[3]) for row in nights} == {
+        ("1", "SUCCEEDED", "start-replication"),
+        ("2", "SUCCEEDED", "reload-target"),
+    }
+    assert all(float(row[-1]) > 0 for row in nights)  # a measured cost

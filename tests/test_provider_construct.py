@@ -150,9 +150,17 @@ def test_polling_workflow_from_another_language() -> None:
     mocks, seen = run(lambda _: ("DmsPollingWorkflow", "orders", inputs, {}))
     urn, state = seen["orders"]
     assert urn.endswith("dms-waiters:index:DmsPollingWorkflow::orders")
-    assert set(state) == {"stateMachineArn", "stateMachineName", "roleArn", "logGroupName"}
+    assert set(state) == {
+        "stateMachineArn",
+        "stateMachineName",
+        "roleArn",
+        "logGroupName",
+        "parentPolicy",
+    }
     machine = mocks.by_name("orders-state-machine")
     assert state["stateMachineArn"] == machine.output("arn")
+    # Other languages get what a parent's role needs as JSON.
+    assert machine.output("arn") in state["parentPolicy"]
     definition = machine.inputs["definition"]
     assert '"poll":{"interval":120,"elapsed":0,' in definition  # an int again
     assert TASK_ARN in definition
@@ -236,6 +244,7 @@ def test_durable_workflow_with_a_known_hub_reference_is_granted_its_roles() -> N
         "roleArn",
         "logGroupName",
         "startCommand",
+        "parentPolicy",
         "hubTableName",
     }
     table = mocks.by_name("events-waiters").output("name")

@@ -20,6 +20,7 @@ log group, role) is ``create_lambda_function``'s.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Mapping
@@ -30,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import ArgChecker
-from ..documents import iam_policies
+from ..documents import iam_policies, parent_policies
 from .durable_bundle import bundled_assets
 from .handler_archive import handler_assets
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB, LambdaFunction, create_lambda_function
@@ -143,10 +144,15 @@ class DurableComponent(pulumi.ComponentResource):
     """Base of the components that deploy one durable function: sets its outputs once.
 
     Each component declares these outputs itself (``function_name``, ``function_arn``,
-    ``alias_name``, ``alias_arn``, ``role_arn``, ``log_group_name``, ``start_command``, with
-    their descriptions): Pulumi's schema analyzer reads the descriptions from the component
-    class's own source only.
+    ``alias_name``, ``alias_arn``, ``role_arn``, ``log_group_name``, ``start_command``,
+    ``parent_policy``, with their descriptions): Pulumi's schema analyzer reads the
+    descriptions from the component class's own source only.
     """
+
+    def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:
+        """The IAM statements a durable parent function's role needs to run this waiter with
+        ``context.invoke(alias_arn, ...)`` (``parent_policies.chained_invoke_statements``)."""
+        return self.alias_arn.apply(parent_policies.chained_invoke_statements)
 
     def _expose(self, durable: DurableFunction, name: str) -> dict[str, pulumi.Output[Any]]:
         """Set the outputs above from ``durable``; return them for ``register_outputs``."""
@@ -158,6 +164,9 @@ class DurableComponent(pulumi.ComponentResource):
         self.log_group_name = durable.function.log_group.name
         prefix = execution_name_prefix(name)
         self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
+        self.parent_policy = self.parent_policy_statements().apply(
+            lambda statements: json.dumps(iam_policies.document(*statements))
+        )
         return {
             "function_name": self.function_name,
             "function_arn": self.function_arn,
@@ -166,6 +175,7 @@ class DurableComponent(pulumi.ComponentResource):
             "role_arn": self.role_arn,
             "log_group_name": self.log_group_name,
             "start_command": self.start_command,
+            "parent_policy": self.parent_policy,
         }
 
 

@@ -18,7 +18,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Logged, LogLevel, ScheduleSettings
-from ..documents import iam_policies
+from ..definitions import nested
+from ..documents import iam_policies, parent_policies
 from ..lambdas import contract
 from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .lambda_function import LambdaFunction, create_log_group, create_role
@@ -46,9 +47,25 @@ class StateMachineComponent(pulumi.ComponentResource):
     """Base of the components built around one state machine: sets its outputs once.
 
     Each component declares these outputs itself (``state_machine_arn``,
-    ``state_machine_name``, ``role_arn``, ``log_group_name``, with their descriptions): Pulumi's
-    schema analyzer reads the descriptions from the component class's own source only.
+    ``state_machine_name``, ``role_arn``, ``log_group_name``, ``parent_policy``, with their
+    descriptions): Pulumi's schema analyzer reads the descriptions from the component class's
+    own source only.
     """
+
+    def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:
+        """The IAM statements a parent state machine's role needs to run this waiter as a
+        nested ``.sync``/``.sync:2`` execution (``parent_policies.nested_execution_statements``)."""
+        return self.state_machine_arn.apply(parent_policies.nested_execution_statements)
+
+    def nested_states(
+        self, state_name: str, **options: Any
+    ) -> pulumi.Output[dict[str, dict[str, Any]]]:
+        """The states a parent runs this waiter with, routing failures by the waiter's error
+        name: ``definitions.nested.nested_waiter_states(state_name, <this state machine's ARN>,
+        **options)`` (``next_state``, ``on_error``, ``otherwise`` required)."""
+        return self.state_machine_arn.apply(
+            lambda arn: nested.nested_waiter_states(state_name, arn, **options)
+        )
 
     def _expose(self, created: StateMachineResources) -> dict[str, pulumi.Output[Any]]:
         """Set the outputs above from ``created``; return them for ``register_outputs``."""
@@ -56,11 +73,15 @@ class StateMachineComponent(pulumi.ComponentResource):
         self.state_machine_name = created.machine.name
         self.role_arn = created.role.arn
         self.log_group_name = created.log_group.name
+        self.parent_policy = self.parent_policy_statements().apply(
+            lambda statements: json.dumps(iam_policies.document(*statements))
+        )
         return {
             "state_machine_arn": self.state_machine_arn,
             "state_machine_name": self.state_machine_name,
             "role_arn": self.role_arn,
             "log_group_name": self.log_group_name,
+            "parent_policy": self.parent_policy,
         }
 
 

@@ -37,9 +37,11 @@ the history ``Event`` builders,
 ``CallbackToken`` and ``web.routes``/``web.handlers``. They are used in this module only; its
 tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
-Not emulated: chained invokes (``context.invoke``), ``map``/``parallel`` refreshes in real time,
-execution retention, ``ListDurableExecutionsByFunction`` by function ARN (by name only), pausing,
-the execution ARN format (the testing SDK's opaque ``<uuid>/<uuid>``, not
+Chained invokes (``context.invoke``) of durable functions run as child executions
+(``durable_chained``). Not emulated: chained invokes of plain functions, ``map``/``parallel``
+refreshes in real time, execution retention, ``ListDurableExecutionsByFunction`` by function
+ARN (by name only), pausing, the execution ARN format (the testing SDK's opaque
+``<uuid>/<uuid>``, not
 ``arn:aws:lambda:...:durable-execution:...``), durable functions as EventBridge targets, a
 synchronous invocation from inside a handler (refused: handlers run one at a time), the
 synchronous-invocation limit's exact error (an execution still running after 15 virtual minutes
@@ -81,6 +83,7 @@ from moto.awslambda.exceptions import LambdaClientError
 from ..clock import VirtualClock
 from .common import arn_part, as_bytes, unqualified
 from .durable_api import DurableApi, error_response
+from .durable_chained import CloudChildDispatcher
 from .durable_history import HistoryJournal, JournalingStore, build_history, history_page
 from .durable_results import DurableExecutionResult, ExecutionRecord, count_operations
 from .durable_time import VirtualDurableClock, VirtualScheduler, fast_checkpoint_shutdown
@@ -201,7 +204,7 @@ class _RuntimeInvoker(LambdaInvoker):
         account_id: str | None = None,
         region_name: str | None = None,
     ) -> InvokeResponse:
-        record = self._service.record(input.durable_execution_arn)
+        record = self._service.adopt(input.durable_execution_arn)
         fn = self._service.resolve(record.function_arn, record.version)
         if fn is None:
             raise ResourceNotFoundException(f"Function not found: {function_name}")
@@ -259,6 +262,7 @@ class DurableFunctions:
         real_timeout: float = 30.0,
     ) -> None:
         check_testing_sdk_version()
+        self._region = region
         self.clock = clock
         self.runtime = runtime
         self.real_timeout = real_timeout
@@ -282,6 +286,7 @@ class DurableFunctions:
             invocation_timeout_seconds=INVOCATION_REAL_TIMEOUT_SECONDS,
             registry=self._registry,
             clock=time_source,
+            child_dispatcher=CloudChildDispatcher(self),
             region=region,
             on_complete=self._completed,
             journal=journal,
@@ -346,18 +351,8 @@ class DurableFunctions:
                     return existing
             execution_name = name or str(uuid.uuid4())
             started_at = self.clock.now()
-            start_input = StartDurableExecutionInput(
-                account_id=arn_part(function_arn, 4),
-                function_name=str(fn.function_name),
-                function_qualifier=str(fn.version),
-                execution_name=execution_name,
-                execution_timeout_seconds=int(
-                    config.get("ExecutionTimeout") or DEFAULT_EXECUTION_TIMEOUT_SECONDS
-                ),
-                execution_retention_period_days=int(
-                    config.get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS
-                ),
-                input=data.decode("utf-8"),
+            start_input = durable_start_input(
+                fn, config, arn_part(function_arn, 4), execution_name, data.decode("utf-8")
             )
             # Its first invocation (another thread) looks the record up under this lock: it
             # waits until the record exists.
@@ -486,6 +481,28 @@ class DurableFunctions:
         with self._lock:
             return self._records[arn]
 
+    def adopt(self, arn: str) -> ExecutionRecord:
+        """The record of ``arn``, made now for an execution the executor started itself (the
+        target of a chained invoke) from what it was started with."""
+        with self._lock:
+            record = self._records.get(arn)
+            if record is not None:
+                return record
+            start = self._store.load(arn).start_input
+            fn = self.find(start.function_name, start.function_qualifier, start.account_id)
+            if fn is None:
+                raise ResourceNotFoundException(f"Function not found: {start.function_name}")
+            record = ExecutionRecord(
+                execution_arn=arn,
+                name=start.execution_name,
+                function_arn=unqualified(fn.function_arn),
+                version=str(fn.version),
+                payload=(start.input or "").encode("utf-8"),
+                started_at=self.clock.now(),
+            )
+            self._records[arn] = record
+            return record
+
     def records(self) -> list[ExecutionRecord]:
         """Every execution started in this cloud, in order."""
         with self._lock:
@@ -556,6 +573,17 @@ class DurableFunctions:
 
     # -- functions -----------------------------------------------------------------------------
 
+    def find(self, name: str, qualifier: str | None, account_id: str) -> Any:
+        """moto's record of function ``name`` at ``qualifier`` (an alias resolves to its
+        version), in ``account_id`` and this service's region; None when there is none."""
+        from moto.awslambda.utils import get_backend
+
+        try:
+            backend = get_backend(account_id, self._region)
+            return backend.get_function(name, qualifier)
+        except Exception:
+            return None
+
     @staticmethod
     def resolve(function_arn: str, version: str) -> Any:
         """moto's record of ``function_arn`` at ``version`` (None when it no longer exists)."""
@@ -575,6 +603,31 @@ def durable_config(fn: Any) -> dict[str, Any] | None:
     """The ``DurableConfig`` a moto function was created with (None: not durable)."""
     config = getattr(fn, "durable_config", None)
     return dict(config) if isinstance(config, Mapping) else None
+
+
+def durable_start_input(
+    fn: Any,
+    config: Mapping[str, Any],
+    account_id: str,
+    name: str,
+    payload: str | None,
+    **extra: Any,
+) -> StartDurableExecutionInput:
+    """What starts an execution of ``fn`` (a version) with its ``DurableConfig``."""
+    return StartDurableExecutionInput(
+        account_id=account_id,
+        function_name=str(fn.function_name),
+        function_qualifier=str(fn.version),
+        execution_name=name,
+        execution_timeout_seconds=int(
+            config.get("ExecutionTimeout") or DEFAULT_EXECUTION_TIMEOUT_SECONDS
+        ),
+        execution_retention_period_days=int(
+            config.get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS
+        ),
+        input=payload,
+        **extra,
+    )
 
 
 def _runtime_error(payload: bytes) -> ErrorObject:

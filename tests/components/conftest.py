@@ -194,6 +194,7 @@ DURABLE_FUNCTION_OUTPUTS = [
     "alias_arn",
     "role_arn",
     "log_group_name",
+    "parent_policy",
     "start_command",
 ]
 #: The outputs of a ``DmsCallbackWorkflow``.
@@ -202,6 +203,7 @@ CALLBACK_OUTPUTS = [
     "state_machine_name",
     "role_arn",
     "log_group_name",
+    "parent_policy",
     "starter_function_arn",
     "hub_table_name",
 ]

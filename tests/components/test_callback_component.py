@@ -378,6 +378,9 @@ def test_outputs_resolve() -> None:
         lambda: DmsCallbackWorkflow("orders", {"replication_task_arn": TASK_ARN}), CALLBACK_OUTPUTS
     )
     machine = found.by_name("orders-state-machine")
+    # Exact in test_parent_policy_output.py: here, that it names this state machine.
+    parent = json.loads(seen.pop("parent_policy"))
+    assert parent["Statement"][0]["Resource"] == [machine.output("arn")]
     assert seen == {
         "state_machine_arn": machine.output("arn"),
         "state_machine_name": machine.output("name"),

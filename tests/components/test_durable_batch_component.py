@@ -3,6 +3,7 @@ config, alias, environment, validation; and the packed handler imports as Lambda
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,8 @@ def test_outputs_resolve(code_dir: Path) -> None:
     )
     command = seen.pop("start_command")
     arn = function_arn(found, "etl-batch")
+    parent = json.loads(seen.pop("parent_policy"))
+    assert parent["Statement"][0]["Resource"] == [f"{arn}:live"]
     assert seen == {
         "function_name": function_name(found, "etl-batch"),
         "function_arn": arn,

@@ -368,6 +368,8 @@ def test_outputs_resolve() -> None:
     seen, found = resolved_outputs({})
     alias_arn = f"{function_arn(found, 'orders-waiter')}:live"
     command = seen.pop("start_command")
+    parent = json.loads(seen.pop("parent_policy"))
+    assert parent["Statement"][0]["Resource"] == [alias_arn]
     assert seen == {
         "mode": "callback",
         "function_name": function_name(found, "orders-waiter"),

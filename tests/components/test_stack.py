@@ -104,6 +104,7 @@ def test_example_config_deploys_through_the_stack_program() -> None:
         "role_arn",
         "log_group_name",
         "schedule_arn",
+        "parent_policy",
     }
     assert first["schedule_arn"] is None
     assert first["state_machine_arn"].startswith("arn:aws:states:")

@@ -1,0 +1,42 @@
+"""The pipeline example of docs/patterns.md runs as written: its parent state machine nests
+the waiter, passes every definition check, and its role has exactly the waiter's parent policy."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.checks import all_definition_errors
+from tests.paths import ROOT
+
+PATTERNS = ROOT / "docs" / "patterns.md"
+
+
+def example(heading: str) -> str:
+    """The first Python code block after ``heading`` in docs/patterns.md."""
+    text = PATTERNS.read_text()
+    section = text[text.index(heading) :]
+    match = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_pipeline_example_deploys_a_parent_running_the_waiter_nested() -> None:
+    code = example("## 4. Waits inside pipelines")
+    mocks = run_program(lambda: exec(code, {}), DmsWaitersMocks())
+    waiter = mocks.by_name("orders-load-state-machine").output("arn")
+    parent = mocks.by_name("pipeline")
+    definition: dict[str, Any] = json.loads(parent.inputs["definition"])
+    assert all_definition_errors(definition) == []
+    task = definition["States"]["LoadOrders"]
+    assert task["Resource"] == "arn:aws:states:::states:startExecution.sync:2"
+    assert task["Parameters"]["StateMachineArn"] == waiter
+    policy = json.loads(mocks.by_name("pipeline-policy").inputs["policy"])
+    assert {s["Sid"] for s in policy["Statement"]} == {
+        "StartDmsWaiter",
+        "ManageDmsWaiterExecutions",
+        "SyncExecutionEventsRule",
+    }
+    assert policy["Statement"][0]["Resource"] == [waiter]
