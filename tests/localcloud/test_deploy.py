@@ -76,6 +76,9 @@ def zip_names(data: bytes) -> list[str]:
 # -- the stack program, deployed and executed --------------------------------------------------
 
 
+# End to end (the stack file deployed, an execution run): slow, as tests/e2e/ (the stack is
+# previewed by tests/components/test_stack.py, each resource type deployed by the tests below).
+@pytest.mark.slow
 def test_stack_program_deploys_into_moto_and_its_state_machine_runs(cloud: LocalCloud) -> None:
     orders = cloud.create_replication_task("orders", DmsScenario(run_seconds=600))
     catchup = cloud.create_replication_task("catchup", DmsScenario(run_seconds=600))

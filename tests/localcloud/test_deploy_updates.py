@@ -114,11 +114,16 @@ def test_an_unchanged_program_calls_no_aws_api_that_changes_anything(cloud: Loca
     assert set(ops(second).values()) == {"same"}
     assert delta(before, mutating_calls(cloud)) == {}
 
-    # The same ids and state (the archive is a new object with the same content).
+    # The same ids and state (the archive is a new object with the same content), by id: the
+    # order resources register in varies with the threads' timing on a busy machine.
     def state(deployment: Deployment) -> list[tuple[str, dict[str, Any]]]:
-        return [
-            (r.id, {k: v for k, v in r.state.items() if k != "code"}) for r in deployment.resources
-        ]
+        return sorted(
+            (
+                (r.id, {k: v for k, v in r.state.items() if k != "code"})
+                for r in deployment.resources
+            ),
+            key=lambda pair: pair[0],
+        )
 
     assert state(second) == state(first)
     assert second.summary().endswith(f"Resources: {len(first.resources)} unchanged")

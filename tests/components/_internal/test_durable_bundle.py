@@ -85,18 +85,29 @@ def test_the_archive_is_handlers_plus_bundle_plus_extra_files() -> None:
         durable_archive({"dms_waiters/lambdas/contract.py": pulumi.StringAsset("")})
 
 
-def test_the_zipped_archive_fits_lambdas_direct_upload_limit(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The archive written out once for the tests below (thousands of files): its root and
+    keys."""
+    root = tmp_path_factory.mktemp("durable-archive")
+    return root, extract(durable_archive(), root)
+
+
+def test_the_zipped_archive_fits_lambdas_direct_upload_limit(
+    unpacked: tuple[Path, list[str]],
+) -> None:
+    root, keys = unpacked
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for key in extract(durable_archive(), tmp_path):
-            archive.write(tmp_path / key, key)
+        for key in keys:
+            archive.write(root / key, key)
     assert buffer.tell() < DIRECT_UPLOAD_LIMIT_BYTES
 
 
-def test_the_handler_imports_from_the_archive_layout(tmp_path: Path) -> None:
+def test_the_handler_imports_from_the_archive_layout(unpacked: tuple[Path, list[str]]) -> None:
     # Unpacked as Lambda does (the archive root is on sys.path), the handler, the durable SDK
     # and the AWS SDK come from the archive, not from this environment's copies.
-    extract(durable_archive(), tmp_path)
+    root, _ = unpacked
     module, _, function = contract.DURABLE_WAITER_HANDLER.rpartition(".")
     probe = (
         "import importlib, json, sys\n"
@@ -105,13 +116,13 @@ def test_the_handler_imports_from_the_archive_layout(tmp_path: Path) -> None:
         f"({module!r}, 'aws_durable_execution_sdk_python', 'boto3', 'botocore')]\n"
         "print(json.dumps([files, callable(handler)]))\n"
     )
-    stdout = run_in(tmp_path, probe)
+    stdout = run_in(root, probe)
     files, is_callable = json.loads(stdout.strip().splitlines()[-1])
     expected = [
-        tmp_path / "dms_waiters" / "lambdas" / "handlers" / "durable_waiter.py",
-        tmp_path / DURABLE_SDK_PACKAGE / "__init__.py",
-        tmp_path / "boto3" / "__init__.py",
-        tmp_path / "botocore" / "__init__.py",
+        root / "dms_waiters" / "lambdas" / "handlers" / "durable_waiter.py",
+        root / DURABLE_SDK_PACKAGE / "__init__.py",
+        root / "boto3" / "__init__.py",
+        root / "botocore" / "__init__.py",
     ]
     assert [Path(f).resolve() for f in files] == [e.resolve() for e in expected]
     assert is_callable
