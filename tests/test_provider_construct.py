@@ -31,6 +31,10 @@ from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
 from tests.provider_host import ROOT, plugin_provider
 
+# Each construct runs Pulumi's provider servicer end to end (about 1.5 s each, 25 s in all): in
+# the slow set, which CI runs, to keep ./dev test under two minutes.
+pytestmark = pytest.mark.slow
+
 ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:ORDERS7XQ2"

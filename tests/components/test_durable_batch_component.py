@@ -206,6 +206,7 @@ def test_outputs_resolve(code_dir: Path) -> None:
     assert '--durable-execution-name "etl-$RUN_ID"' in command
 
 
+@pytest.mark.slow  # unpacks the whole bundle and imports it in a subprocess
 def test_the_packed_handler_imports_as_lambda_would(code_dir: Path, tmp_path: Path) -> None:
     code = deploy(code_dir).by_name("etl-batch").inputs["code"]
     root = tmp_path / "task"
