@@ -26,6 +26,8 @@ import dms_waiters, dms_waiters.lambdas, localcloud
 names = ["dms_waiters.testing", "localcloud.deploy", "bench.measure"]
 names += [m.name for m in pkgutil.walk_packages(dms_waiters.__path__, "dms_waiters.")]
 names += [m.name for m in pkgutil.walk_packages(localcloud.__path__, "localcloud.")]
+# A __main__ module is a command's entry point: importing it runs the command.
+names = [name for name in names if not name.endswith(".__main__")]
 for name in names:
     importlib.import_module(name)
 errors = importlib.import_module("dms_waiters.lambdas.errors")
