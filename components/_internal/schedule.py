@@ -38,14 +38,11 @@ from ..naming import (
     check_component_name,
     lambda_children,
 )
+from .dead_letters import ALARM_PERIOD_SECONDS, create_dead_letter_queue, queue_not_empty_alarm
 from .durable_function import execution_name_prefix
 from .lambda_function import create_lambda_function, create_role
 from .partition_check import provider_partition
 
-#: SQS's longest retention: 14 days to notice the alarm and redrive (every dead-letter queue).
-DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
-#: Alarm period: SQS publishes its queue metrics every 5 minutes (every dead-letter alarm).
-ALARM_PERIOD_SECONDS: Final = 300
 #: The starter only makes one API call.
 STARTER_TIMEOUT_SECONDS: Final = 30
 STARTER_MEMORY_MB: Final = 128
@@ -80,22 +77,12 @@ def schedule_runs(
     if settings is None:
         return pulumi.Output.from_input(None)
     child = pulumi.ResourceOptions(parent=parent)
-    dlq = aws.sqs.Queue(
-        f"{name}-schedule-dlq",
-        message_retention_seconds=DLQ_RETENTION_SECONDS,
-        # SSE-SQS rather than a KMS key: Scheduler and Lambda can send without key grants.
-        sqs_managed_sse_enabled=True,
-        tags=tags,
-        opts=child,
-    )
-    aws.cloudwatch.MetricAlarm(
+    dlq = create_dead_letter_queue(f"{name}-schedule-dlq", tags, child)
+    queue_not_empty_alarm(
         f"{name}-schedule-dlq-not-empty",
-        alarm_description=f"A scheduled start of the DMS workflow {name} failed every retry; "
+        dlq,
+        f"A scheduled start of the DMS workflow {name} failed every retry; "
         "the message says which scheduled time. Inspect the queue and start the run by hand.",
-        namespace="AWS/SQS",
-        metric_name="ApproximateNumberOfMessagesVisible",
-        dimensions={"QueueName": dlq.name},
-        statistic="Maximum",
         comparison_operator="GreaterThanThreshold",
         threshold=0,
         evaluation_periods=1,

@@ -13,10 +13,14 @@ from typing import Any, Final, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from .._internal.dead_letters import (
+    ALARM_PERIOD_SECONDS,
+    create_dead_letter_queue,
+    queue_not_empty_alarm,
+)
 from .._internal.lambda_function import LambdaFunction, create_lambda_function
 from .._internal.outputs import built_from
 from .._internal.partition_check import checked_partition, gated
-from .._internal.schedule import ALARM_PERIOD_SECONDS, DLQ_RETENTION_SECONDS
 from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 from ..documents import iam_policies, partitions
 from ..documents.dashboard import hub_dashboard
@@ -296,14 +300,7 @@ class DmsEventHub(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        dlq = aws.sqs.Queue(
-            f"{name}-dlq",
-            message_retention_seconds=DLQ_RETENTION_SECONDS,
-            # SSE-SQS rather than a KMS key: EventBridge can deliver to it without key grants.
-            sqs_managed_sse_enabled=True,
-            tags=tags,
-            opts=child,
-        )
+        dlq = create_dead_letter_queue(f"{name}-dlq", tags, child)
         rule = aws.cloudwatch.EventRule(
             f"{name}-dms-events",
             description="DMS replication task state changes, to the dms-waiters resume Lambda",
@@ -602,15 +599,12 @@ class DmsEventHub(pulumi.ComponentResource):
             "tags": tags,
             "opts": child,
         }
-        aws.cloudwatch.MetricAlarm(
+        queue_not_empty_alarm(
             f"{name}-dlq-not-empty",
-            alarm_description="A DMS event or resume invocation was dead-lettered: a waiting "
+            dlq,
+            "A DMS event or resume invocation was dead-lettered: a waiting "
             "workflow may not have been resumed. Inspect and redrive the queue. Runbook: "
             + runbook_url(DLQ_NOT_EMPTY),
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": dlq.name},
-            statistic="Maximum",
             **common,
         )
         for role, function in functions:
