@@ -36,6 +36,7 @@ from .durable_bundle import bundled_assets
 from .handler_archive import handler_assets
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB, LambdaFunction, create_lambda_function
 from .partition_check import tracing_partition
+from .shared_outputs import DurableFunctionOutputs
 
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"
@@ -140,14 +141,9 @@ class DurableFunction:
         return self.function.arn
 
 
-class DurableComponent(pulumi.ComponentResource):
-    """Base of the components that deploy one durable function: sets its outputs once.
-
-    Each component declares these outputs itself (``function_name``, ``function_arn``,
-    ``alias_name``, ``alias_arn``, ``role_arn``, ``log_group_name``, ``start_command``,
-    ``parent_policy``, with their descriptions): Pulumi's schema analyzer reads the
-    descriptions from the component class's own source only.
-    """
+class DurableComponent(DurableFunctionOutputs, pulumi.ComponentResource):
+    """Base of the components that deploy one durable function: declares its outputs
+    (``DurableFunctionOutputs``) and sets them once."""
 
     def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:
         """The IAM statements a durable parent function's role needs to run this waiter with

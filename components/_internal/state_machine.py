@@ -24,6 +24,7 @@ from ..lambdas import contract
 from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .lambda_function import LambdaFunction, create_log_group, create_role
 from .schedule import schedule_runs
+from .shared_outputs import StateMachineOutputs
 
 #: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
 STATE_MACHINE_CHILDREN: Final[Children] = (
@@ -43,14 +44,9 @@ class StateMachineResources:
     machine: aws.sfn.StateMachine
 
 
-class StateMachineComponent(pulumi.ComponentResource):
-    """Base of the components built around one state machine: sets its outputs once.
-
-    Each component declares these outputs itself (``state_machine_arn``,
-    ``state_machine_name``, ``role_arn``, ``log_group_name``, ``parent_policy``, with their
-    descriptions): Pulumi's schema analyzer reads the descriptions from the component class's
-    own source only.
-    """
+class StateMachineComponent(StateMachineOutputs, pulumi.ComponentResource):
+    """Base of the components built around one state machine: declares its outputs
+    (``StateMachineOutputs``) and sets them once."""
 
     def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:
         """The IAM statements a parent state machine's role needs to run this waiter as a
