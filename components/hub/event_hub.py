@@ -13,20 +13,13 @@ from typing import Any, Final, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from .._internal.dead_letters import (
-    ALARM_PERIOD_SECONDS,
-    create_dead_letter_queue,
-    queue_not_empty_alarm,
-)
+from .._internal.dead_letters import create_dead_letter_queue
 from .._internal.lambda_function import LambdaFunction, create_lambda_function
 from .._internal.outputs import built_from
-from .._internal.partition_check import checked_partition, gated
 from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
-from ..documents import iam_policies, partitions
-from ..documents.dashboard import hub_dashboard
+from ..documents import iam_policies
 from ..documents.event_patterns import dms_state_change_pattern, schedule_expression
 from ..lambdas import contract
-from ..lambdas import metrics as hub_metrics
 from ..naming import (
     EVENT_RULE,
     EVENT_TARGET,
@@ -39,9 +32,10 @@ from ..naming import (
     check_component_name,
     lambda_children,
 )
+from .callback_endpoint import create_callback_endpoint
+from .monitoring import create_alarms, create_dashboard
 from .reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
 from .reference import DmsEventHubReference
-from .runbook import DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, runbook_url
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
 #: EventBridge's retries of a resume invocation it could not deliver. After an hour the
@@ -52,8 +46,6 @@ TARGET_MAX_RETRY_ATTEMPTS: Final = 10
 #: The resume Lambda makes four quick API calls; the reconciler may walk many waiters.
 RESUME_TIMEOUT_SECONDS: Final = 30
 RECONCILER_TIMEOUT_SECONDS: Final = 300
-#: The endpoint makes three quick calls; a caller's HTTP client waits for it.
-CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
 #: The autonamed resources of a hub with every option on, so one name limit holds whatever the
 #: settings (see ``naming``; the reconciler's schedule rule is the binding one).
 HUB_CHILDREN: Final[Children] = (
@@ -342,11 +334,28 @@ class DmsEventHub(pulumi.ComponentResource):
         self._completers = [("resume", resume)] + (
             [] if reconciler is None else [("reconciler", reconciler)]
         )
-        endpoint = self._callback_endpoint(name, settings, table, tags)
+        endpoint = (
+            create_callback_endpoint(
+                self, name, log_retention_days=settings.log_retention_days, table=table, tags=tags
+            )
+            if settings.callback_url
+            else None
+        )
         watched = self._completers + ([] if endpoint is None else [("callback-url", endpoint[0])])
         if settings.alarms:
-            self._alarms(name, settings, table, dlq, watched, tags)
-        dashboard = self._dashboard(name, table, dlq, watched) if settings.dashboard else None
+            create_alarms(
+                self,
+                name,
+                reconcile_every_minutes=settings.reconcile_every_minutes,
+                alarm_actions=settings.alarm_actions,
+                table=table,
+                dlq=dlq,
+                functions=watched,
+                tags=tags,
+            )
+        dashboard = (
+            create_dashboard(self, name, table, dlq, watched) if settings.dashboard else None
+        )
 
         self.table_name = table.name
         self.table_arn = table.arn
@@ -402,73 +411,6 @@ class DmsEventHub(pulumi.ComponentResource):
         return grant_durable_callbacks(
             name, self.reference["resume_role_names"], function_arn, parent
         )
-
-    def _callback_endpoint(
-        self,
-        name: str,
-        settings: HubSettings,
-        table: aws.dynamodb.Table,
-        tags: pulumi.Input[dict[str, str]] | None,
-    ) -> tuple[LambdaFunction, aws.secretsmanager.Secret, aws.lambda_.FunctionUrl] | None:
-        """The signing-key secret, the endpoint Lambda and its public function URL."""
-        if not settings.callback_url:
-            return None
-        child = pulumi.ResourceOptions(parent=self)
-        # No SecretVersion: the key is generated inside AWS on first use (lambdas/signing_key).
-        secret = aws.secretsmanager.Secret(
-            f"{name}-signing-key",
-            description="HMAC key signing dms-waiters callback URLs (generated on first use)",
-            tags=tags,
-            opts=child,
-        )
-        # Function URLs are not offered everywhere (China): refused at preview, naming the
-        # argument.
-        gate = checked_partition(
-            self, ArgChecker("DmsEventHub", name), {"callback_url": partitions.FUNCTION_URLS}
-        )
-        endpoint = create_lambda_function(
-            f"{name}-callback-url",
-            parent=self,
-            handler=contract.CALLBACK_URL_HANDLER,
-            description="Resumes a waiting workflow from a signed callback URL",
-            statements=built_from(iam_policies.callback_url_statements, table.arn, secret.arn),
-            environment={
-                contract.ENV_WAITER_TABLE: table.name,
-                contract.ENV_SIGNING_SECRET_ARN: secret.arn,
-            },
-            log_retention_days=settings.log_retention_days,
-            tags=tags,
-            timeout_seconds=CALLBACK_URL_TIMEOUT_SECONDS,
-            gate=gate,
-        )
-        # Anyone may call the URL: the signature, not IAM, is the credential. Since October
-        # 2025 a public function URL needs both permissions.
-        public = [
-            aws.lambda_.Permission(
-                f"{name}-callback-url-public",
-                action="lambda:InvokeFunctionUrl",
-                function=endpoint.function.name,
-                principal="*",
-                function_url_auth_type="NONE",
-                opts=child,
-            ),
-            aws.lambda_.Permission(
-                f"{name}-callback-url-invoke",
-                action="lambda:InvokeFunction",
-                function=endpoint.function.name,
-                principal="*",
-                invoked_via_function_url=True,
-                opts=child,
-            ),
-        ]
-        url = aws.lambda_.FunctionUrl(
-            f"{name}-callback-url-endpoint",
-            function_name=gated(endpoint.function.name, gate),
-            authorization_type="NONE",
-            invoke_mode="BUFFERED",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*public, *endpoint.invoke_after]),
-        )
-        return endpoint, secret, url
 
     def _reconciler(
         self,
@@ -548,109 +490,3 @@ class DmsEventHub(pulumi.ComponentResource):
                 depends_on=[permission, *function.invoke_after, *(depends_on or [])],
             ),
         )
-
-    def _dashboard(
-        self,
-        name: str,
-        table: aws.dynamodb.Table,
-        dlq: aws.sqs.Queue,
-        functions: list[tuple[str, LambdaFunction]],
-    ) -> aws.cloudwatch.Dashboard:
-        """The hub's dashboard (``documents.dashboard``), named after its waiter table."""
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        roles = [role for role, _ in functions]
-        body = pulumi.Output.all(
-            region, table.name, dlq.name, *(function.name for _, function in functions)
-        ).apply(
-            lambda values: json.dumps(
-                hub_dashboard(
-                    values[0], values[1], values[2], list(zip(roles, values[3:], strict=True))
-                )
-            )
-        )
-        return aws.cloudwatch.Dashboard(
-            f"{name}-dashboard",
-            # Dashboard names take letters, digits, - and _ only; table names also take ".".
-            dashboard_name=table.name.apply(lambda table_name: table_name.replace(".", "-")),
-            dashboard_body=body,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _alarms(
-        self,
-        name: str,
-        settings: HubSettings,
-        table: aws.dynamodb.Table,
-        dlq: aws.sqs.Queue,
-        functions: list[tuple[str, LambdaFunction]],
-        tags: pulumi.Input[dict[str, str]] | None,
-    ) -> None:
-        """Alarms for what must never happen quietly: a dead letter, a failing resume path, a
-        lost event, a wait outliving its deadline. Each description ends with its runbook."""
-        child = pulumi.ResourceOptions(parent=self)
-        common: dict[str, Any] = {
-            "comparison_operator": "GreaterThanThreshold",
-            "threshold": 0,
-            "evaluation_periods": 1,
-            "period": ALARM_PERIOD_SECONDS,
-            # No data means no messages / no invocations: nothing is wrong.
-            "treat_missing_data": "notBreaching",
-            "alarm_actions": settings.alarm_actions,
-            "tags": tags,
-            "opts": child,
-        }
-        queue_not_empty_alarm(
-            f"{name}-dlq-not-empty",
-            dlq,
-            "A DMS event or resume invocation was dead-lettered: a waiting "
-            "workflow may not have been resumed. Inspect and redrive the queue. Runbook: "
-            + runbook_url(DLQ_NOT_EMPTY),
-            **common,
-        )
-        for role, function in functions:
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{role}-errors",
-                alarm_description=pulumi.Output.concat(
-                    f"The dms-waiters {role} Lambda failed; see its log group ",
-                    function.log_group.name,
-                    ". Runbook: ",
-                    runbook_url(HANDLER_ERRORS),
-                ),
-                namespace="AWS/Lambda",
-                metric_name="Errors",
-                dimensions={"FunctionName": function.name},
-                statistic="Sum",
-                **common,
-            )
-        period = settings.reconcile_every_minutes
-        if not period:
-            return  # both metrics come from the reconciler
-        hub = {hub_metrics.DIMENSION: table.name}
-        reconciler_alarms = (
-            (
-                "lost-events",
-                "The reconciler resumed a wait whose DMS event never arrived (or came late): the "
-                "event path lost one. Runbook: " + runbook_url(LOST_EVENTS),
-                hub_metrics.RESUMED_BY_RECONCILER,
-                "Sum",
-                ALARM_PERIOD_SECONDS,
-            ),
-            (
-                "overdue-waits",
-                "A waiter outlived its workflow's deadline: the workflow should have timed out "
-                "and did not. Runbook: " + runbook_url(OVERDUE_WAITS),
-                hub_metrics.WAITS_OVERDUE,
-                "Maximum",
-                period * 60,  # one data point per reconciler run
-            ),
-        )
-        for suffix, description, metric, statistic, seconds in reconciler_alarms:
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{suffix}",
-                alarm_description=description,
-                namespace=hub_metrics.NAMESPACE,
-                metric_name=metric,
-                dimensions=hub,
-                statistic=statistic,
-                **{**common, "period": seconds},
-            )
