@@ -14,11 +14,10 @@ from ._internal.shared_args import (
     ScheduledArgs,
     WaitedTaskArgs,
 )
-from ._internal.shared_outputs import ScheduleOutputs, StarterOutputs
+from ._internal.shared_outputs import ScheduleOutputs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
-    StateMachineComponent,
-    create_starter_state_machine,
+    StarterStateMachineComponent,
     schedule_executions,
 )
 from .arguments import (
@@ -130,7 +129,7 @@ def starter_environment(
     }
 
 
-class DmsCallbackWorkflow(StateMachineComponent, StarterOutputs, ScheduleOutputs):
+class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
     """Wait for a DMS replication task on a task token, resumed when DMS reports the change.
 
     The state machine's one ``lambda:invoke.waitForTaskToken`` task invokes the starter Lambda,
@@ -207,17 +206,14 @@ class DmsCallbackWorkflow(StateMachineComponent, StarterOutputs, ScheduleOutputs
                 partition=v[3],
             )
         )
-        created = create_starter_state_machine(
+        created, outputs = self._create_starter_machine(
             name,
-            parent=self,
             description=f"Execution role of the DMS callback workflow {name}",
             starter=starter,
             definition=definition,
             logging=settings,
             tags=tags,
         )
-        outputs = self._expose(created)
-        self.starter_function_arn = starter.arn
         self.hub_table_name = link.table_name
         self.schedule_arn = schedule_executions(
             name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
@@ -225,7 +221,6 @@ class DmsCallbackWorkflow(StateMachineComponent, StarterOutputs, ScheduleOutputs
         self.register_outputs(
             {
                 **outputs,
-                "starter_function_arn": self.starter_function_arn,
                 "hub_table_name": self.hub_table_name,
                 "schedule_arn": self.schedule_arn,
             }

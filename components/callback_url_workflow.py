@@ -9,11 +9,9 @@ from ._internal.lambda_function import RUNTIME, create_lambda_function
 from ._internal.outputs import built_from
 from ._internal.partition_check import tracing_partition
 from ._internal.shared_args import ExecutionLogArgs, HubWorkflowTagsArgs
-from ._internal.shared_outputs import StarterOutputs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
-    StateMachineComponent,
-    create_starter_state_machine,
+    StarterStateMachineComponent,
 )
 from .arguments import ArgChecker
 from .definitions.callback_url import (
@@ -168,7 +166,7 @@ def callback_url_settings_from_args(
     )
 
 
-class CallbackUrlWorkflow(StateMachineComponent, StarterOutputs):
+class CallbackUrlWorkflow(StarterStateMachineComponent):
     """Start a third-party job with signed callback URLs and wait until it calls one.
 
     For services that only accept a callback URL. An execution's one
@@ -277,26 +275,22 @@ class CallbackUrlWorkflow(StateMachineComponent, StarterOutputs):
                 partition=v[1],
             )
         )
-        created = create_starter_state_machine(
+        _, outputs = self._create_starter_machine(
             name,
-            parent=self,
             description=f"Execution role of the callback URL workflow {name}",
             starter=starter,
             definition=definition,
             logging=settings,
             tags=tags,
         )
-        outputs = self._expose(created)
         self.job_function_arn = job.arn
         self.job_role_arn = job.role.arn
-        self.starter_function_arn = starter.arn
         self.callback_base_url = link.callback_base_url.apply(str)
         self.register_outputs(
             {
                 **outputs,
                 "job_function_arn": self.job_function_arn,
                 "job_role_arn": self.job_role_arn,
-                "starter_function_arn": self.starter_function_arn,
                 "callback_base_url": self.callback_base_url,
             }
         )

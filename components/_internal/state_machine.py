@@ -24,7 +24,8 @@ from ..lambdas import contract
 from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .lambda_function import LambdaFunction, create_log_group, create_role
 from .schedule import schedule_runs
-from .shared_outputs import StateMachineOutputs
+from .shared_outputs import StarterOutputs, StateMachineOutputs
+from .waiter_component import WaiterComponent
 
 #: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
 STATE_MACHINE_CHILDREN: Final[Children] = (
@@ -44,7 +45,7 @@ class StateMachineResources:
     machine: aws.sfn.StateMachine
 
 
-class StateMachineComponent(StateMachineOutputs, pulumi.ComponentResource):
+class StateMachineComponent(StateMachineOutputs, WaiterComponent):
     """Base of the components built around one state machine: declares its outputs
     (``StateMachineOutputs``) and sets them once."""
 
@@ -67,18 +68,40 @@ class StateMachineComponent(StateMachineOutputs, pulumi.ComponentResource):
         """Set the outputs above from ``created``; return them for ``register_outputs``."""
         self.state_machine_arn = created.machine.arn
         self.state_machine_name = created.machine.name
-        self.role_arn = created.role.arn
-        self.log_group_name = created.log_group.name
-        self.parent_policy = self.parent_policy_statements().apply(
-            lambda statements: json.dumps(iam_policies.document(*statements))
-        )
         return {
             "state_machine_arn": self.state_machine_arn,
             "state_machine_name": self.state_machine_name,
-            "role_arn": self.role_arn,
-            "log_group_name": self.log_group_name,
-            "parent_policy": self.parent_policy,
+            **self._expose_waiter(created.role.arn, created.log_group.name),
         }
+
+
+class StarterStateMachineComponent(StateMachineComponent, StarterOutputs):
+    """Base of the callback patterns' components: a state machine whose one task invokes a
+    starter Lambda (``create_starter_state_machine``)."""
+
+    def _create_starter_machine(
+        self,
+        name: str,
+        *,
+        description: str,
+        starter: LambdaFunction,
+        definition: pulumi.Output[dict[str, Any]],
+        logging: Logged,
+        tags: pulumi.Input[dict[str, str]] | None,
+    ) -> tuple[StateMachineResources, dict[str, pulumi.Output[Any]]]:
+        """``create_starter_state_machine`` under this component; sets the state machine's
+        outputs and ``starter_function_arn``, and returns them for ``register_outputs``."""
+        created = create_starter_state_machine(
+            name,
+            parent=self,
+            description=description,
+            starter=starter,
+            definition=definition,
+            logging=logging,
+            tags=tags,
+        )
+        self.starter_function_arn = starter.arn
+        return created, {**self._expose(created), "starter_function_arn": starter.arn}
 
 
 def create_state_machine(
