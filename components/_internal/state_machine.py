@@ -77,7 +77,7 @@ class StateMachineComponent(StateMachineOutputs, WaiterComponent):
 
 class StarterStateMachineComponent(StateMachineComponent, StarterOutputs):
     """Base of the callback patterns' components: a state machine whose one task invokes a
-    starter Lambda (``create_starter_state_machine``)."""
+    starter Lambda."""
 
     def _create_starter_machine(
         self,
@@ -89,16 +89,23 @@ class StarterStateMachineComponent(StateMachineComponent, StarterOutputs):
         logging: Logged,
         tags: pulumi.Input[dict[str, str]] | None,
     ) -> tuple[StateMachineResources, dict[str, pulumi.Output[Any]]]:
-        """``create_starter_state_machine`` under this component; sets the state machine's
-        outputs and ``starter_function_arn``, and returns them for ``register_outputs``."""
-        created = create_starter_state_machine(
+        """``create_state_machine`` under this component for a callback pattern: one task
+        token wait whose role may only invoke the ``starter`` Lambda
+        (``iam_policies.callback_state_machine_policy``). Sets the state machine's outputs and
+        ``starter_function_arn``, and returns them for ``register_outputs``."""
+        created = create_state_machine(
             name,
             parent=self,
             description=description,
-            starter=starter,
-            definition=definition,
+            definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
+            policy=starter.arn.apply(
+                lambda arn: json.dumps(
+                    iam_policies.callback_state_machine_policy(arn, logging.tracing)
+                )
+            ),
             logging=logging,
             tags=tags,
+            invokes=[starter],
         )
         self.starter_function_arn = starter.arn
         return created, {**self._expose(created), "starter_function_arn": starter.arn}
@@ -155,32 +162,6 @@ def create_state_machine(
         ),
     )
     return StateMachineResources(role, role_policy, log_group, machine)
-
-
-def create_starter_state_machine(
-    name: str,
-    *,
-    parent: pulumi.Resource,
-    description: str,
-    starter: LambdaFunction,
-    definition: pulumi.Output[dict[str, Any]],
-    logging: Logged,
-    tags: pulumi.Input[dict[str, str]] | None,
-) -> StateMachineResources:
-    """``create_state_machine`` for the callback patterns: one task token wait whose role may
-    only invoke the ``starter`` Lambda (``iam_policies.callback_state_machine_policy``)."""
-    return create_state_machine(
-        name,
-        parent=parent,
-        description=description,
-        definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
-        policy=starter.arn.apply(
-            lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, logging.tracing))
-        ),
-        logging=logging,
-        tags=tags,
-        invokes=[starter],
-    )
 
 
 def schedule_executions(
