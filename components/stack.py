@@ -42,7 +42,8 @@ from .durable import (
     DmsDurableWorkflow,
     DmsDurableWorkflowArgs,
 )
-from .hub.event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .hub.event_hub import DmsEventHub, DmsEventHubArgs
+from .hub.settings import hub_settings_from_args
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 
 # Pulumi logical names become parts of AWS names: keep them short and plain.

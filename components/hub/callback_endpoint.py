@@ -12,6 +12,7 @@ from .._internal.partition_check import checked_partition, gated
 from ..arguments import ArgChecker
 from ..documents import iam_policies, partitions
 from ..lambdas import contract
+from .settings import HubSettings
 
 #: The endpoint makes three quick calls; a caller's HTTP client waits for it.
 CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
@@ -20,13 +21,13 @@ CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
 def create_callback_endpoint(
     parent: pulumi.Resource,
     name: str,
-    *,
-    log_retention_days: int,
+    settings: HubSettings,
     table: aws.dynamodb.Table,
     tags: pulumi.Input[dict[str, str]] | None,
-) -> tuple[LambdaFunction, aws.secretsmanager.Secret, aws.lambda_.FunctionUrl]:
-    """The signing-key secret, the endpoint Lambda and its public function URL (the hub's
-    ``callback_url``)."""
+) -> tuple[LambdaFunction, aws.secretsmanager.Secret, aws.lambda_.FunctionUrl] | None:
+    """The signing-key secret, the endpoint Lambda and its public function URL."""
+    if not settings.callback_url:
+        return None
     child = pulumi.ResourceOptions(parent=parent)
     # No SecretVersion: the key is generated inside AWS on first use (lambdas/signing_key).
     secret = aws.secretsmanager.Secret(
@@ -50,7 +51,7 @@ def create_callback_endpoint(
             contract.ENV_WAITER_TABLE: table.name,
             contract.ENV_SIGNING_SECRET_ARN: secret.arn,
         },
-        log_retention_days=log_retention_days,
+        log_retention_days=settings.log_retention_days,
         tags=tags,
         timeout_seconds=CALLBACK_URL_TIMEOUT_SECONDS,
         gate=gate,

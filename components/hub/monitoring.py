@@ -11,6 +11,7 @@ from .._internal.lambda_function import LambdaFunction
 from ..documents.dashboard import hub_dashboard
 from ..lambdas import metrics as hub_metrics
 from .runbook import DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, runbook_url
+from .settings import HubSettings
 
 
 def create_dashboard(
@@ -44,9 +45,7 @@ def create_dashboard(
 def create_alarms(
     parent: pulumi.Resource,
     name: str,
-    *,
-    reconcile_every_minutes: int,
-    alarm_actions: list[Any],
+    settings: HubSettings,
     table: aws.dynamodb.Table,
     dlq: aws.sqs.Queue,
     functions: list[tuple[str, LambdaFunction]],
@@ -62,7 +61,7 @@ def create_alarms(
         "period": ALARM_PERIOD_SECONDS,
         # No data means no messages / no invocations: nothing is wrong.
         "treat_missing_data": "notBreaching",
-        "alarm_actions": alarm_actions,
+        "alarm_actions": settings.alarm_actions,
         "tags": tags,
         "opts": child,
     }
@@ -89,7 +88,7 @@ def create_alarms(
             statistic="Sum",
             **common,
         )
-    period = reconcile_every_minutes
+    period = settings.reconcile_every_minutes
     if not period:
         return  # both metrics come from the reconciler
     hub = {hub_metrics.DIMENSION: table.name}
