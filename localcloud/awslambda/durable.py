@@ -34,8 +34,9 @@ on its internals: ``Executor`` (constructor, ``_complete_events``), ``Scheduler.
 ``Executor._retry_after_error`` and ``get_execution_history`` (replaced: ``durable_history``),
 ``Execution`` fields (``updates``, ``update_timestamps``, ``invocation_completions``),
 the history ``Event`` builders,
-``CallbackToken`` and ``web.routes``/``web.handlers``. They are used in this module only; its
-tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
+``CallbackToken`` and ``web.routes``/``web.handlers``. They are used in this module and its
+``durable_*`` siblings only (the executor and invoker subclasses are in ``durable_executor``);
+its tests (``tests/localcloud/test_durable.py``) fail when an upgrade moves them.
 
 Chained invokes (``context.invoke``) of durable functions run as child executions
 (``durable_chained``). Not emulated: chained invokes of plain functions, ``map``/``parallel``
@@ -55,28 +56,18 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, Final
 
 from aws_durable_execution_sdk_python.execution import InvocationStatus
-from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestResult
 from aws_durable_execution_sdk_python_testing.checkpoint.processor import CheckpointProcessor
 from aws_durable_execution_sdk_python_testing.exceptions import (
-    DurableFunctionsTestError,
     ResourceNotFoundException,
     ServiceException,
 )
 from aws_durable_execution_sdk_python_testing.execution import Execution
-from aws_durable_execution_sdk_python_testing.executor import Executor
-from aws_durable_execution_sdk_python_testing.invoker import InvokeResponse, LambdaInvoker
-from aws_durable_execution_sdk_python_testing.model import (
-    GetDurableExecutionHistoryResponse,
-    StartDurableExecutionInput,
-)
 from aws_durable_execution_sdk_python_testing.worker.registry import ExecutionRegistry
 from moto.awslambda.exceptions import LambdaClientError
 
@@ -84,8 +75,10 @@ from ..clock import VirtualClock
 from .common import arn_part, as_bytes, unqualified
 from .durable_api import DurableApi, error_response
 from .durable_chained import CloudChildDispatcher
-from .durable_history import HistoryJournal, JournalingStore, build_history, history_page
+from .durable_executor import CloudExecutor, CrashedInvocation, RuntimeInvoker
+from .durable_history import HistoryJournal, JournalingStore
 from .durable_results import DurableExecutionResult, ExecutionRecord, count_operations
+from .durable_start import durable_config, durable_start_input
 from .durable_time import VirtualDurableClock, VirtualScheduler, fast_checkpoint_shutdown
 from .runtime import LambdaRuntime
 
@@ -96,9 +89,6 @@ TESTING_SDK_VERSION: Final = "1.4.0"
 
 #: Lambda's cap on a synchronous invocation, also for durable functions (virtual seconds).
 SYNC_INVOCATION_LIMIT_SECONDS: Final = 900.0
-#: ``ExecutionTimeout`` when a ``DurableConfig`` has none (the API allows it; AWS's maximum).
-DEFAULT_EXECUTION_TIMEOUT_SECONDS: Final = 31_622_400
-DEFAULT_RETENTION_DAYS: Final = 14
 #: Real seconds an invocation may run before the executor gives up on it (Lambda's maximum).
 INVOCATION_REAL_TIMEOUT_SECONDS: Final = 900
 
@@ -119,112 +109,7 @@ def check_testing_sdk_version() -> None:
         )
 
 
-# -- the executor --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _CrashedInvocation:
-    """An invocation whose handler process failed (``Runtime.ExitError``, an init error...)."""
-
-    started: datetime
-    ended: datetime
-    request_id: str
-    error: ErrorObject
-
-
-class _Executor(Executor):
-    """The testing SDK's executor, reporting each execution's end to the service and its
-    history as AWS reports it (``durable_history``)."""
-
-    def __init__(
-        self,
-        *args: Any,
-        on_complete: Callable[[str], None],
-        journal: HistoryJournal,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._on_complete = on_complete
-        self._journal = journal
-        self._crashes: dict[str, _CrashedInvocation] = {}
-        self._crash_lock = threading.Lock()
-
-    def _complete_events(self, execution_arn: str) -> None:
-        # Called once per terminal transition: success, failure, timeout, stop.
-        super()._complete_events(execution_arn)
-        self._on_complete(execution_arn)
-
-    def crashed(self, execution_arn: str, crash: _CrashedInvocation) -> None:
-        """The invocation about to be reported failed (see ``_retry_after_error``)."""
-        with self._crash_lock:
-            self._crashes[execution_arn] = crash
-
-    def _retry_after_error(self, execution_arn: str, error: ErrorObject) -> None:
-        # The testing SDK records no InvocationCompleted for an invocation that failed outside
-        # the durable SDK; AWS does, with the invocation's error, before the retry.
-        with self._crash_lock:
-            crash = self._crashes.pop(execution_arn, None)
-        if crash is not None:
-            execution = self._store.load(execution_arn)
-            self._journal.record_error(execution_arn, crash.request_id, crash.error)
-            execution.record_invocation_completion(crash.started, crash.ended, crash.request_id)
-            self._store.save(execution)
-        super()._retry_after_error(execution_arn, error)
-
-    def get_execution_history(
-        self,
-        execution_arn: str,
-        include_execution_data: bool = False,
-        reverse_order: bool = False,
-        marker: str | None = None,
-        max_items: int | None = None,
-    ) -> GetDurableExecutionHistoryResponse:
-        """The history as AWS reports it (``durable_history.build_history``), paged."""
-        execution = self.get_execution(execution_arn)
-        events = build_history(
-            execution, self._journal, include_execution_data=include_execution_data
-        )
-        return history_page(events, reverse_order=reverse_order, marker=marker, max_items=max_items)
-
-
-class _RuntimeInvoker(LambdaInvoker):
-    """Invokes the deployed handler in the local cloud's Lambda runtime with the JSON event the
-    Lambda service sends a durable function (``LambdaInvoker`` builds that input)."""
-
-    def __init__(self, service: DurableFunctions) -> None:
-        super().__init__(lambda_client=None)
-        self._service = service
-
-    def invoke(
-        self,
-        function_name: str,
-        input: Any,  # the protocol's name
-        endpoint_url: str | None = None,
-        tenant_id: str | None = None,
-        account_id: str | None = None,
-        region_name: str | None = None,
-    ) -> InvokeResponse:
-        record = self._service.adopt(input.durable_execution_arn)
-        fn = self._service.resolve(record.function_arn, record.version)
-        if fn is None:
-            raise ResourceNotFoundException(f"Function not found: {function_name}")
-        started = self._service.clock.now_datetime()
-        result = self._service.runtime.run(fn, json.dumps(input.to_json_dict()))
-        if result.function_error is not None:
-            self._service.crashed(
-                input.durable_execution_arn,
-                _CrashedInvocation(
-                    started=started,
-                    ended=self._service.clock.now_datetime(),
-                    request_id=result.request_id,
-                    error=_runtime_error(result.payload),
-                ),
-            )
-            # The handler crashed outside the durable SDK: the service retries the invocation.
-            raise DurableFunctionsTestError(
-                f"Lambda invocation failed: {result.payload.decode('utf-8', 'replace')}"
-            )
-        return InvokeResponse.from_payload(result.payload, result.request_id)
+# -- errors --------------------------------------------------------------------------------------
 
 
 class DurableExecutionAlreadyStarted(LambdaClientError):  # noqa: N818 - AWS's error code
@@ -278,10 +163,10 @@ class DurableFunctions:
         processor = CheckpointProcessor(
             store=self._store, scheduler=self._scheduler, clock=time_source
         )
-        self._executor = _Executor(
+        self._executor = CloudExecutor(
             store=self._store,
             scheduler=self._scheduler,
-            invoker=_RuntimeInvoker(self),
+            invoker=RuntimeInvoker(self),
             checkpoint_processor=processor,
             invocation_timeout_seconds=INVOCATION_REAL_TIMEOUT_SECONDS,
             registry=self._registry,
@@ -456,7 +341,7 @@ class DurableFunctions:
         finally:
             alarm.cancel()
 
-    def crashed(self, execution_arn: str, crash: _CrashedInvocation) -> None:
+    def crashed(self, execution_arn: str, crash: CrashedInvocation) -> None:
         """An invocation of ``execution_arn`` failed outside the durable SDK."""
         self._executor.crashed(execution_arn, crash)
 
@@ -597,57 +482,6 @@ class DurableFunctions:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def durable_config(fn: Any) -> dict[str, Any] | None:
-    """The ``DurableConfig`` a moto function was created with (None: not durable)."""
-    config = getattr(fn, "durable_config", None)
-    return dict(config) if isinstance(config, Mapping) else None
-
-
-def durable_start_input(
-    fn: Any,
-    config: Mapping[str, Any],
-    account_id: str,
-    name: str,
-    payload: str | None,
-    **extra: Any,
-) -> StartDurableExecutionInput:
-    """What starts an execution of ``fn`` (a version) with its ``DurableConfig``."""
-    return StartDurableExecutionInput(
-        account_id=account_id,
-        function_name=str(fn.function_name),
-        function_qualifier=str(fn.version),
-        execution_name=name,
-        execution_timeout_seconds=int(
-            config.get("ExecutionTimeout") or DEFAULT_EXECUTION_TIMEOUT_SECONDS
-        ),
-        execution_retention_period_days=int(
-            config.get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS
-        ),
-        input=payload,
-        **extra,
-    )
-
-
-def _runtime_error(payload: bytes) -> ErrorObject:
-    """The error of a failed invocation, from the runtime's error payload."""
-    try:
-        body = json.loads(payload)
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    error_type = str(body.get("errorType") or "Runtime.Unknown")
-    stack = body.get("stackTrace")
-    if error_type.startswith("Runtime.") or not isinstance(stack, list) or not stack:
-        stack = None  # the runtime's own errors (a process exit...) have no user stack
-    return ErrorObject(
-        message=str(body.get("errorMessage") or ""),
-        type=error_type,
-        data=None,
-        stack_trace=[str(line) for line in stack] if stack else None,
-    )
 
 
 def _error_payload(error_type: str, message: str) -> bytes:

@@ -33,6 +33,7 @@ from aws_durable_execution_sdk_python_testing.child_dispatcher import (
 )
 
 from ..active import ACTIVE
+from .durable_start import durable_config, durable_start_input
 
 if TYPE_CHECKING:
     from .durable import DurableFunctions
@@ -53,8 +54,6 @@ class CloudChildDispatcher:
 
     def dispatch(self, request: ChainedInvokeRequest) -> DispatchResult:
         """Start the durable target's version (an alias resolved now) as a child execution."""
-        from .durable import durable_config, durable_start_input
-
         fn = self._service.find(request.function_name, request.qualifier, request.account_id)
         if fn is None:
             return function_not_found(request.invoke_identifier())

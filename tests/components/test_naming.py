@@ -105,11 +105,37 @@ def named(found: DmsWaitersMocks) -> list[CreatedResource]:
     return [r for r in found.created() if r.physical_name is not None]
 
 
-def test_every_component_with_the_same_name_in_one_stack_never_collides(
-    makers: dict[str, Make],
-) -> None:
+@pytest.fixture(scope="module")
+def every_component(makers: dict[str, Make]) -> DmsWaitersMocks:
+    """One stack with every component, each named ``orders`` (read only by the tests)."""
     # The mocks fail a run when AWS would refuse a second resource of one name.
-    found = run_program(lambda: [makers[kind]("orders", None) for kind in COMPONENTS])
+    return run_program(lambda: [makers[kind]("orders", None) for kind in COMPONENTS])
+
+
+Renamed = Callable[[str], tuple[DmsWaitersMocks, DmsWaitersMocks]]
+
+
+@pytest.fixture(scope="module")
+def renamed(makers: dict[str, Make]) -> Renamed:
+    """``renamed(kind)``: the component deployed as ``orders``, then renamed ``billing`` with an
+    alias to its old name: (before, after), deployed once per module (read only by the tests)."""
+    done: dict[str, tuple[DmsWaitersMocks, DmsWaitersMocks]] = {}
+
+    def rename(kind: str) -> tuple[DmsWaitersMocks, DmsWaitersMocks]:
+        if kind not in done:
+            before = run_program(lambda: makers[kind]("orders", None))
+            aliased = pulumi.ResourceOptions(aliases=[pulumi.Alias(name="orders")])
+            after = run_program(lambda: makers[kind]("billing", aliased), previous=before)
+            done[kind] = (before, after)
+        return done[kind]
+
+    return rename
+
+
+def test_every_component_with_the_same_name_in_one_stack_never_collides(
+    every_component: DmsWaitersMocks,
+) -> None:
+    found = every_component
     assert found.duplicate_physical_names() == []
     unique = [r for r in named(found) if NAME_RULES[r.type].unique_in is not None]
     assert {r.type for r in unique} == UNIQUE_TYPES | {SECRET}
@@ -125,10 +151,10 @@ def test_every_component_with_the_same_name_in_one_stack_never_collides(
 
 
 @pytest.mark.parametrize("kind", COMPONENTS)
-def test_an_aliased_rename_keeps_every_physical_name(kind: str, makers: dict[str, Make]) -> None:
-    before = run_program(lambda: makers[kind]("orders", None))
-    aliased = pulumi.ResourceOptions(aliases=[pulumi.Alias(name="orders")])
-    after = run_program(lambda: makers[kind]("billing", aliased), previous=before)
+def test_an_aliased_rename_keeps_every_physical_name(
+    kind: str, makers: dict[str, Make], renamed: Renamed
+) -> None:
+    before, after = renamed(kind)
 
     old_names = {r.urn: r.physical_name for r in named(before)}
     assert len(old_names) >= 4
@@ -153,11 +179,9 @@ def test_an_aliased_rename_keeps_every_physical_name(kind: str, makers: dict[str
 
 
 def test_a_durable_function_renamed_with_an_alias_is_the_same_function(
-    makers: dict[str, Make],
+    renamed: Renamed,
 ) -> None:
-    before = run_program(lambda: makers["DmsDurableWorkflow"]("orders", None))
-    aliased = pulumi.ResourceOptions(aliases=[pulumi.Alias(name="orders")])
-    after = run_program(lambda: makers["DmsDurableWorkflow"]("billing", aliased), previous=before)
+    before, after = renamed("DmsDurableWorkflow")
     old, new = before.by_name("orders-waiter"), after.by_name("billing-waiter")
     assert new.previous is not None and new.previous.urn == old.urn
     assert new.output("arn") == old.output("arn")
@@ -254,9 +278,9 @@ def _invokers(found: DmsWaitersMocks, function: CreatedResource) -> list[Created
 
 
 def test_nothing_invokes_a_function_before_its_policy_and_log_group_exist(
-    makers: dict[str, Make],
+    every_component: DmsWaitersMocks,
 ) -> None:
-    found = run_program(lambda: [makers[kind](kind.lower(), None) for kind in COMPONENTS])
+    found = every_component
     functions = found.created(FUNCTION)
     assert len(functions) == 15
     for function in functions:

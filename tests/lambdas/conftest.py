@@ -90,7 +90,7 @@ def boto_clients() -> dict[str, Any]:
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
     )
-    return {name: session.client(name) for name in ("dynamodb", "dms")}
+    return {name: session.client(name) for name in ("dynamodb", "dms", "secretsmanager")}
 
 
 @pytest.fixture

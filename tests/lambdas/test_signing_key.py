@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -14,14 +13,9 @@ from tests.lambdas.fakes import REGION
 
 
 @pytest.fixture
-def secrets_client() -> Iterator[Any]:
+def secrets_client(boto_clients: dict[str, Any]) -> Iterator[Any]:
     with mock_aws():
-        client = boto3.client(
-            "secretsmanager",
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = boto_clients["secretsmanager"]
         aws_clients.set_client("secretsmanager", client)
         signing_key.reset_cache()
         yield client

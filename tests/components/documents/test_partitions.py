@@ -85,6 +85,9 @@ def test_no_resource_input_names_the_commercial_partition(
     )
     machines = mocks.created("aws:sfn/stateMachine:StateMachine")
     assert len(machines) == (2 if partition == "aws-cn" else 3)
+    # GovCloud offers every feature: the hub's callback URL endpoint is deployed there.
+    urls = [u.name for u in mocks.created("aws:lambda/functionUrl:FunctionUrl")]
+    assert urls == ([] if partition == "aws-cn" else ["url-hub-callback-url-endpoint"])
     found = {
         resource.name: [s for s in strings(resource.inputs) if "arn:aws:" in s]
         for resource in mocks.created()
@@ -153,10 +156,3 @@ def test_a_state_machines_own_tracing_is_allowed_in_china() -> None:
     )
     (machine,) = mocks.created("aws:sfn/stateMachine:StateMachine")
     assert machine.inputs["tracingConfiguration"] == {"enabled": True}
-
-
-def test_gov_cloud_offers_every_feature() -> None:
-    run_program(
-        lambda: DmsEventHub("hub", {"callback_url": True}),
-        DmsWaitersMocks(region="us-gov-west-1", partition="aws-us-gov"),
-    )

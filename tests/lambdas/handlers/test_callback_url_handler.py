@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import boto3
 import pytest
 
 from dms_waiters.lambdas import aws_clients, signing_key
@@ -19,7 +18,7 @@ from dms_waiters.lambdas import url_signing as signing
 from dms_waiters.lambdas.handlers import callback_url as cu
 from dms_waiters.lambdas.waiter_store import WaiterStore
 from tests.lambdas.conftest import Aws
-from tests.lambdas.fakes import REGION, only, owner
+from tests.lambdas.fakes import only, owner
 
 KEY = b"k" * 16 + b"0123456789abcdef-test-signing-key"
 KEY_TEXT = KEY.decode()
@@ -103,14 +102,9 @@ def test_sign_url_rejects_bad_input() -> None:
 # -- handler ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def secrets_client() -> Any:
-    return boto3.client(
-        "secretsmanager",
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+@pytest.fixture
+def secrets_client(boto_clients: dict[str, Any]) -> Any:
+    return boto_clients["secretsmanager"]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import boto3
 import pytest
 
 from dms_waiters.lambdas import aws_clients, signing_key
@@ -17,7 +16,7 @@ from dms_waiters.lambdas import url_signing as signing
 from dms_waiters.lambdas.errors import HandlerError
 from dms_waiters.lambdas.handlers import url_starter
 from tests.lambdas.conftest import Aws
-from tests.lambdas.fakes import REGION, client_error
+from tests.lambdas.fakes import client_error
 
 BASE = "https://abcdefgh.lambda-url.eu-west-1.on.aws/"
 TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAf/job-token"
@@ -45,13 +44,10 @@ class JobFunction:
 
 
 @pytest.fixture
-def job(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[JobFunction]:
-    secrets = boto3.client(
-        "secretsmanager",
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+def job(
+    aws: Aws, boto_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[JobFunction]:
+    secrets = boto_clients["secretsmanager"]
     arn = secrets.create_secret(Name="callback-signing-key")["ARN"]
     aws_clients.set_client("secretsmanager", secrets)
     signing_key.reset_cache()

@@ -112,15 +112,19 @@ def test_wait_state_costs_no_real_time(cloud: LocalCloud) -> None:
 # -- c. virtual_retry_backoff ----------------------------------------------------------------
 
 
-def test_retry_backoff_costs_no_real_time(cloud: LocalCloud) -> None:
-    retry = {
+def retry_all(jitter: str) -> dict[str, Any]:
+    """Retry any error 3 times, 100 s then doubling (700 s in all without jitter)."""
+    return {
         "ErrorEquals": ["States.ALL"],
         "IntervalSeconds": 100,
         "BackoffRate": 2.0,
         "MaxAttempts": 3,
-        "JitterStrategy": "NONE",
+        "JitterStrategy": jitter,
     }
-    sm = cloud.create_state_machine("retry", machine(start_missing_task(retry)))
+
+
+def test_retry_backoff_costs_no_real_time(cloud: LocalCloud) -> None:
+    sm = cloud.create_state_machine("retry", machine(start_missing_task(retry_all("NONE"))))
     started = time.monotonic()
     # Without the patch moto really sleeps 100 s: the short real timeout turns that into a failure.
     result = cloud.run_execution(sm, real_timeout=10)
@@ -234,15 +238,8 @@ def test_history_timestamps_follow_the_virtual_clock(cloud: LocalCloud) -> None:
 
 
 def _jittered_retry_seconds(seed: int) -> float:
-    retry = {
-        "ErrorEquals": ["States.ALL"],
-        "IntervalSeconds": 100,
-        "BackoffRate": 2.0,
-        "MaxAttempts": 3,
-        "JitterStrategy": "FULL",
-    }
     with LocalCloud(seed=seed) as cloud:
-        sm = cloud.create_state_machine("jitter", machine(start_missing_task(retry)))
+        sm = cloud.create_state_machine("jitter", machine(start_missing_task(retry_all("FULL"))))
         cloud.run_execution(sm)
         return cloud.clock.slept(SLEEP_RETRY)
 
