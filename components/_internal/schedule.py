@@ -27,6 +27,7 @@ import pulumi_aws as aws
 
 from ..arguments import ArgChecker, ScheduleSettings, StartType
 from ..documents import schedules
+from ..documents.runbook import SCHEDULED_START_FAILED, runbook_url
 from ..lambdas import contract
 from ..naming import (
     METRIC_ALARM,
@@ -84,7 +85,8 @@ def schedule_runs(
         f"{name}-schedule-dlq-not-empty",
         dlq,
         f"A scheduled start of the DMS workflow {name} failed every retry; "
-        "the message says which scheduled time. Inspect the queue and start the run by hand.",
+        "the message says which scheduled time. Inspect the queue and start the run by hand. "
+        "Runbook: " + runbook_url(SCHEDULED_START_FAILED),
         comparison_operator="GreaterThanThreshold",
         threshold=0,
         evaluation_periods=1,

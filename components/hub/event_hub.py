@@ -25,6 +25,13 @@ from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 from ..documents import iam_policies, partitions
 from ..documents.dashboard import hub_dashboard
 from ..documents.event_patterns import dms_state_change_pattern, schedule_expression
+from ..documents.runbook import (
+    DLQ_NOT_EMPTY,
+    HANDLER_ERRORS,
+    LOST_EVENTS,
+    OVERDUE_WAITS,
+    runbook_url,
+)
 from ..lambdas import contract
 from ..lambdas import metrics as hub_metrics
 from ..naming import (
@@ -41,7 +48,6 @@ from ..naming import (
 )
 from .reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
 from .reference import DmsEventHubReference
-from .runbook import DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, runbook_url
 
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
 #: EventBridge's retries of a resume invocation it could not deliver. After an hour the

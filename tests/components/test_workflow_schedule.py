@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from dms_waiters import WorkflowSchedule
+from dms_waiters.documents import runbook
 from dms_waiters.documents.schedules import SCHEDULED_TIME_ATTRIBUTE
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks
@@ -94,6 +95,17 @@ def test_the_run_input_is_the_users_and_names_a_start_type_only_when_given() -> 
         contract.PAYLOAD_SCHEDULED_TIME: SCHEDULED_TIME_ATTRIBUTE,
         contract.PAYLOAD_START_TYPE: "reload-target",
     }
+
+
+def test_the_dead_letter_alarm_links_its_runbook_and_notifies_the_alarm_actions() -> None:
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:on-call"
+    found = deploy(state_machine_arn=PARENT, schedule={**NIGHTLY, "alarm_actions": [topic]})
+    alarm = found.by_name("nightly-schedule-dlq-not-empty").inputs
+    assert alarm["alarmDescription"].endswith(
+        f"Runbook: {runbook.OPERATIONS_URL}#{runbook.SCHEDULED_START_FAILED}"
+    )
+    assert runbook.SCHEDULED_START_FAILED in runbook.ANCHORS  # a heading of operations.md
+    assert alarm["alarmActions"] == [topic]
 
 
 @pytest.mark.parametrize(
