@@ -13,13 +13,15 @@ from dms_waiters import WorkflowSchedule
 from dms_waiters.documents import runbook
 from dms_waiters.documents.schedules import SCHEDULED_TIME_ATTRIBUTE
 from dms_waiters.lambdas import contract
-from dms_waiters.testing import DmsWaitersMocks
+from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.components._internal.test_schedule import LONGEST_WITH_A_SCHEDULE
 from tests.components.conftest import (
     ACCOUNT,
     REGION,
     assert_fails_naming,
     deploy_component,
     env_of,
+    mocks,
     one,
     policy_of,
 )
@@ -144,3 +146,18 @@ def test_bad_input_fails_at_preview_naming_the_argument(
     args: dict[str, Any], argument: str, message: str
 ) -> None:
     assert_fails_naming(lambda: deploy(**args), "WorkflowSchedule 'nightly'", argument, message)
+
+
+def test_the_longest_name_fits_and_one_more_fails_at_preview() -> None:
+    limit = LONGEST_WITH_A_SCHEDULE
+    args = {"state_machine_arn": PARENT, "schedule": NIGHTLY}
+    found = run_program(lambda: WorkflowSchedule("n" * limit, args), mocks(), preview=True)  # type: ignore[arg-type]
+    role = found.by_name("n" * limit + "-schedule-starter-role")
+    assert len(role.physical_name or "") == 64
+    too_long = "n" * (limit + 1)
+    assert_fails_naming(
+        lambda: run_program(lambda: WorkflowSchedule(too_long, args), mocks(), preview=True),  # type: ignore[arg-type]
+        f"WorkflowSchedule '{too_long}'",
+        "name",
+        f"at most {limit} fit with a schedule",
+    )
