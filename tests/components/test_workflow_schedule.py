@@ -14,7 +14,7 @@ from dms_waiters.documents import runbook
 from dms_waiters.documents.schedules import SCHEDULED_TIME_ATTRIBUTE
 from dms_waiters.lambdas import contract
 from dms_waiters.testing import DmsWaitersMocks, run_program
-from tests.components._internal.test_schedule import LONGEST_WITH_A_SCHEDULE
+from tests.components._internal.test_schedule import LONGEST_WITH_A_SCHEDULE, NIGHTLY, SCHEDULE
 from tests.components.conftest import (
     ACCOUNT,
     REGION,
@@ -26,8 +26,6 @@ from tests.components.conftest import (
     policy_of,
 )
 
-NIGHTLY = {"expression": "cron(0 2 * * ? *)", "timezone": "Europe/Paris"}
-SCHEDULE = "aws:scheduler/schedule:Schedule"
 PARENT = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nightly-pipeline"
 DURABLE_PARENT = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:pipeline:live"
 
