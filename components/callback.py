@@ -1,22 +1,27 @@
 """``DmsCallbackWorkflow``: wait for a DMS task on a task token, resumed by the task's events."""
 
 from dataclasses import dataclass
-from typing import Any, Final, Required, TypedDict
+from typing import Any, Final
 
 import pulumi
 
 from ._internal.lambda_function import create_lambda_function
 from ._internal.partition_check import tracing_partition
 from ._internal.schedule import schedule_settings
+from ._internal.shared_args import (
+    ExecutionLogArgs,
+    HubWorkflowTagsArgs,
+    ScheduledArgs,
+    WaitedTaskArgs,
+)
+from ._internal.shared_outputs import ScheduleOutputs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
-    StateMachineComponent,
-    create_starter_state_machine,
+    StarterStateMachineComponent,
     schedule_executions,
 )
 from .arguments import (
     ArgChecker,
-    LogLevel,
     StartType,
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
@@ -27,7 +32,6 @@ from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import Children, check_workflow_name, lambda_children
-from .scheduling import ScheduleArgs
 
 STARTER_TIMEOUT_SECONDS: Final = 30
 COMPONENT: Final = "DmsCallbackWorkflow"
@@ -35,11 +39,11 @@ COMPONENT: Final = "DmsCallbackWorkflow"
 CALLBACK_CHILDREN: Final[Children] = (*lambda_children("-starter"), *STATE_MACHINE_CHILDREN)
 
 
-class DmsCallbackWorkflowArgs(TypedDict, total=False):
+class DmsCallbackWorkflowArgs(
+    WaitedTaskArgs, ExecutionLogArgs, HubWorkflowTagsArgs, ScheduledArgs, total=False
+):
     """Arguments of ``DmsCallbackWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    replication_task_arn: Required[pulumi.Input[str]]
-    """ARN of the DMS replication task to start and wait for (required)."""
     start_type: StartType
     """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
     ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
@@ -47,10 +51,6 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
     ``none`` to only wait for a task started elsewhere (the starter then gets no start
     permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
-    success_stop_reasons: list[str]
-    """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
-    STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
-    STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
     timeout_seconds: int
     """Overall deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
     one year."""
@@ -65,17 +65,10 @@ class DmsCallbackWorkflowArgs(TypedDict, total=False):
     deprecated.)"""
     hub_args: DmsEventHubArgs
     """Arguments of the hub the workflow creates when no ``hub`` is given."""
-    log_level: LogLevel
-    """Execution log level; default ``ERROR``."""
     log_retention_days: int
     """Retention of the execution and starter log groups; default 30."""
     tracing: bool
     """X-Ray tracing of the state machine and the starter; default false."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource (and the hub the workflow creates)."""
-    schedule: ScheduleArgs
-    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
-    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +129,7 @@ def starter_environment(
     }
 
 
-class DmsCallbackWorkflow(StateMachineComponent):
+class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
     """Wait for a DMS replication task on a task token, resumed when DMS reports the change.
 
     The state machine's one ``lambda:invoke.waitForTaskToken`` task invokes the starter Lambda,
@@ -158,27 +151,9 @@ class DmsCallbackWorkflow(StateMachineComponent):
     ``hub`` is given.
     """
 
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine (start executions on it; see the component for the input)."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the execution role of the workflow's state machine, or of its durable function."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group of the workflow's state machine executions, or of its durable
-    function."""
-    parent_policy: pulumi.Output[str]
-    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
-    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
-    durable function, a durable parent function's ``context.invoke`` of its alias."""
-    starter_function_arn: pulumi.Output[str]
-    """ARN of the starter Lambda the state machine invokes (it registers the waiter, then starts
-    the DMS task or the job)."""
     hub_table_name: pulumi.Output[str]
     """Name of the waiter table of the hub the workflow waits through (none in a durable
     workflow's poll mode)."""
-    schedule_arn: pulumi.Output[str | None]
-    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,
@@ -231,17 +206,14 @@ class DmsCallbackWorkflow(StateMachineComponent):
                 partition=v[3],
             )
         )
-        created = create_starter_state_machine(
+        created, outputs = self._create_starter_machine(
             name,
-            parent=self,
             description=f"Execution role of the DMS callback workflow {name}",
             starter=starter,
             definition=definition,
             logging=settings,
             tags=tags,
         )
-        outputs = self._expose(created)
-        self.starter_function_arn = starter.arn
         self.hub_table_name = link.table_name
         self.schedule_arn = schedule_executions(
             name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
@@ -249,7 +221,6 @@ class DmsCallbackWorkflow(StateMachineComponent):
         self.register_outputs(
             {
                 **outputs,
-                "starter_function_arn": self.starter_function_arn,
                 "hub_table_name": self.hub_table_name,
                 "schedule_arn": self.schedule_arn,
             }

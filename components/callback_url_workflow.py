@@ -1,19 +1,19 @@
 """``CallbackUrlWorkflow``: start any third-party job and wait for its signed callback URL."""
 
 from dataclasses import dataclass
-from typing import Any, Final, Required, TypedDict, cast
+from typing import Any, Final, Required, cast
 
 import pulumi
 
 from ._internal.lambda_function import RUNTIME, create_lambda_function
 from ._internal.outputs import built_from
 from ._internal.partition_check import tracing_partition
+from ._internal.shared_args import ExecutionLogArgs, HubWorkflowTagsArgs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
-    StateMachineComponent,
-    create_starter_state_machine,
+    StarterStateMachineComponent,
 )
-from .arguments import ArgChecker, LogLevel
+from .arguments import ArgChecker
 from .definitions.callback_url import (
     CallbackUrlSpec,
     build_callback_url_definition,
@@ -47,7 +47,7 @@ STARTER_EXTRA_SECONDS: Final = 30
 MAX_JOB_TIMEOUT_SECONDS: Final = 900 - STARTER_EXTRA_SECONDS
 
 
-class CallbackUrlWorkflowArgs(TypedDict, total=False):
+class CallbackUrlWorkflowArgs(ExecutionLogArgs, HubWorkflowTagsArgs, total=False):
     """Arguments of ``CallbackUrlWorkflow``; ``code_dir`` and ``handler`` are required."""
 
     code_dir: Required[str]
@@ -81,14 +81,10 @@ class CallbackUrlWorkflowArgs(TypedDict, total=False):
     hub_args: DmsEventHubArgs
     """Arguments of the hub the workflow creates when no ``hub`` is given (``callback_url`` is
     always on)."""
-    log_level: LogLevel
-    """Execution log level; default ``ERROR``."""
     log_retention_days: int
     """Retention of the execution, starter and job log groups; default 30."""
     tracing: bool
     """X-Ray tracing of the state machine, the starter and the job function; default false."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource (and the hub the workflow creates)."""
 
 
 #: The arguments 0.2.0 renamed (old -> new), accepted with a ``DeprecationWarning`` until 0.3.0:
@@ -170,7 +166,7 @@ def callback_url_settings_from_args(
     )
 
 
-class CallbackUrlWorkflow(StateMachineComponent):
+class CallbackUrlWorkflow(StarterStateMachineComponent):
     """Start a third-party job with signed callback URLs and wait until it calls one.
 
     For services that only accept a callback URL. An execution's one
@@ -190,26 +186,10 @@ class CallbackUrlWorkflow(StateMachineComponent):
     log group, and a hub ``<name>-hub`` with the callback endpoint unless ``hub`` is given.
     """
 
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine (start executions on it; see the component for the input)."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the execution role of the workflow's state machine, or of its durable function."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group of the workflow's state machine executions, or of its durable
-    function."""
-    parent_policy: pulumi.Output[str]
-    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
-    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
-    durable function, a durable parent function's ``context.invoke`` of its alias."""
     job_function_arn: pulumi.Output[str]
     """ARN of the job function."""
     job_role_arn: pulumi.Output[str]
     """ARN of the job function's role (grant it more with your own policies)."""
-    starter_function_arn: pulumi.Output[str]
-    """ARN of the starter Lambda the state machine invokes (it registers the waiter, then starts
-    the DMS task or the job)."""
     callback_base_url: pulumi.Output[str]
     """Base URL of the hub's HTTP callback endpoint (its function URL: every signed callback URL
     starts with it); none without the endpoint."""
@@ -295,26 +275,22 @@ class CallbackUrlWorkflow(StateMachineComponent):
                 partition=v[1],
             )
         )
-        created = create_starter_state_machine(
+        _, outputs = self._create_starter_machine(
             name,
-            parent=self,
             description=f"Execution role of the callback URL workflow {name}",
             starter=starter,
             definition=definition,
             logging=settings,
             tags=tags,
         )
-        outputs = self._expose(created)
         self.job_function_arn = job.arn
         self.job_role_arn = job.role.arn
-        self.starter_function_arn = starter.arn
         self.callback_base_url = link.callback_base_url.apply(str)
         self.register_outputs(
             {
                 **outputs,
                 "job_function_arn": self.job_function_arn,
                 "job_role_arn": self.job_role_arn,
-                "starter_function_arn": self.starter_function_arn,
                 "callback_base_url": self.callback_base_url,
             }
         )

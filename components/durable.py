@@ -12,7 +12,7 @@ recommends it for production, the runtime's copy being meant for testing and dev
 """
 
 from dataclasses import dataclass
-from typing import Any, Final, Required, TypedDict
+from typing import Any, Final
 
 import pulumi
 
@@ -24,6 +24,13 @@ from ._internal.durable_function import (
     durable_function_arguments,
 )
 from ._internal.schedule import schedule_runs, schedule_settings
+from ._internal.shared_args import (
+    DurableFunctionArgs,
+    HubWorkflowTagsArgs,
+    ScheduledArgs,
+    WaitedTaskArgs,
+)
+from ._internal.shared_outputs import ScheduleOutputs
 from .arguments import ArgChecker, PollJitter, StartType, WaitMode
 from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
@@ -38,7 +45,6 @@ from .naming import (
     check_workflow_name,
     lambda_children,
 )
-from .scheduling import ScheduleArgs
 
 COMPONENT: Final = "DmsDurableWorkflow"
 #: The durable execution outlives the wait's own deadline by this much, so the wait always ends
@@ -60,11 +66,11 @@ DURABLE_CHILDREN: Final[Children] = (
 CALLBACK_ONLY_ARGUMENTS: Final = ("heartbeat_seconds", "hub", "hub_args")
 
 
-class DmsDurableWorkflowArgs(TypedDict, total=False):
+class DmsDurableWorkflowArgs(
+    WaitedTaskArgs, DurableFunctionArgs, HubWorkflowTagsArgs, ScheduledArgs, total=False
+):
     """Arguments of ``DmsDurableWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    replication_task_arn: Required[pulumi.Input[str]]
-    """ARN of the DMS replication task to start and wait for (required)."""
     mode: WaitMode
     """``callback`` (default: resumed through a ``DmsEventHub`` when DMS reports the change) or
     ``poll`` (describe with backoff; no hub)."""
@@ -75,10 +81,6 @@ class DmsDurableWorkflowArgs(TypedDict, total=False):
     Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
     ``none`` to only wait for a task started elsewhere (the function then gets no start
     permission). The payload ``{"start_type": ...}`` may override it (``auto`` included)."""
-    success_stop_reasons: list[str]
-    """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
-    STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
-    STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
     timeout_seconds: int
     """Deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
     31,618,800 (the durable execution's own timeout is one hour longer, at most 366 days)."""
@@ -101,19 +103,8 @@ class DmsDurableWorkflowArgs(TypedDict, total=False):
     ``DmsEventHub`` itself is deprecated.)"""
     hub_args: DmsEventHubArgs
     """Callback mode: arguments of the hub the workflow creates when no ``hub`` is given."""
-    retention_days: int
-    """How long Lambda keeps a finished execution's history (1 to 90 days); default 14."""
     memory_mb: int
     """Memory of the function (128 to 10240 MB); default 256."""
-    log_retention_days: int
-    """Retention of the function's log group; default 30 (a CloudWatch Logs retention value)."""
-    tracing: bool
-    """X-Ray tracing of the function; default false."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource (and the hub the workflow creates)."""
-    schedule: ScheduleArgs
-    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
-    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +227,7 @@ def durable_waiter_environment(
     return env
 
 
-class DmsDurableWorkflow(DurableComponent):
+class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
     """Wait for a DMS replication task in a Lambda durable function (poll or callback mode).
 
     Start a run by invoking the alias asynchronously with a durable execution name
@@ -254,31 +245,9 @@ class DmsDurableWorkflow(DurableComponent):
     function's callbacks and, unless ``hub`` is given, a ``DmsEventHub`` named ``<name>-hub``.
     """
 
-    function_name: pulumi.Output[str]
-    """Name of the durable function."""
-    function_arn: pulumi.Output[str]
-    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
-    alias_name: pulumi.Output[str]
-    """Name of the alias every run is started through (``live``)."""
-    alias_arn: pulumi.Output[str]
-    """Qualified ARN of the alias: the function name to invoke."""
-    role_arn: pulumi.Output[str]
-    """ARN of the execution role of the workflow's state machine, or of its durable function."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group of the workflow's state machine executions, or of its durable
-    function."""
-    parent_policy: pulumi.Output[str]
-    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
-    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
-    durable function, a durable parent function's ``context.invoke`` of its alias."""
-    start_command: pulumi.Output[str]
-    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
-    starts nothing new)."""
     hub_table_name: pulumi.Output[str | None]
     """Name of the waiter table of the hub the workflow waits through (none in a durable
     workflow's poll mode)."""
-    schedule_arn: pulumi.Output[str | None]
-    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Required, TypedDict
+from typing import Any, Final, Required
 
 import pulumi
 
@@ -27,6 +27,7 @@ from ._internal.durable_function import (
 )
 from ._internal.handler_archive import ARCHIVE_TOP_PACKAGE
 from ._internal.lambda_function import MAX_FUNCTION_TIMEOUT_SECONDS
+from ._internal.shared_args import DurableFunctionArgs, TagsArgs
 from .arguments import ArgChecker
 from .lambdas import contract
 from .naming import check_component_name, lambda_children
@@ -55,7 +56,7 @@ STATEMENT_KEYS: Final = ("Sid", "Effect", "Action", "Resource", "Condition")
 ACTION_RE: Final = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 
 
-class DurableBatchWorkflowArgs(TypedDict, total=False):
+class DurableBatchWorkflowArgs(DurableFunctionArgs, TagsArgs, total=False):
     """Arguments of ``DurableBatchWorkflow``; ``code_dir`` and ``handler`` are required."""
 
     code_dir: Required[str]
@@ -81,14 +82,6 @@ class DurableBatchWorkflowArgs(TypedDict, total=False):
     """Extra IAM statements for what the batches touch (``Effect``, ``Action``, ``Resource``,
     optional ``Sid`` and ``Condition``); the role has nothing else but its own executions and
     log group."""
-    retention_days: int
-    """How long Lambda keeps a finished execution's history (1 to 90 days); default 14."""
-    log_retention_days: int
-    """Retention of the function's log group; default 30 (a CloudWatch Logs retention value)."""
-    tracing: bool
-    """X-Ray tracing of the function; default false."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource."""
 
 
 @dataclass(frozen=True)
@@ -244,27 +237,6 @@ class DurableBatchWorkflow(DurableComponent):
     Creates: the durable function ``<name>-batch`` (its log group; its role: its own
     executions, its log group and ``statements``), its published version and alias ``live``.
     """
-
-    function_name: pulumi.Output[str]
-    """Name of the durable function."""
-    function_arn: pulumi.Output[str]
-    """Unqualified ARN of the durable function (invoke ``alias_arn`` instead)."""
-    alias_name: pulumi.Output[str]
-    """Name of the alias every run is started through (``live``)."""
-    alias_arn: pulumi.Output[str]
-    """Qualified ARN of the alias: the function name to invoke."""
-    role_arn: pulumi.Output[str]
-    """ARN of the execution role of the workflow's state machine, or of its durable function."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group of the workflow's state machine executions, or of its durable
-    function."""
-    parent_policy: pulumi.Output[str]
-    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
-    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
-    durable function, a durable parent function's ``context.invoke`` of its alias."""
-    start_command: pulumi.Output[str]
-    """An AWS CLI command starting a run (set ``RUN_ID`` first; a repeat of the same run id
-    starts nothing new)."""
 
     def __init__(
         self,

@@ -3,12 +3,14 @@
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Final, Required, TypedDict
+from typing import Final
 
 import pulumi
 
 from ._internal.partition_check import provider_partition
 from ._internal.schedule import schedule_settings
+from ._internal.shared_args import ExecutionLogArgs, ScheduledArgs, TagsArgs, WaitedTaskArgs
+from ._internal.shared_outputs import ScheduleOutputs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StateMachineComponent,
@@ -27,7 +29,6 @@ from .definitions.polling import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_poll
 from .documents import iam_policies
 from .lambdas import dms_status as dms
 from .naming import check_component_name
-from .scheduling import ScheduleArgs
 
 # History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
 #: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.
@@ -68,11 +69,11 @@ __all__ = [
 ]
 
 
-class DmsPollingWorkflowArgs(TypedDict, total=False):
+class DmsPollingWorkflowArgs(
+    WaitedTaskArgs, ExecutionLogArgs, TagsArgs, ScheduledArgs, total=False
+):
     """Arguments of ``DmsPollingWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    replication_task_arn: Required[pulumi.Input[str]]
-    """ARN of the DMS replication task to start and wait for (required)."""
     start_type: StartType
     """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
     ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
@@ -88,21 +89,10 @@ class DmsPollingWorkflowArgs(TypedDict, total=False):
     """Double the interval after each poll up to the cap; default true."""
     timeout_seconds: int
     """Overall deadline, failing with ``DmsWaitTimedOut``; default 7 days."""
-    success_stop_reasons: list[str]
-    """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
-    STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
-    STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
-    log_level: LogLevel
-    """Execution log level; default ``ERROR``."""
     log_retention_days: int
     """Retention of the execution log group; default 30 (a CloudWatch Logs retention value)."""
     tracing: bool
     """X-Ray tracing; default false."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource."""
-    schedule: ScheduleArgs
-    """Start runs on a recurring EventBridge Scheduler schedule (cron or rate, time zone,
-    start type, on/off), one run per scheduled time; default none (start runs yourself)."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +171,7 @@ def max_history_events(spec: PollingSpec) -> int:
     )
 
 
-class DmsPollingWorkflow(StateMachineComponent):
+class DmsPollingWorkflow(StateMachineComponent, ScheduleOutputs):
     """Wait for a DMS replication task by polling it from a Step Functions state machine.
 
     The baseline the event-driven patterns are measured against: Start -> Wait -> Describe ->
@@ -197,22 +187,6 @@ class DmsPollingWorkflow(StateMachineComponent):
     ARN only; ``dms:DescribeReplicationTasks`` on ``*``, which has no resource-level permission),
     and a CloudWatch log group with retention receiving the execution logs.
     """
-
-    state_machine_arn: pulumi.Output[str]
-    """ARN of the state machine (start executions on it; see the component for the input)."""
-    state_machine_name: pulumi.Output[str]
-    """Name of the state machine."""
-    role_arn: pulumi.Output[str]
-    """ARN of the execution role of the workflow's state machine, or of its durable function."""
-    log_group_name: pulumi.Output[str]
-    """Name of the log group of the workflow's state machine executions, or of its durable
-    function."""
-    schedule_arn: pulumi.Output[str | None]
-    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
-    parent_policy: pulumi.Output[str]
-    """IAM policy (JSON) a parent's role needs to run this waiter: for a state machine, a parent
-    state machine's nested ``startExecution.sync:2`` (or ``.sync``) execution of it; for a
-    durable function, a durable parent function's ``context.invoke`` of its alias."""
 
     def __init__(
         self,

@@ -26,6 +26,7 @@ its ``reference``); its outputs are exported under that name.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ from .durable import (
     DmsDurableWorkflow,
     DmsDurableWorkflowArgs,
 )
-from .hub.event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .hub.event_hub import DmsEventHub, DmsEventHubArgs
+from .hub.settings import hub_settings_from_args
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 
 # Pulumi logical names become parts of AWS names: keep them short and plain.
@@ -81,9 +83,11 @@ class Pattern:
 
 
 def declared_outputs(component: type[pulumi.ComponentResource]) -> tuple[str, ...]:
-    """The outputs a component class declares (its public annotations, in order): what the
+    """The outputs a component class declares, its own and those it inherits (its public
+    annotations along its MRO, bases first, as Pulumi's analyzer collects them): what the
     provider schema lists too."""
-    return tuple(k for k in component.__annotations__ if not k.startswith("_"))
+    names = (k for cls in reversed(component.__mro__) for k in inspect.get_annotations(cls))
+    return tuple(dict.fromkeys(k for k in names if not k.startswith("_")))
 
 
 #: The outputs of the durable components besides the hub's table (poll mode has none).

@@ -8,11 +8,13 @@ the same schedule through this component: the same starter, roles, dead-letter q
 
 import json
 from collections.abc import Mapping
-from typing import Any, Final, Required, TypedDict, cast
+from typing import Any, Final, Required
 
 import pulumi
 
 from ._internal.schedule import schedule_runs, schedule_settings
+from ._internal.shared_args import TagsArgs
+from ._internal.shared_outputs import ScheduleOutputs
 from .arguments import ArgChecker
 from .documents import schedules
 from .documents.parent_policies import parse_arn
@@ -23,7 +25,7 @@ COMPONENT: Final = "WorkflowSchedule"
 TARGETS: Final = ("state_machine_arn", "durable_function_arn")
 
 
-class WorkflowScheduleArgs(TypedDict, total=False):
+class WorkflowScheduleArgs(TagsArgs, total=False):
     """Arguments of ``WorkflowSchedule``: exactly one workflow to start, and when."""
 
     state_machine_arn: pulumi.Input[str]
@@ -43,8 +45,6 @@ class WorkflowScheduleArgs(TypedDict, total=False):
     """Retention of the schedule starter's log group; default 30."""
     tracing: bool
     """X-Ray tracing of the schedule starter; default false."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource."""
 
 
 def _target(check: ArgChecker, args: Mapping[str, Any]) -> tuple[str, str, pulumi.Input[str]]:
@@ -100,7 +100,7 @@ def _run_input(check: ArgChecker, args: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
-class WorkflowSchedule(pulumi.ComponentResource):
+class WorkflowSchedule(pulumi.ComponentResource, ScheduleOutputs):
     """Start your own workflow on an EventBridge Scheduler schedule: a pipeline's parent state
     machine, or a durable parent function, with the guarantees of a waiter's ``schedule``.
 
@@ -112,9 +112,6 @@ class WorkflowSchedule(pulumi.ComponentResource):
     Creates: the schedule (default group), its execution role, the schedule starter function
     and its role, the dead-letter queue and its alarm.
     """
-
-    schedule_arn: pulumi.Output[str]
-    """ARN of the EventBridge Scheduler schedule starting the runs (none without ``schedule``)."""
 
     def __init__(
         self,
@@ -134,7 +131,7 @@ class WorkflowSchedule(pulumi.ComponentResource):
         logging = check.logging(args)
         # The run's start type only when the schedule names one: the input is the user's.
         start_type = settings.start_type if "start_type" in args["schedule"] else None
-        arn = schedule_runs(
+        self.schedule_arn = schedule_runs(
             name,
             parent=self,
             settings=settings,
@@ -146,8 +143,6 @@ class WorkflowSchedule(pulumi.ComponentResource):
             depends_on=[],
             target_input=schedules.schedule_target_input(start_type, run_input),
         )
-        # Never None: the schedule is always there.
-        self.schedule_arn = cast(pulumi.Output[str], arn)
         self.register_outputs({"schedule_arn": self.schedule_arn})
 
 

@@ -173,21 +173,17 @@ class WaiterStore:
             execution=execution or None,
         )
         for _ in range(_REGISTER_ATTEMPTS):
-            try:
-                self.dynamodb.put_item(
-                    TableName=self.table_name,
-                    Item=waiter.to_item(),
-                    # A new key, or an expired leftover that TTL has not removed yet.
-                    ConditionExpression="attribute_not_exists(#pk) OR #exp < :now",
-                    ExpressionAttributeNames={"#pk": c.KEY, "#exp": c.ATTR_EXPIRES_AT},
-                    ExpressionAttributeValues={":now": {"N": str(at)}},
-                )
+            if self._write_if(
+                self.dynamodb.put_item,
+                Item=waiter.to_item(),
+                # A new key, or an expired leftover that TTL has not removed yet.
+                ConditionExpression="attribute_not_exists(#pk) OR #exp < :now",
+                ExpressionAttributeNames={"#pk": c.KEY, "#exp": c.ATTR_EXPIRES_AT},
+                ExpressionAttributeValues={":now": {"N": str(at)}},
+            ):
                 # Only a new waiter counts: a retry returns below without one.
                 emit(self.table_name, **{WAITS_REGISTERED: 1})
                 return waiter
-            except Exception as exc:
-                if error_code(exc) != _CONDITION_FAILED:
-                    raise
             # A live item exists: the same token is a retry (keep the stored item, it may
             # carry started_at); another token is a conflict.
             existing = self.get(key, now=at)
@@ -206,21 +202,26 @@ class WaiterStore:
             raise WaiterAlreadyRegistered(existing)
         raise RuntimeError(f"could not register a waiter for {key}: the item kept changing")
 
-    def _swap_token(self, existing: Waiter, updated: Waiter) -> bool:
-        """Replace ``existing`` by ``updated`` only if its token is unchanged."""
+    def _write_if(self, write: Any, **request: Any) -> bool:
+        """``write`` (the client's ``put_item``, ``update_item`` or ``delete_item``) on the
+        table; False, having written nothing, when its ``ConditionExpression`` did not hold."""
         try:
-            self.dynamodb.put_item(
-                TableName=self.table_name,
-                Item=updated.to_item(),
-                ConditionExpression="#tok = :old",
-                ExpressionAttributeNames={"#tok": c.ATTR_TOKEN},
-                ExpressionAttributeValues={":old": {"S": existing.token}},
-            )
+            write(TableName=self.table_name, **request)
         except Exception as exc:
             if error_code(exc) != _CONDITION_FAILED:
                 raise
             return False
         return True
+
+    def _swap_token(self, existing: Waiter, updated: Waiter) -> bool:
+        """Replace ``existing`` by ``updated`` only if its token is unchanged."""
+        return self._write_if(
+            self.dynamodb.put_item,
+            Item=updated.to_item(),
+            ConditionExpression="#tok = :old",
+            ExpressionAttributeNames={"#tok": c.ATTR_TOKEN},
+            ExpressionAttributeValues={":old": {"S": existing.token}},
+        )
 
     def mark_started(self, key: str, token: str, now: float | None = None) -> bool:
         """Record that the task was started for this waiter; False if the waiter is gone."""
@@ -231,41 +232,29 @@ class WaiterStore:
         return self._stamp(key, token, c.ATTR_HEARTBEAT_AT, now)
 
     def _stamp(self, key: str, token: str, attribute: str, now: float | None) -> bool:
-        """Set ``attribute`` to now on the waiter that still holds ``token``."""
-        try:
-            self.dynamodb.update_item(
-                TableName=self.table_name,
-                Key={c.KEY: {"S": key}},
-                UpdateExpression="SET #at = :at",
-                ConditionExpression="#token = :token",
-                ExpressionAttributeNames={"#at": attribute, "#token": c.ATTR_TOKEN},
-                ExpressionAttributeValues={
-                    ":at": {"N": str(_now(now))},
-                    ":token": {"S": token},
-                },
-            )
-        except Exception as exc:
-            if error_code(exc) == _CONDITION_FAILED:
-                # Already resumed and deleted (a very short task), or replaced: nothing to mark.
-                return False
-            raise
-        return True
+        """Set ``attribute`` to now on the waiter that still holds ``token``; False when it is
+        already resumed and deleted (a very short task), or replaced: nothing to mark."""
+        return self._write_if(
+            self.dynamodb.update_item,
+            Key={c.KEY: {"S": key}},
+            UpdateExpression="SET #at = :at",
+            ConditionExpression="#token = :token",
+            ExpressionAttributeNames={"#at": attribute, "#token": c.ATTR_TOKEN},
+            ExpressionAttributeValues={
+                ":at": {"N": str(_now(now))},
+                ":token": {"S": token},
+            },
+        )
 
     def restore(self, waiter: Waiter) -> bool:
         """Put a consumed ``waiter`` back (its resume failed retryably); False if the key has
         been taken meanwhile."""
-        try:
-            self.dynamodb.put_item(
-                TableName=self.table_name,
-                Item=waiter.to_item(),
-                ConditionExpression="attribute_not_exists(#pk)",
-                ExpressionAttributeNames={"#pk": c.KEY},
-            )
-        except Exception as exc:
-            if error_code(exc) == _CONDITION_FAILED:
-                return False
-            raise
-        return True
+        return self._write_if(
+            self.dynamodb.put_item,
+            Item=waiter.to_item(),
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": c.KEY},
+        )
 
     def get(self, key: str, now: float | None = None) -> Waiter | None:
         """The live waiter for ``key``, or None (absent or expired). Strongly consistent."""
@@ -293,20 +282,15 @@ class WaiterStore:
             )
 
     def delete(self, key: str, token: str) -> bool:
-        """Delete the waiter for ``key`` if it still holds ``token``; False if it did not."""
-        try:
-            self.dynamodb.delete_item(
-                TableName=self.table_name,
-                Key={c.KEY: {"S": key}},
-                ConditionExpression="#token = :token",
-                ExpressionAttributeNames={"#token": c.ATTR_TOKEN},
-                ExpressionAttributeValues={":token": {"S": token}},
-            )
-        except Exception as exc:
-            if error_code(exc) == _CONDITION_FAILED:
-                return False  # already gone, or a newer waiter: leave it alone
-            raise
-        return True
+        """Delete the waiter for ``key`` if it still holds ``token``; False if it did not
+        (already gone, or a newer waiter: left alone)."""
+        return self._write_if(
+            self.dynamodb.delete_item,
+            Key={c.KEY: {"S": key}},
+            ConditionExpression="#token = :token",
+            ExpressionAttributeNames={"#token": c.ATTR_TOKEN},
+            ExpressionAttributeValues={":token": {"S": token}},
+        )
 
     def scan(self, now: float | None = None) -> Iterator[Waiter]:
         """Every live waiter (paginated). Items that are not waiters are skipped."""

@@ -20,7 +20,6 @@ log group, role) is ``create_lambda_function``'s.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from collections.abc import Mapping
@@ -36,6 +35,8 @@ from .durable_bundle import bundled_assets
 from .handler_archive import handler_assets
 from .lambda_function import MAX_MEMORY_MB, MIN_MEMORY_MB, LambdaFunction, create_lambda_function
 from .partition_check import tracing_partition
+from .shared_outputs import DurableFunctionOutputs
+from .waiter_component import WaiterComponent
 
 #: The alias every invocation goes through.
 ALIAS_NAME: Final = "live"
@@ -140,14 +141,9 @@ class DurableFunction:
         return self.function.arn
 
 
-class DurableComponent(pulumi.ComponentResource):
-    """Base of the components that deploy one durable function: sets its outputs once.
-
-    Each component declares these outputs itself (``function_name``, ``function_arn``,
-    ``alias_name``, ``alias_arn``, ``role_arn``, ``log_group_name``, ``start_command``,
-    ``parent_policy``, with their descriptions): Pulumi's schema analyzer reads the
-    descriptions from the component class's own source only.
-    """
+class DurableComponent(DurableFunctionOutputs, WaiterComponent):
+    """Base of the components that deploy one durable function: declares its outputs
+    (``DurableFunctionOutputs``) and sets them once."""
 
     def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:
         """The IAM statements a durable parent function's role needs to run this waiter with
@@ -160,22 +156,15 @@ class DurableComponent(pulumi.ComponentResource):
         self.function_arn = durable.arn
         self.alias_name = durable.alias.name
         self.alias_arn = durable.alias.arn
-        self.role_arn = durable.function.role.arn
-        self.log_group_name = durable.function.log_group.name
         prefix = execution_name_prefix(name)
         self.start_command = durable.alias.arn.apply(lambda arn: start_command(arn, prefix))
-        self.parent_policy = self.parent_policy_statements().apply(
-            lambda statements: json.dumps(iam_policies.document(*statements))
-        )
         return {
             "function_name": self.function_name,
             "function_arn": self.function_arn,
             "alias_name": self.alias_name,
             "alias_arn": self.alias_arn,
-            "role_arn": self.role_arn,
-            "log_group_name": self.log_group_name,
             "start_command": self.start_command,
-            "parent_policy": self.parent_policy,
+            **self._expose_waiter(durable.function.role.arn, durable.function.log_group.name),
         }
 
 

@@ -24,6 +24,8 @@ from ..lambdas import contract
 from ..naming import ROLE, ROLE_POLICY, STATE_MACHINE, Children
 from .lambda_function import LambdaFunction, create_log_group, create_role
 from .schedule import schedule_runs
+from .shared_outputs import StarterOutputs, StateMachineOutputs
+from .waiter_component import WaiterComponent
 
 #: The autonamed resources of ``create_state_machine(name)`` (see ``naming``).
 STATE_MACHINE_CHILDREN: Final[Children] = (
@@ -43,14 +45,9 @@ class StateMachineResources:
     machine: aws.sfn.StateMachine
 
 
-class StateMachineComponent(pulumi.ComponentResource):
-    """Base of the components built around one state machine: sets its outputs once.
-
-    Each component declares these outputs itself (``state_machine_arn``,
-    ``state_machine_name``, ``role_arn``, ``log_group_name``, ``parent_policy``, with their
-    descriptions): Pulumi's schema analyzer reads the descriptions from the component class's
-    own source only.
-    """
+class StateMachineComponent(StateMachineOutputs, WaiterComponent):
+    """Base of the components built around one state machine: declares its outputs
+    (``StateMachineOutputs``) and sets them once."""
 
     def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:
         """The IAM statements a parent state machine's role needs to run this waiter as a
@@ -71,18 +68,47 @@ class StateMachineComponent(pulumi.ComponentResource):
         """Set the outputs above from ``created``; return them for ``register_outputs``."""
         self.state_machine_arn = created.machine.arn
         self.state_machine_name = created.machine.name
-        self.role_arn = created.role.arn
-        self.log_group_name = created.log_group.name
-        self.parent_policy = self.parent_policy_statements().apply(
-            lambda statements: json.dumps(iam_policies.document(*statements))
-        )
         return {
             "state_machine_arn": self.state_machine_arn,
             "state_machine_name": self.state_machine_name,
-            "role_arn": self.role_arn,
-            "log_group_name": self.log_group_name,
-            "parent_policy": self.parent_policy,
+            **self._expose_waiter(created.role.arn, created.log_group.name),
         }
+
+
+class StarterStateMachineComponent(StateMachineComponent, StarterOutputs):
+    """Base of the callback patterns' components: a state machine whose one task invokes a
+    starter Lambda."""
+
+    def _create_starter_machine(
+        self,
+        name: str,
+        *,
+        description: str,
+        starter: LambdaFunction,
+        definition: pulumi.Output[dict[str, Any]],
+        logging: Logged,
+        tags: pulumi.Input[dict[str, str]] | None,
+    ) -> tuple[StateMachineResources, dict[str, pulumi.Output[Any]]]:
+        """``create_state_machine`` under this component for a callback pattern: one task
+        token wait whose role may only invoke the ``starter`` Lambda
+        (``iam_policies.callback_state_machine_policy``). Sets the state machine's outputs and
+        ``starter_function_arn``, and returns them for ``register_outputs``."""
+        created = create_state_machine(
+            name,
+            parent=self,
+            description=description,
+            definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
+            policy=starter.arn.apply(
+                lambda arn: json.dumps(
+                    iam_policies.callback_state_machine_policy(arn, logging.tracing)
+                )
+            ),
+            logging=logging,
+            tags=tags,
+            invokes=[starter],
+        )
+        self.starter_function_arn = starter.arn
+        return created, {**self._expose(created), "starter_function_arn": starter.arn}
 
 
 def create_state_machine(
@@ -136,32 +162,6 @@ def create_state_machine(
         ),
     )
     return StateMachineResources(role, role_policy, log_group, machine)
-
-
-def create_starter_state_machine(
-    name: str,
-    *,
-    parent: pulumi.Resource,
-    description: str,
-    starter: LambdaFunction,
-    definition: pulumi.Output[dict[str, Any]],
-    logging: Logged,
-    tags: pulumi.Input[dict[str, str]] | None,
-) -> StateMachineResources:
-    """``create_state_machine`` for the callback patterns: one task token wait whose role may
-    only invoke the ``starter`` Lambda (``iam_policies.callback_state_machine_policy``)."""
-    return create_state_machine(
-        name,
-        parent=parent,
-        description=description,
-        definition=definition.apply(lambda d: json.dumps(d, separators=(",", ":"))),
-        policy=starter.arn.apply(
-            lambda arn: json.dumps(iam_policies.callback_state_machine_policy(arn, logging.tracing))
-        ),
-        logging=logging,
-        tags=tags,
-        invokes=[starter],
-    )
 
 
 def schedule_executions(

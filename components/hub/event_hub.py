@@ -7,33 +7,17 @@ number of ``DmsCallbackWorkflow``s share one hub.
 """
 
 import json
-from dataclasses import dataclass
-from typing import Any, Final, TypedDict
+from typing import Final
 
 import pulumi
 import pulumi_aws as aws
 
-from .._internal.dead_letters import (
-    ALARM_PERIOD_SECONDS,
-    create_dead_letter_queue,
-    queue_not_empty_alarm,
-)
+from .._internal.dead_letters import create_dead_letter_queue
 from .._internal.lambda_function import LambdaFunction, create_lambda_function
 from .._internal.outputs import built_from
-from .._internal.partition_check import checked_partition, gated
-from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
-from ..documents import iam_policies, partitions
-from ..documents.dashboard import hub_dashboard
+from ..documents import iam_policies
 from ..documents.event_patterns import dms_state_change_pattern, schedule_expression
-from ..documents.runbook import (
-    DLQ_NOT_EMPTY,
-    HANDLER_ERRORS,
-    LOST_EVENTS,
-    OVERDUE_WAITS,
-    runbook_url,
-)
 from ..lambdas import contract
-from ..lambdas import metrics as hub_metrics
 from ..naming import (
     EVENT_RULE,
     EVENT_TARGET,
@@ -46,10 +30,14 @@ from ..naming import (
     check_component_name,
     lambda_children,
 )
+from .callback_endpoint import create_callback_endpoint
+from .monitoring import create_alarms, create_dashboard
 from .reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
 from .reference import DmsEventHubReference
+from .settings import DEFAULT_RECONCILE_EVERY_MINUTES as DEFAULT_RECONCILE_EVERY_MINUTES
+from .settings import NO_ARGS, HubSettings, hub_settings_from_args
+from .settings import DmsEventHubArgs as DmsEventHubArgs
 
-DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
 #: EventBridge's retries of a resume invocation it could not deliver. After an hour the
 #: reconciler (every 15 minutes by default) has long since resumed the waiter; what is left goes
 #: to the dead-letter queue, whose alarm tells someone.
@@ -58,8 +46,6 @@ TARGET_MAX_RETRY_ATTEMPTS: Final = 10
 #: The resume Lambda makes four quick API calls; the reconciler may walk many waiters.
 RESUME_TIMEOUT_SECONDS: Final = 30
 RECONCILER_TIMEOUT_SECONDS: Final = 300
-#: The endpoint makes three quick calls; a caller's HTTP client waits for it.
-CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
 #: The autonamed resources of a hub with every option on, so one name limit holds whatever the
 #: settings (see ``naming``; the reconciler's schedule rule is the binding one).
 HUB_CHILDREN: Final[Children] = (
@@ -84,91 +70,6 @@ HUB_CHILDREN: Final[Children] = (
     ("-lost-events", METRIC_ALARM),
     ("-overdue-waits", METRIC_ALARM),
 )
-
-
-class DmsEventHubArgs(TypedDict, total=False):
-    """Arguments of ``DmsEventHub``; all optional."""
-
-    reconcile_every_minutes: int | None
-    """How often the reconciler runs (heartbeats, and resumes waits whose event was lost):
-    default 15, 1 to 1440; ``0`` turns it off (then nothing heartbeats and a lost event is only
-    caught by each workflow's timeout)."""
-    include_serverless: bool
-    """Also route DMS Serverless replication state changes (``DMS Replication State Change``)
-    to the resume Lambda; default false."""
-    callback_url: bool
-    """Add the HTTP callback endpoint for third-party services that only accept a callback URL
-    (``CallbackUrlWorkflow``): a public Lambda function URL that accepts signed, expiring,
-    single-use URLs, and a Secrets Manager secret for the signing key; default false."""
-    deletion_protection: bool
-    """DynamoDB deletion protection on the waiter table; default true. The table holds every
-    in-flight wait: deleting it (a destroy, or a replacement after a change of its key) would
-    leave every waiting workflow hanging until its deadline, so AWS refuses to delete it until
-    this is turned off (see docs/guide.md, "Moving a hub")."""
-    alarms: bool
-    """Create the CloudWatch alarms (dead-letter queue not empty, errors of each Lambda, and with
-    the reconciler: lost events it caught, waits past their deadline), each description linking
-    its runbook; default true."""
-    dashboard: bool
-    """Create a CloudWatch dashboard named after the waiter table: the hub's metrics (waits
-    registered, resumed by an event or by the reconciler, in flight, past their deadline, resume
-    latency, heartbeats, errors), the dead-letter queue's depth and the Lambdas' errors; default
-    true."""
-    alarm_actions: list[pulumi.Input[str]]
-    """SNS topic ARNs notified when an alarm fires; default none."""
-    log_retention_days: int
-    """Retention of the Lambda log groups; default 30 (a CloudWatch Logs retention value)."""
-    tags: pulumi.Input[dict[str, str]]
-    """Tags for every taggable resource."""
-
-
-@dataclass(frozen=True)
-class HubSettings:
-    """Validated ``DmsEventHubArgs``."""
-
-    reconcile_every_minutes: int
-    """0 when the reconciler is off."""
-    include_serverless: bool
-    callback_url: bool
-    deletion_protection: bool
-    alarms: bool
-    dashboard: bool
-    alarm_actions: list[Any]
-    log_retention_days: int
-
-
-def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
-    """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
-    check = ArgChecker("DmsEventHub", name)
-    if not isinstance(args, dict):
-        raise check.fail("args", f"must be a mapping of DmsEventHubArgs, got {args!r}")
-    check.known_arguments(args, DmsEventHubArgs.__annotations__)
-    raw_period = args.get("reconcile_every_minutes", DEFAULT_RECONCILE_EVERY_MINUTES)
-    period = 0
-    if raw_period is not None and raw_period != 0:
-        period = check.integer(
-            "reconcile_every_minutes", raw_period, 1, MAX_RECONCILE_EVERY_MINUTES, unit="minutes"
-        )
-    return HubSettings(
-        reconcile_every_minutes=period,
-        include_serverless=check.boolean(
-            "include_serverless", args.get("include_serverless", False)
-        ),
-        callback_url=check.boolean("callback_url", args.get("callback_url", False)),
-        deletion_protection=check.boolean(
-            "deletion_protection", args.get("deletion_protection", True)
-        ),
-        alarms=check.boolean("alarms", args.get("alarms", True)),
-        dashboard=check.boolean("dashboard", args.get("dashboard", True)),
-        alarm_actions=check.sns_topic_arns("alarm_actions", args.get("alarm_actions", [])),
-        log_retention_days=check.log_retention_days(
-            "log_retention_days", args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
-        ),
-    )
-
-
-#: The hub's arguments when none are given (never modified).
-NO_ARGS: Final[DmsEventHubArgs] = {}
 
 
 def grant_durable_callbacks(
@@ -348,11 +249,13 @@ class DmsEventHub(pulumi.ComponentResource):
         self._completers = [("resume", resume)] + (
             [] if reconciler is None else [("reconciler", reconciler)]
         )
-        endpoint = self._callback_endpoint(name, settings, table, tags)
+        endpoint = create_callback_endpoint(self, name, settings, table, tags)
         watched = self._completers + ([] if endpoint is None else [("callback-url", endpoint[0])])
         if settings.alarms:
-            self._alarms(name, settings, table, dlq, watched, tags)
-        dashboard = self._dashboard(name, table, dlq, watched) if settings.dashboard else None
+            create_alarms(self, name, settings, table, dlq, watched, tags)
+        dashboard = (
+            create_dashboard(self, name, table, dlq, watched) if settings.dashboard else None
+        )
 
         self.table_name = table.name
         self.table_arn = table.arn
@@ -408,73 +311,6 @@ class DmsEventHub(pulumi.ComponentResource):
         return grant_durable_callbacks(
             name, self.reference["resume_role_names"], function_arn, parent
         )
-
-    def _callback_endpoint(
-        self,
-        name: str,
-        settings: HubSettings,
-        table: aws.dynamodb.Table,
-        tags: pulumi.Input[dict[str, str]] | None,
-    ) -> tuple[LambdaFunction, aws.secretsmanager.Secret, aws.lambda_.FunctionUrl] | None:
-        """The signing-key secret, the endpoint Lambda and its public function URL."""
-        if not settings.callback_url:
-            return None
-        child = pulumi.ResourceOptions(parent=self)
-        # No SecretVersion: the key is generated inside AWS on first use (lambdas/signing_key).
-        secret = aws.secretsmanager.Secret(
-            f"{name}-signing-key",
-            description="HMAC key signing dms-waiters callback URLs (generated on first use)",
-            tags=tags,
-            opts=child,
-        )
-        # Function URLs are not offered everywhere (China): refused at preview, naming the
-        # argument.
-        gate = checked_partition(
-            self, ArgChecker("DmsEventHub", name), {"callback_url": partitions.FUNCTION_URLS}
-        )
-        endpoint = create_lambda_function(
-            f"{name}-callback-url",
-            parent=self,
-            handler=contract.CALLBACK_URL_HANDLER,
-            description="Resumes a waiting workflow from a signed callback URL",
-            statements=built_from(iam_policies.callback_url_statements, table.arn, secret.arn),
-            environment={
-                contract.ENV_WAITER_TABLE: table.name,
-                contract.ENV_SIGNING_SECRET_ARN: secret.arn,
-            },
-            log_retention_days=settings.log_retention_days,
-            tags=tags,
-            timeout_seconds=CALLBACK_URL_TIMEOUT_SECONDS,
-            gate=gate,
-        )
-        # Anyone may call the URL: the signature, not IAM, is the credential. Since October
-        # 2025 a public function URL needs both permissions.
-        public = [
-            aws.lambda_.Permission(
-                f"{name}-callback-url-public",
-                action="lambda:InvokeFunctionUrl",
-                function=endpoint.function.name,
-                principal="*",
-                function_url_auth_type="NONE",
-                opts=child,
-            ),
-            aws.lambda_.Permission(
-                f"{name}-callback-url-invoke",
-                action="lambda:InvokeFunction",
-                function=endpoint.function.name,
-                principal="*",
-                invoked_via_function_url=True,
-                opts=child,
-            ),
-        ]
-        url = aws.lambda_.FunctionUrl(
-            f"{name}-callback-url-endpoint",
-            function_name=gated(endpoint.function.name, gate),
-            authorization_type="NONE",
-            invoke_mode="BUFFERED",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*public, *endpoint.invoke_after]),
-        )
-        return endpoint, secret, url
 
     def _reconciler(
         self,
@@ -554,109 +390,3 @@ class DmsEventHub(pulumi.ComponentResource):
                 depends_on=[permission, *function.invoke_after, *(depends_on or [])],
             ),
         )
-
-    def _dashboard(
-        self,
-        name: str,
-        table: aws.dynamodb.Table,
-        dlq: aws.sqs.Queue,
-        functions: list[tuple[str, LambdaFunction]],
-    ) -> aws.cloudwatch.Dashboard:
-        """The hub's dashboard (``documents.dashboard``), named after its waiter table."""
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        roles = [role for role, _ in functions]
-        body = pulumi.Output.all(
-            region, table.name, dlq.name, *(function.name for _, function in functions)
-        ).apply(
-            lambda values: json.dumps(
-                hub_dashboard(
-                    values[0], values[1], values[2], list(zip(roles, values[3:], strict=True))
-                )
-            )
-        )
-        return aws.cloudwatch.Dashboard(
-            f"{name}-dashboard",
-            # Dashboard names take letters, digits, - and _ only; table names also take ".".
-            dashboard_name=table.name.apply(lambda table_name: table_name.replace(".", "-")),
-            dashboard_body=body,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _alarms(
-        self,
-        name: str,
-        settings: HubSettings,
-        table: aws.dynamodb.Table,
-        dlq: aws.sqs.Queue,
-        functions: list[tuple[str, LambdaFunction]],
-        tags: pulumi.Input[dict[str, str]] | None,
-    ) -> None:
-        """Alarms for what must never happen quietly: a dead letter, a failing resume path, a
-        lost event, a wait outliving its deadline. Each description ends with its runbook."""
-        child = pulumi.ResourceOptions(parent=self)
-        common: dict[str, Any] = {
-            "comparison_operator": "GreaterThanThreshold",
-            "threshold": 0,
-            "evaluation_periods": 1,
-            "period": ALARM_PERIOD_SECONDS,
-            # No data means no messages / no invocations: nothing is wrong.
-            "treat_missing_data": "notBreaching",
-            "alarm_actions": settings.alarm_actions,
-            "tags": tags,
-            "opts": child,
-        }
-        queue_not_empty_alarm(
-            f"{name}-dlq-not-empty",
-            dlq,
-            "A DMS event or resume invocation was dead-lettered: a waiting "
-            "workflow may not have been resumed. Inspect and redrive the queue. Runbook: "
-            + runbook_url(DLQ_NOT_EMPTY),
-            **common,
-        )
-        for role, function in functions:
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{role}-errors",
-                alarm_description=pulumi.Output.concat(
-                    f"The dms-waiters {role} Lambda failed; see its log group ",
-                    function.log_group.name,
-                    ". Runbook: ",
-                    runbook_url(HANDLER_ERRORS),
-                ),
-                namespace="AWS/Lambda",
-                metric_name="Errors",
-                dimensions={"FunctionName": function.name},
-                statistic="Sum",
-                **common,
-            )
-        period = settings.reconcile_every_minutes
-        if not period:
-            return  # both metrics come from the reconciler
-        hub = {hub_metrics.DIMENSION: table.name}
-        reconciler_alarms = (
-            (
-                "lost-events",
-                "The reconciler resumed a wait whose DMS event never arrived (or came late): the "
-                "event path lost one. Runbook: " + runbook_url(LOST_EVENTS),
-                hub_metrics.RESUMED_BY_RECONCILER,
-                "Sum",
-                ALARM_PERIOD_SECONDS,
-            ),
-            (
-                "overdue-waits",
-                "A waiter outlived its workflow's deadline: the workflow should have timed out "
-                "and did not. Runbook: " + runbook_url(OVERDUE_WAITS),
-                hub_metrics.WAITS_OVERDUE,
-                "Maximum",
-                period * 60,  # one data point per reconciler run
-            ),
-        )
-        for suffix, description, metric, statistic, seconds in reconciler_alarms:
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{suffix}",
-                alarm_description=description,
-                namespace=hub_metrics.NAMESPACE,
-                metric_name=metric,
-                dimensions=hub,
-                statistic=statistic,
-                **{**common, "period": seconds},
-            )

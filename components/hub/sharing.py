@@ -15,8 +15,9 @@ from typing import Any, Final, TypeVar, cast
 import pulumi
 
 from ..arguments import DEPRECATED_REMOVED_IN, ArgChecker, InvalidArgumentError
-from .event_hub import DmsEventHub, DmsEventHubArgs, hub_settings_from_args
+from .event_hub import DmsEventHub, DmsEventHubArgs
 from .reference import HubLink, is_output, link_from_reference, when_known
+from .settings import hub_settings_from_args
 
 #: How many reconcile periods a wait may go without a heartbeat by default: one missed run of
 #: the reconciler is tolerated, two in a row are not a wait anymore but an outage.
