@@ -5,7 +5,8 @@ One pattern per module: ``DmsPollingWorkflow`` (the Step Functions polling basel
 passed by its ``reference``)
 and ``DmsDurableWorkflow`` (a Lambda durable function that polls or waits for a callback);
 ``CallbackUrlWorkflow`` waits for any third-party job through the hub's signed callback URLs,
-and ``DurableBatchWorkflow`` deploys a user's batch job as a resumable durable function.
+and ``DurableBatchWorkflow`` deploys a user's batch job as a resumable durable function;
+``WorkflowSchedule`` starts a user's own workflow (a pipeline around a waiter) on a schedule.
 The pure builders they use (state machine definitions, IAM policy documents, event patterns)
 live beside them and need no Pulumi engine to test; the handler code they deploy ships in
 ``dms_waiters.lambdas``.
@@ -20,6 +21,7 @@ from .durable_batch import DurableBatchWorkflow, DurableBatchWorkflowArgs
 from .hub import DmsEventHub, DmsEventHubArgs, DmsEventHubReference
 from .polling import DmsPollingWorkflow, DmsPollingWorkflowArgs
 from .scheduling import ScheduleArgs
+from .workflow_schedule import WorkflowSchedule, WorkflowScheduleArgs
 
 #: Every component of the package, as the Pulumi plugin (``provider/``) serves them.
 COMPONENTS = (
@@ -29,6 +31,7 @@ COMPONENTS = (
     DmsDurableWorkflow,
     CallbackUrlWorkflow,
     DurableBatchWorkflow,
+    WorkflowSchedule,
 )
 
 __all__ = [
@@ -52,5 +55,7 @@ __all__ = [
     "ScheduleArgs",
     "StartType",
     "WaitMode",
+    "WorkflowSchedule",
+    "WorkflowScheduleArgs",
     "__version__",
 ]

@@ -177,3 +177,4 @@ ENV_RUN_NAME_PREFIX: Final = "RUN_NAME_PREFIX"
 """The start of every scheduled run's name; the scheduled time follows it."""
 PAYLOAD_SCHEDULED_TIME: Final = "scheduled_time"
 """The schedule's ``<aws.scheduler.scheduled-time>`` (``2026-11-30T02:00:00Z``)."""
+# Its payload may also hold PAYLOAD_START_TYPE and PAYLOAD_INPUT (a WorkflowSchedule's run input).

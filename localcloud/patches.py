@@ -25,7 +25,7 @@ from .events.delivery import ScheduleRegistry
 from .patching import Patch, PatchRegistry
 from .scheduler import patches as scheduler
 from .scheduler.delivery import SchedulerRegistry
-from .stepfunctions import integrations, nested, task_tokens, virtual_time
+from .stepfunctions import integrations, nested, quotas, task_tokens, virtual_time
 
 #: Every patch, in installation order.
 ALL_PATCHES: Final[tuple[Patch, ...]] = (
@@ -53,6 +53,7 @@ ALL_PATCHES: Final[tuple[Patch, ...]] = (
     virtual_time.stopped_executions_stay_aborted,
     integrations.send_task_failure_cause,
     nested.nested_executions,
+    quotas.open_executions_quota,
     api_calls.api_call_metrics,  # wraps lambda_durable_api: durable requests count too
 )
 

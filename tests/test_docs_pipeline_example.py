@@ -40,3 +40,30 @@ def test_the_pipeline_example_deploys_a_parent_running_the_waiter_nested() -> No
         "SyncExecutionEventsRule",
     }
     assert policy["Statement"][0]["Resource"] == [waiter]
+    # The pipeline's own schedule: the starter may start this parent and nothing else.
+    starter = json.loads(mocks.by_name("pipeline-nightly-schedule-starter-policy").inputs["policy"])
+    assert starter["Statement"][0] == {
+        "Sid": "StartTheWorkflow",
+        "Effect": "Allow",
+        "Action": ["states:StartExecution"],
+        "Resource": [parent.output("arn")],
+    }
+    schedule = mocks.by_name("pipeline-nightly-schedule").inputs
+    assert schedule["scheduleExpression"] == "cron(0 2 * * ? *)"
+    assert schedule["scheduleExpressionTimezone"] == "Europe/Paris"
+
+
+def test_the_short_nightly_pipeline_example_deploys_and_schedules_the_parent() -> None:
+    code = example("### A nightly pipeline, in short")
+    assert len(code.strip().splitlines()) <= 25  # short enough for the README
+    mocks = run_program(lambda: exec(code, {}), DmsWaitersMocks())
+    waiter = mocks.by_name("orders-load-state-machine").output("arn")
+    parent = mocks.by_name("pipeline")
+    definition: dict[str, Any] = json.loads(parent.inputs["definition"])
+    assert all_definition_errors(definition) == []
+    assert definition["States"]["Load"]["Parameters"]["StateMachineArn"] == waiter
+    assert definition["States"]["Load"]["Next"] == "Transform"
+    starter = json.loads(mocks.by_name("nightly-schedule-starter-policy").inputs["policy"])
+    assert starter["Statement"][0]["Resource"] == [parent.output("arn")]
+    schedule = mocks.by_name("nightly-schedule").inputs
+    assert schedule["scheduleExpression"] == "cron(0 2 * * ? *)"

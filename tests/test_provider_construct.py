@@ -328,6 +328,23 @@ def test_durable_batch_workflow_from_another_language(tmp_path: Path) -> None:
     assert variables["TARGET"] == "orders"
 
 
+def test_workflow_schedule_from_another_language() -> None:
+    parent = "arn:aws:states:us-east-1:123456789012:stateMachine:nightly-pipeline"
+    inputs = {
+        "stateMachineArn": parent,
+        "schedule": {"expression": "cron(0 2 * * ? *)", "retryAttempts": 3.0},
+        "input": {"source": "orders", "batch": 2.0},
+    }
+    mocks, seen = run(lambda _: ("WorkflowSchedule", "nightly", inputs, {}))
+    urn, _ = seen["nightly"]
+    assert urn.endswith("dms-waiters:index:WorkflowSchedule::nightly")
+    target = mocks.by_name("nightly-schedule").inputs["target"]
+    assert target["retryPolicy"]["maximumRetryAttempts"] == 3  # an int again
+    payload = json.loads(target["input"])
+    assert payload[contract.PAYLOAD_INPUT] == {"source": "orders", "batch": 2.0}
+    assert env(mocks, "nightly-schedule-starter")[contract.ENV_SCHEDULE_TARGET_ARN] == parent
+
+
 # -- bad input still fails, naming the argument ------------------------------------------------
 
 

@@ -43,7 +43,7 @@ def test_the_plugin_hosts_every_public_component_under_the_package_name_and_vers
     assert call["version"] == __version__ == dms_waiters.__version__
     assert len(call["components"]) == len(set(call["components"]))
     assert set(call["components"]) == public_components()
-    assert len(public_components()) == 6
+    assert len(public_components()) == 7
 
 
 def test_committed_schema_is_what_the_analyzer_generates(schema: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ import pulumi_aws as aws
 
 from ..arguments import ArgChecker, ScheduleSettings, StartType
 from ..documents import schedules
+from ..documents.runbook import SCHEDULED_START_FAILED, runbook_url
 from ..lambdas import contract
 from ..naming import (
     METRIC_ALARM,
@@ -68,12 +69,14 @@ def schedule_runs(
     tracing: bool,
     tags: pulumi.Input[dict[str, str]] | None,
     depends_on: list[pulumi.Resource],
+    target_input: str | None = None,
 ) -> pulumi.Output[str | None]:
     """The schedule starting the workflow ``target_arn`` (``kind``: ``contract.KIND_SFN`` for a
     state machine, ``contract.KIND_DURABLE`` for a durable function's alias) when the component
     got a ``schedule`` (``settings``); created after ``depends_on`` (the workflow itself), so no
-    run starts before it exists. Its ARN: the component's ``schedule_arn`` output (None without
-    a schedule)."""
+    run starts before it exists. ``target_input``: the starter's payload (default: the
+    schedule's start type, ``schedules.schedule_target_input``). Its ARN: the component's
+    ``schedule_arn`` output (None without a schedule)."""
     if settings is None:
         return pulumi.Output.from_input(None)
     child = pulumi.ResourceOptions(parent=parent)
@@ -82,7 +85,8 @@ def schedule_runs(
         f"{name}-schedule-dlq-not-empty",
         dlq,
         f"A scheduled start of the DMS workflow {name} failed every retry; "
-        "the message says which scheduled time. Inspect the queue and start the run by hand.",
+        "the message says which scheduled time. Inspect the queue and start the run by hand. "
+        "Runbook: " + runbook_url(SCHEDULED_START_FAILED),
         comparison_operator="GreaterThanThreshold",
         threshold=0,
         evaluation_periods=1,
@@ -150,7 +154,7 @@ def schedule_runs(
         target={
             "arn": starter.arn,
             "role_arn": role.arn,
-            "input": schedules.schedule_target_input(settings.start_type),
+            "input": target_input or schedules.schedule_target_input(settings.start_type),
             "retry_policy": {
                 "maximum_retry_attempts": settings.retry_attempts,
                 "maximum_event_age_in_seconds": settings.max_event_age_seconds,

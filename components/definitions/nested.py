@@ -43,6 +43,16 @@ ROUTABLE_ERRORS: Final[tuple[str, ...]] = (
 #: Where, under the error path, the parsed child's DescribeExecution goes: its ``Error`` is the
 #: waiter's error name and its ``Cause`` the waiter's cause.
 CHILD: Final = "Child"
+#: The child's start refused because the account has too many open executions: AWS's nested
+#: workflows guide retries ``StepFunctions.ExecutionLimitExceeded``; the emulators that record
+#: AWS's answers (LocalStack, floci) name a refused start ``StepFunctions.<code>Exception``.
+#: Both are retried (docs/aws-facts.md, "Nested executions"); no throttling name is documented.
+START_REFUSED_ERRORS: Final = (
+    "StepFunctions.ExecutionLimitExceeded",
+    "StepFunctions.ExecutionLimitExceededException",
+)
+#: Waiting for open executions to end: 10 s, doubling, 8 attempts (about 42 minutes in all).
+START_RETRY: Final = {"IntervalSeconds": 10, "BackoffRate": 2.0, "MaxAttempts": 8}
 
 
 def nested_waiter_states(
@@ -60,13 +70,17 @@ def nested_waiter_states(
     """The states that run the waiter ``state_machine_arn`` nested and route its failures.
 
     ``state_name`` starts it (input: the execution id that links it to the parent, and
-    ``start_type`` when given) and waits; its result (the child's DescribeExecution) goes to
+    ``start_type`` when given; a start refused for too many open executions is retried,
+    ``START_RETRY``) and waits; its result (the child's DescribeExecution) goes to
     ``result_path`` and the parent goes on to ``next_state``. A failure goes to
     ``on_error[<waiter error name>]`` (names from ``ROUTABLE_ERRORS``), else to
     ``otherwise`` (a child stopped or timed out, a start refused); each finds the failure at
     ``error_path``: ``{"Error", "Cause"}`` of the task, plus ``Child`` (the parsed
     DescribeExecution: ``Child.Error``, ``Child.Cause``) when the child itself failed.
-    Two helper states are added: ``<state_name>ChildFailed`` and ``<state_name>WhichError``.
+    Three helper states are added: ``<state_name>WhichFailure`` (a ``States.TaskFailed`` catch
+    also takes a refused start, whose cause is not a DescribeExecution: only the task's own
+    ``States.TaskFailed`` is parsed), ``<state_name>ChildFailed`` and
+    ``<state_name>WhichError``.
     """
     unknown = sorted(set(on_error) - set(ROUTABLE_ERRORS))
     if unknown:
@@ -79,6 +93,7 @@ def nested_waiter_states(
     child_input: dict[str, Any] = {f"{STARTED_BY}.$": "$$.Execution.Id"}
     if start_type is not None:
         child_input["start_type"] = start_type
+    failure = f"{state_name}WhichFailure"
     parsed, which = f"{state_name}ChildFailed", f"{state_name}WhichError"
     child_error = f"{error_path}.{CHILD}.Error"
     return {
@@ -88,11 +103,21 @@ def nested_waiter_states(
             "Resource": states_arn(partition, integration),
             "Parameters": {"StateMachineArn": state_machine_arn, "Input": child_input},
             "ResultPath": result_path,
+            "Retry": [{"ErrorEquals": list(START_REFUSED_ERRORS), **START_RETRY}],
             "Catch": [
-                {"ErrorEquals": [CHILD_FAILED], "ResultPath": error_path, "Next": parsed},
+                {"ErrorEquals": [CHILD_FAILED], "ResultPath": error_path, "Next": failure},
                 {"ErrorEquals": ["States.ALL"], "ResultPath": error_path, "Next": otherwise},
             ],
             "Next": next_state,
+        },
+        failure: {
+            "Type": "Choice",
+            "Comment": "States.TaskFailed also matches every other task error (a refused "
+            "start): only the child's own failure carries its DescribeExecution.",
+            "Choices": [
+                {"Variable": f"{error_path}.Error", "StringEquals": CHILD_FAILED, "Next": parsed}
+            ],
+            "Default": otherwise,
         },
         parsed: {
             "Type": "Pass",

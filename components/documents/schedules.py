@@ -8,6 +8,7 @@ the starter may only start this workflow (docs/aws-facts.md, "EventBridge Schedu
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Final
 
 from ..lambdas import contract
@@ -65,12 +66,14 @@ def starter_statements(
     ]
 
 
-def schedule_target_input(start_type: str) -> str:
-    """The starter's payload: the scheduled time (substituted by Scheduler) and the start type."""
-    return json.dumps(
-        {
-            contract.PAYLOAD_SCHEDULED_TIME: SCHEDULED_TIME_ATTRIBUTE,
-            contract.PAYLOAD_START_TYPE: start_type,
-        },
-        sort_keys=True,
-    )
+def schedule_target_input(
+    start_type: str | None, run_input: Mapping[str, Any] | None = None
+) -> str:
+    """The starter's payload: the scheduled time (substituted by Scheduler), the start type
+    (none: the run's input does not name one) and the rest of the run's input, if any."""
+    payload: dict[str, Any] = {contract.PAYLOAD_SCHEDULED_TIME: SCHEDULED_TIME_ATTRIBUTE}
+    if start_type is not None:
+        payload[contract.PAYLOAD_START_TYPE] = start_type
+    if run_input:
+        payload[contract.PAYLOAD_INPUT] = dict(run_input)
+    return json.dumps(payload, sort_keys=True)

@@ -9,8 +9,14 @@ import pulumi_aws as aws
 from .._internal.dead_letters import ALARM_PERIOD_SECONDS, queue_not_empty_alarm
 from .._internal.lambda_function import LambdaFunction
 from ..documents.dashboard import hub_dashboard
+from ..documents.runbook import (
+    DLQ_NOT_EMPTY,
+    HANDLER_ERRORS,
+    LOST_EVENTS,
+    OVERDUE_WAITS,
+    runbook_url,
+)
 from ..lambdas import metrics as hub_metrics
-from .runbook import DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, runbook_url
 from .settings import HubSettings
 
 

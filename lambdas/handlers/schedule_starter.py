@@ -1,7 +1,8 @@
 """Schedule starter: start one run of a workflow, named after the schedule's scheduled time.
 
 EventBridge Scheduler invokes this function (its templated Lambda target, asynchronously) with
-``{"scheduled_time": "<aws.scheduler.scheduled-time>", "start_type"?: ...}``. Why a function
+``{"scheduled_time": "<aws.scheduler.scheduled-time>", "start_type"?: ..., "input"?: {...}}``
+(``input``: a ``WorkflowSchedule``'s run input, which the run starts with). Why a function
 at all: Scheduler substitutes the scheduled time (``2026-11-30T02:00:00Z``) into the target's
 input as is, and neither Step Functions execution names nor durable execution names may
 contain ':' (docs/aws-facts.md), so a universal target cannot name the run after it.
@@ -86,20 +87,24 @@ class StarterTarget:
 
 
 def run_payload(event: Any) -> tuple[str, str]:
-    """The scheduled time and the run's input (``{}`` or ``{"start_type": ...}``)."""
+    """The scheduled time and the run's input: the payload's ``input`` object (a user's
+    workflow, ``WorkflowSchedule``) plus ``{"start_type": ...}`` when the payload has one."""
     if not isinstance(event, Mapping):
         raise DmsInvalidInput(f"the payload must be an object, got {type(event).__name__}")
     scheduled_time = event.get(c.PAYLOAD_SCHEDULED_TIME)
     if not isinstance(scheduled_time, str):
         raise DmsInvalidInput(f"{c.PAYLOAD_SCHEDULED_TIME} is required")
+    run_input = event.get(c.PAYLOAD_INPUT, {})
+    if not isinstance(run_input, Mapping):
+        raise DmsInvalidInput(f"{c.PAYLOAD_INPUT} must be an object, got {run_input!r}")
     start_type = event.get(c.PAYLOAD_START_TYPE)
-    if start_type is None:
-        return scheduled_time, "{}"
-    if start_type not in dms.START_TYPES:
-        raise DmsInvalidInput(
-            f"{c.PAYLOAD_START_TYPE} is {start_type!r}; allowed: {', '.join(dms.START_TYPES)}"
-        )
-    return scheduled_time, json.dumps({c.PAYLOAD_START_TYPE: start_type}, sort_keys=True)
+    if start_type is not None:
+        if start_type not in dms.START_TYPES:
+            raise DmsInvalidInput(
+                f"{c.PAYLOAD_START_TYPE} is {start_type!r}; allowed: {', '.join(dms.START_TYPES)}"
+            )
+        run_input = {**run_input, c.PAYLOAD_START_TYPE: start_type}
+    return scheduled_time, json.dumps(run_input, sort_keys=True)
 
 
 def start_run(event: Any, target: StarterTarget) -> dict[str, Any]:

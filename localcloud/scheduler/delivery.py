@@ -4,11 +4,19 @@
 delivers the target's ``Input`` with the context attributes substituted (``context_input``),
 then arms the next firing. A delivery that fails (function missing, throttled) is retried per
 the target's ``RetryPolicy`` with backoff on the clock and then sent to its
-``DeadLetterConfig`` queue with Scheduler's message attributes; without one it is dropped.
+``DeadLetterConfig`` queue as Scheduler's dead-letter event; without one it is dropped.
+
+The dead-letter event (docs/aws-facts.md, "EventBridge Scheduler"): the body is the target's
+input (context attributes substituted, as the last attempt sent it); the message attributes
+are ``ERROR_CODE`` and ``ERROR_MESSAGE`` (the target API's own error: Lambda Invoke's
+``ResourceNotFoundException`` or ``TooManyRequestsException``), ``EXECUTION_ID``,
+``EXHAUSTED_RETRY_CONDITION`` (retryable errors only), ``IS_PAYLOAD_TRUNCATED``,
+``RETRY_ATTEMPTS``, ``SCHEDULED_TIME``, ``SCHEDULE_ARN`` and ``TARGET_ARN``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -17,13 +25,19 @@ from typing import Any, Final
 
 from ..awslambda.runtime import LambdaRuntime
 from ..clock import TimerHandle, VirtualClock
-from ..events.delivery import LambdaTargetDelivery
+from ..events.delivery import LambdaTargetDelivery, _DeliveryError
 from .timing import next_fire
 
 LOG = logging.getLogger(__name__)
 
 #: The form of ``<aws.scheduler.scheduled-time>``.
 SCHEDULED_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+#: Scheduler's ERROR_CODE is the target API's error code; for a Lambda target, Invoke's
+#: (botocore ``lambda`` model), in place of the delivery's EventBridge-rule codes.
+LAMBDA_ERROR_CODES: Final = {
+    "NO_RESOURCE": "ResourceNotFoundException",
+    "THROTTLING": "TooManyRequestsException",
+}
 
 
 def context_input(
@@ -59,8 +73,18 @@ class ScheduleDelivery(LambdaTargetDelivery):
         ).encode("utf-8")
         super().attempt()
 
+    def _failed(self, failure: _DeliveryError) -> None:
+        code = LAMBDA_ERROR_CODES.get(failure.code, failure.code)
+        super()._failed(dataclasses.replace(failure, code=code))
+
     def _source_attributes(self) -> dict[str, str]:
-        return {"SCHEDULE_ARN": self.schedule_arn}
+        return {
+            "SCHEDULE_ARN": self.schedule_arn,
+            "EXECUTION_ID": self.execution_id,
+            "SCHEDULED_TIME": self.scheduled.strftime(SCHEDULED_TIME_FORMAT),
+            # AWS does not document when it truncates; the emulator sends the input whole.
+            "IS_PAYLOAD_TRUNCATED": "false",
+        }
 
     def _dead_letter_body(self) -> str:
         """Scheduler's dead letter carries the input it tried to deliver."""

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import botocore.session
 from moto.stepfunctions.parser.api import ExecutionStatus
+from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_sfn,
 )
@@ -23,7 +24,7 @@ from ..patching import Patcher, patch
 
 #: Clock sleep reason of a parent waiting for its nested execution.
 SLEEP_NESTED: Final = "nested-execution"
-# A .sync wait has no length of its own (the child's end or the parent's stop ends it).
+# A .sync wait without TimeoutSeconds ends with the child or the parent's stop.
 _ONE_YEAR: Final = 366 * 24 * 3600.0
 
 
@@ -69,6 +70,15 @@ def _ended(execution: Any) -> bool:
     return execution is None or getattr(execution, "_localcloud_ended_at", None) is not None
 
 
+def _abort(child: Any, env: Any, clock: Any) -> None:
+    """Stop a running child as Step Functions does when the task managing it ends early (the
+    parent stopped, or the task timed out): no error, ``abort_cause``. (moto's StopExecution API
+    drops error and cause: stop it as the service does.)"""
+    if not _ended(child) and child.exec_status == ExecutionStatus.RUNNING:
+        parent_arn = env.states.context_object.context_object_data["Execution"]["Id"]
+        child.stop(stop_date=clock.now_datetime(), error=None, cause=abort_cause(parent_arn))
+
+
 class _ChildResolver:
     """moto's ``.sync`` resolver, with what the wait needs to know about the child."""
 
@@ -91,16 +101,20 @@ def nested_executions(p: Patcher) -> None:
     text for ``.sync``, JSON values for ``.sync:2``), dates in epoch milliseconds; a child that
     does not succeed fails the task with ``States.TaskFailed`` and that DescribeExecution as
     JSON text in the cause (its own ``Error`` and ``Cause`` inside). Stopping the parent stops
-    the child (docs/aws-facts.md, "Nested executions").
+    the child; the task's ``TimeoutSeconds`` fails it with ``States.Timeout`` (a
+    ``TaskTimedOut`` event) and stops the child the same way (docs/aws-facts.md, "Nested
+    executions").
     moto: its port of LocalStack's interpreter leaves the request and response normalisation
     empty, so boto3 refuses ``StateMachineArn`` (a KeyError: every nested task fails with
     ``States.Runtime``), and the result would keep boto3's camelCase and datetimes; a ``.sync``
-    wait calls DescribeExecution every 0.5 real seconds; stopping the parent leaves the child
-    running.
+    wait calls DescribeExecution every 0.5 real seconds (its TimeoutSeconds in real time);
+    stopping the parent leaves the child running.
     Patch: the integration converts its parameters with botocore's Step Functions model and its
     results to PascalCase with epoch-millisecond dates; a ``.sync`` wait sleeps on the virtual
-    clock until the child ends or the parent stops (no polling), and a parent that stopped
-    while waiting stops the child with the cause AWS gives (``abort_cause``).
+    clock until the child ends, the parent stops or the task's TimeoutSeconds passes (no
+    polling); a parent that stopped while waiting, or a task that timed out, stops the child
+    with the cause AWS gives (``abort_cause``), the timeout then failing the task with
+    ``States.Timeout``.
     """
     cls = state_task_service_sfn.StateTaskServiceSfn
     normalise_parameters: Any = cls._normalise_parameters
@@ -155,20 +169,24 @@ def nested_executions(p: Patcher) -> None:
             )
         child_arn = sync_resolver.child_arn
         child = _child(child_arn)
+        # The task's TimeoutSeconds (moto's default, 99999999 s, when the state sets none).
+        deadline = clock.now() + float(timeout_seconds or _ONE_YEAR)
         while env.is_running():
             result = sync_resolver()
             if result:
                 return result
+            if clock.now() >= deadline:
+                # The task timed out: AWS aborts the child it managed and fails the task with
+                # States.Timeout (moto's TaskTimedOut failure for a TimeoutError).
+                _abort(child, env, clock)
+                raise EvalTimeoutError()
             clock.sleep(
-                _ONE_YEAR,
+                min(_ONE_YEAR, deadline - clock.now()),
                 reason=SLEEP_NESTED,
                 cancelled=lambda: _ended(child) or not env.is_running(),
             )
         # The parent stopped (or failed elsewhere) while its child runs: AWS stops the child.
-        # (moto's StopExecution API drops error and cause: stop it as the service does.)
-        if not _ended(child) and child.exec_status == ExecutionStatus.RUNNING:
-            parent_arn = env.states.context_object.context_object_data["Execution"]["Id"]
-            child.stop(stop_date=clock.now_datetime(), error=None, cause=abort_cause(parent_arn))
+        _abort(child, env, clock)
         return None
 
     p.replace(cls, "_normalise_parameters", _normalise_parameters)

@@ -97,4 +97,9 @@ def test_nested_states_name_the_deployed_state_machine() -> None:
     assert task["Resource"] == "arn:aws:states:::states:startExecution.sync:2"
     assert task["Parameters"]["StateMachineArn"] == seen["arn"]
     assert task["Parameters"]["Input"]["start_type"] == "reload-target"
-    assert set(seen["states"]) == {"LoadOrders", "LoadOrdersChildFailed", "LoadOrdersWhichError"}
+    assert set(seen["states"]) == {
+        "LoadOrders",
+        "LoadOrdersWhichFailure",
+        "LoadOrdersChildFailed",
+        "LoadOrdersWhichError",
+    }

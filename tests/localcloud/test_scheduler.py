@@ -105,7 +105,11 @@ def test_a_missing_target_goes_to_the_dead_letter_queue(cloud: LocalCloud, bus: 
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
     assert attributes["SCHEDULE_ARN"] == arn
     assert attributes["TARGET_ARN"] == missing
-    assert attributes["ERROR_CODE"] == "NO_RESOURCE"
+    assert attributes["ERROR_CODE"] == "ResourceNotFoundException"
+    assert attributes["SCHEDULED_TIME"] == "2026-01-01T02:00:00Z"
+    assert attributes["IS_PAYLOAD_TRUNCATED"] == "false"
+    assert len(attributes["EXECUTION_ID"]) == 16
+    assert "EXHAUSTED_RETRY_CONDITION" not in attributes  # a permanent error
     assert json.loads(message["Body"])["time"] == "2026-01-01T02:00:00Z"
 
 
@@ -126,7 +130,7 @@ def test_a_throttled_target_is_retried_then_dead_lettered(cloud: LocalCloud, bus
     cloud.clock.advance(86400)
     (message,) = bus.received(dlq_url)
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
-    assert attributes["ERROR_CODE"] == "THROTTLING"
+    assert attributes["ERROR_CODE"] == "TooManyRequestsException"
     assert attributes["RETRY_ATTEMPTS"] == "2"
     assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
     assert json.loads(message["Body"])["attempt"] == "3"

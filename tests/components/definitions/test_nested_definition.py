@@ -59,7 +59,25 @@ def test_the_task_waits_for_the_waiter_and_links_the_child() -> None:
     }
     # The child's failure is States.TaskFailed, parsed before routing; anything else goes on.
     assert [c["ErrorEquals"] for c in task["Catch"]] == [["States.TaskFailed"], ["States.ALL"]]
-    assert [c["Next"] for c in task["Catch"]] == ["LoadOrdersChildFailed", "Unexpected"]
+    assert [c["Next"] for c in task["Catch"]] == ["LoadOrdersWhichFailure", "Unexpected"]
+    # A start refused for too many open executions is retried first (AWS's advice).
+    assert task["Retry"] == [
+        {"ErrorEquals": list(nested.START_REFUSED_ERRORS), **nested.START_RETRY}
+    ]
+
+
+def test_only_the_childs_own_failure_is_parsed() -> None:
+    # The States.TaskFailed catch also takes a refused start (StepFunctions.*), whose cause is
+    # no DescribeExecution: parsing it would fail the parent with States.Runtime.
+    choice = parent()["States"]["LoadOrdersWhichFailure"]
+    assert choice["Choices"] == [
+        {
+            "Variable": "$.dms_error.Error",
+            "StringEquals": "States.TaskFailed",
+            "Next": "LoadOrdersChildFailed",
+        }
+    ]
+    assert choice["Default"] == "Unexpected"
 
 
 def test_each_waiter_error_has_its_route_and_a_stopped_child_goes_otherwise() -> None:

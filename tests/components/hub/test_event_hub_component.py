@@ -13,8 +13,8 @@ from moto.events.models import EventPattern
 from dms_waiters import DmsEventHub
 from dms_waiters._internal.handler_archive import handler_archive
 from dms_waiters._internal.lambda_function import ARCHITECTURE, RUNTIME
+from dms_waiters.documents import runbook
 from dms_waiters.documents.event_patterns import dms_state_change_pattern, schedule_expression
-from dms_waiters.hub import runbook
 from dms_waiters.lambdas import contract
 from dms_waiters.stack import HUB_OUTPUT_NAMES
 from dms_waiters.testing import DmsWaitersMocks, run_program

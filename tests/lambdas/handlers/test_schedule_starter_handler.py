@@ -126,3 +126,20 @@ def test_bad_start_type_is_invalid_input(monkeypatch: pytest.MonkeyPatch) -> Non
     configure(monkeypatch, c.KIND_SFN, SFN_ARN)
     with pytest.raises(DmsInvalidInput, match="start_type"):
         schedule_starter.handler({**EVENT, c.PAYLOAD_START_TYPE: "restart"}, None)
+
+
+def test_a_workflow_schedules_input_is_the_runs_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(monkeypatch, c.KIND_SFN, SFN_ARN)
+    sfn = FakeStepFunctions()
+    aws_clients.set_client("stepfunctions", sfn)
+    when = {c.PAYLOAD_SCHEDULED_TIME: "2026-11-30T02:00:00Z"}
+    schedule_starter.handler({**when, c.PAYLOAD_INPUT: {"source": "orders"}}, None)
+    assert sfn.started == {"orders-20261130T020000Z": json.dumps({"source": "orders"})}
+    run = {**when, c.PAYLOAD_INPUT: {"source": "orders"}, c.PAYLOAD_START_TYPE: "reload-target"}
+    schedule_starter.handler({**run, c.PAYLOAD_SCHEDULED_TIME: "2026-12-01T02:00:00Z"}, None)
+    assert json.loads(sfn.started["orders-20261201T020000Z"]) == {
+        "source": "orders",
+        "start_type": "reload-target",
+    }
+    with pytest.raises(DmsInvalidInput, match="input must be an object"):
+        schedule_starter.handler({**when, c.PAYLOAD_INPUT: ["x"]}, None)

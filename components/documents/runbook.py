@@ -1,5 +1,6 @@
 """Where an alarm's description sends the person it wakes: docs/operations.md on the project's
-repository, one anchor per alarm (tests/components/hub check each anchor is a heading there)."""
+repository, one anchor per alarm (tests/components/hub check each anchor is a heading there):
+the hub's alarms and every schedule's (``_internal/schedule.py``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ DLQ_NOT_EMPTY: Final = "dead-letter-queue-not-empty"
 HANDLER_ERRORS: Final = "handler-errors"
 LOST_EVENTS: Final = "lost-events-caught-by-the-reconciler"
 OVERDUE_WAITS: Final = "waits-past-their-deadline"
-ANCHORS: Final = (DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS)
+SCHEDULED_START_FAILED: Final = "scheduled-start-failed"
+ANCHORS: Final = (DLQ_NOT_EMPTY, HANDLER_ERRORS, LOST_EVENTS, OVERDUE_WAITS, SCHEDULED_START_FAILED)
 
 
 def runbook_url(anchor: str) -> str:
