@@ -1,10 +1,12 @@
-"""The pipeline example of docs/patterns.md runs as written: its parent state machine nests
-the waiter, passes every definition check, and its role has exactly the waiter's parent policy."""
+"""The pipeline examples run as written (docs/patterns.md's, and the README's nightly pipeline):
+the parent state machine nests the waiter, passes every definition check, its role has exactly
+the waiter's parent policy, and its schedule may start the parent alone."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from dms_waiters.testing import DmsWaitersMocks, run_program
@@ -12,11 +14,12 @@ from tests.checks import all_definition_errors
 from tests.paths import ROOT
 
 PATTERNS = ROOT / "docs" / "patterns.md"
+README = ROOT / "README.md"
 
 
-def example(heading: str) -> str:
-    """The first Python code block after ``heading`` in docs/patterns.md."""
-    text = PATTERNS.read_text()
+def example(heading: str, document: Path = PATTERNS) -> str:
+    """The first Python code block after ``heading`` in ``document``."""
+    text = document.read_text()
     section = text[text.index(heading) :]
     match = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
     assert match is not None
@@ -54,7 +57,7 @@ def test_the_pipeline_example_deploys_a_parent_running_the_waiter_nested() -> No
 
 
 def test_the_short_nightly_pipeline_example_deploys_and_schedules_the_parent() -> None:
-    code = example("### A nightly pipeline, in short")
+    code = example("### A nightly pipeline", README)
     assert len(code.strip().splitlines()) <= 25  # short enough for the README
     mocks = run_program(lambda: exec(code, {}), DmsWaitersMocks())
     waiter = mocks.by_name("orders-load-state-machine").output("arn")
