@@ -127,16 +127,22 @@ class LoggingArguments:
     tracing: bool
 
 
-class Logged(Protocol):
-    """Anything carrying the logging and tracing arguments (``LoggingArguments``, a component's
-    settings)."""
+class FunctionLogging(Protocol):
+    """What a Lambda function's logging takes: its log group's retention and its tracing
+    (``LoggingArguments``, a hub's settings)."""
 
-    @property
-    def log_level(self) -> str: ...
     @property
     def log_retention_days(self) -> int: ...
     @property
     def tracing(self) -> bool: ...
+
+
+class Logged(FunctionLogging, Protocol):
+    """Anything carrying the logging and tracing arguments (``LoggingArguments``, the polling
+    workflow's settings)."""
+
+    @property
+    def log_level(self) -> str: ...
 
 
 #: A user handler: ``module.attribute``, the module possibly dotted (``jobs.etl.handler``).

@@ -22,6 +22,7 @@ from ._internal.state_machine import (
 )
 from .arguments import (
     ArgChecker,
+    LoggingArguments,
     StartType,
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
@@ -82,9 +83,7 @@ class CallbackSettings:
     heartbeat_seconds: Heartbeat
     """Seconds, None (no heartbeat) or, with a hub reference from another language, an
     ``Output`` of either."""
-    log_level: str
-    log_retention_days: int
-    tracing: bool
+    logging: LoggingArguments
 
 
 def callback_settings_from_args(
@@ -100,16 +99,13 @@ def callback_settings_from_args(
     task = check.task(args)
     timeout = check.timeout(args)
     heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
-    logging = check.logging(args)
     return CallbackSettings(
         task_arn=task.task_arn,
         start_type=task.start_type,
         success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
-        log_level=logging.log_level,
-        log_retention_days=logging.log_retention_days,
-        tracing=logging.tracing,
+        logging=check.logging(args),
     )
 
 
@@ -172,11 +168,11 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
         )
         self._hub, self._heartbeat_seconds = hub.component, settings.heartbeat_seconds
         link = hub.link
-        tags = args.get("tags")
+        tags, logging = args.get("tags"), settings.logging
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
-        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.tracing)
+        partition = tracing_partition(self, ArgChecker(COMPONENT, name), logging.tracing)
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,
@@ -186,10 +182,9 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
                 lambda arns: iam_policies.starter_statements(arns[0], arns[1], can_start)
             ),
             environment=starter_environment(settings, link.table_name, name),
-            log_retention_days=settings.log_retention_days,
+            logging=logging,
             tags=tags,
             timeout_seconds=STARTER_TIMEOUT_SECONDS,
-            tracing=settings.tracing,
             gate=partition,
         )
         definition = pulumi.Output.all(
@@ -211,12 +206,12 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
             description=f"Execution role of the DMS callback workflow {name}",
             starter=starter,
             definition=definition,
-            logging=settings,
+            logging=logging,
             tags=tags,
         )
         self.hub_table_name = link.table_name
         self.schedule_arn = schedule_executions(
-            name, parent=self, schedule=schedule, created=created, logging=settings, tags=tags
+            name, parent=self, schedule=schedule, created=created, logging=logging, tags=tags
         )
         self.register_outputs(
             {

@@ -13,7 +13,7 @@ from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
     StarterStateMachineComponent,
 )
-from .arguments import ArgChecker
+from .arguments import ArgChecker, LoggingArguments
 from .definitions.callback_url import (
     CallbackUrlSpec,
     build_callback_url_definition,
@@ -105,9 +105,7 @@ class CallbackUrlSettings:
     job_timeout_seconds: int
     timeout_seconds: int
     heartbeat_seconds: int | None
-    log_level: str
-    log_retention_days: int
-    tracing: bool
+    logging: LoggingArguments
 
 
 def _statements(check: ArgChecker, value: Any) -> list[dict[str, Any]]:
@@ -160,9 +158,7 @@ def callback_url_settings_from_args(
         ),
         timeout_seconds=timeout,
         heartbeat_seconds=explicit_heartbeat(check, args, timeout),
-        log_level=logging.log_level,
-        log_retention_days=logging.log_retention_days,
-        tracing=logging.tracing,
+        logging=logging,
     )
 
 
@@ -218,7 +214,7 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
         self._hub = hub.component
         link = hub.link
         tags = args.get("tags")
-        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.tracing)
+        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.logging.tracing)
 
         job = create_lambda_function(
             f"{name}-job",
@@ -227,10 +223,9 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
             description=f"Starts the third-party job of workflow {name} with its callback URLs",
             statements=settings.job_policy_statements,
             environment=settings.job_environment,
-            log_retention_days=settings.log_retention_days,
+            logging=settings.logging,
             tags=tags,
             timeout_seconds=settings.job_timeout_seconds,
-            tracing=settings.tracing,
             code=pulumi.FileArchive(settings.code_dir),
             runtime=settings.job_runtime,
             gate=partition,
@@ -257,10 +252,9 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
                 ),
                 contract.ENV_WORKFLOW_NAME: name,
             },
-            log_retention_days=settings.log_retention_days,
+            logging=settings.logging,
             tags=tags,
             timeout_seconds=settings.job_timeout_seconds + STARTER_EXTRA_SECONDS,
-            tracing=settings.tracing,
             gate=partition,
             # The starter invokes the job: the job's policy and log group must exist first.
             depends_on=job.invoke_after,
@@ -280,7 +274,7 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
             description=f"Execution role of the callback URL workflow {name}",
             starter=starter,
             definition=definition,
-            logging=settings,
+            logging=settings.logging,
             tags=tags,
         )
         self.job_function_arn = job.arn

@@ -20,6 +20,7 @@ from ._internal.durable_function import (
     ALIAS_NAME,
     MAX_EXECUTION_TIMEOUT_SECONDS,
     DurableComponent,
+    DurableFunctionArguments,
     create_durable_function,
     durable_function_arguments,
 )
@@ -31,7 +32,7 @@ from ._internal.shared_args import (
     WaitedTaskArgs,
 )
 from ._internal.shared_outputs import ScheduleOutputs
-from .arguments import ArgChecker, PollJitter, StartType, WaitMode
+from .arguments import ArgChecker, LoggingArguments, PollJitter, StartType, WaitMode
 from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
@@ -123,10 +124,8 @@ class DurableSettings:
     heartbeat_seconds: Heartbeat
     """Seconds, None (no heartbeat, or poll mode) or, with a hub reference from another
     language, an ``Output`` of either."""
-    retention_days: int
-    memory_mb: int
-    log_retention_days: int
-    tracing: bool
+    function: DurableFunctionArguments
+    logging: LoggingArguments
 
     @property
     def execution_timeout_seconds(self) -> int:
@@ -173,8 +172,6 @@ def durable_settings_from_args(
     else:
         period = 0 if reconcile_every_minutes is None else reconcile_every_minutes
         heartbeat = heartbeat_from_args(check, args, timeout, period)
-    function = durable_function_arguments(check, args, DEFAULT_MEMORY_MB)
-    logging = check.logging(args)
     return DurableSettings(
         task_arn=task.task_arn,
         mode=mode,
@@ -185,10 +182,8 @@ def durable_settings_from_args(
         max_poll_interval_seconds=cap,
         poll_jitter=jitter,
         heartbeat_seconds=heartbeat,
-        retention_days=function.retention_days,
-        memory_mb=function.memory_mb,
-        log_retention_days=logging.log_retention_days,
-        tracing=logging.tracing,
+        function=durable_function_arguments(check, args, DEFAULT_MEMORY_MB),
+        logging=check.logging(args),
     )
 
 
@@ -301,8 +296,7 @@ class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
             settings=schedule,
             kind=contract.KIND_DURABLE,
             target_arn=durable.alias.arn,
-            log_retention_days=settings.log_retention_days,
-            tracing=settings.tracing,
+            logging=settings.logging,
             tags=args.get("tags"),
             depends_on=[durable.alias],
         )

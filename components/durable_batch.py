@@ -22,13 +22,14 @@ from ._internal.durable_bundle import bundled_top_levels
 from ._internal.durable_function import (
     MAX_EXECUTION_TIMEOUT_SECONDS,
     DurableComponent,
+    DurableFunctionArguments,
     create_durable_function,
     durable_function_arguments,
 )
 from ._internal.handler_archive import ARCHIVE_TOP_PACKAGE
 from ._internal.lambda_function import MAX_FUNCTION_TIMEOUT_SECONDS
 from ._internal.shared_args import DurableFunctionArgs, TagsArgs
-from .arguments import ArgChecker
+from .arguments import ArgChecker, LoggingArguments
 from .lambdas import contract
 from .naming import check_component_name, lambda_children
 
@@ -94,12 +95,10 @@ class BatchSettings:
     pause_seconds: int
     execution_timeout_seconds: int
     invocation_timeout_seconds: int
-    memory_mb: int
     environment: dict[str, pulumi.Input[str]]
     statements: list[dict[str, Any]]
-    retention_days: int
-    log_retention_days: int
-    tracing: bool
+    function: DurableFunctionArguments
+    logging: LoggingArguments
 
 
 def user_code_assets(code_dir: Path) -> dict[str, pulumi.Asset]:
@@ -210,7 +209,6 @@ def batch_settings_from_args(name: str, args: DurableBatchWorkflowArgs) -> Batch
     function = durable_function_arguments(check, args, DEFAULT_MEMORY_MB)
     environment = _environment(check, args.get("environment", {}))
     statements = _statements(check, args.get("statements", []))
-    logging = check.logging(args)
     return BatchSettings(
         code_dir=code_dir,
         handler=handler,
@@ -218,12 +216,10 @@ def batch_settings_from_args(name: str, args: DurableBatchWorkflowArgs) -> Batch
         pause_seconds=pause,
         execution_timeout_seconds=execution_timeout,
         invocation_timeout_seconds=invocation_timeout,
-        memory_mb=function.memory_mb,
         environment=environment,
         statements=statements,
-        retention_days=function.retention_days,
-        log_retention_days=logging.log_retention_days,
-        tracing=logging.tracing,
+        function=function,
+        logging=check.logging(args),
     )
 
 

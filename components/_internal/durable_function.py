@@ -29,7 +29,7 @@ from typing import Any, Final, Protocol
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import ArgChecker
+from ..arguments import ArgChecker, FunctionLogging
 from ..documents import iam_policies, parent_policies
 from .durable_bundle import bundled_assets
 from .handler_archive import handler_assets
@@ -119,13 +119,9 @@ class DurableFunctionSettings(Protocol):
     """What every durable function component's settings carry."""
 
     @property
-    def retention_days(self) -> int: ...
+    def function(self) -> DurableFunctionArguments: ...
     @property
-    def memory_mb(self) -> int: ...
-    @property
-    def log_retention_days(self) -> int: ...
-    @property
-    def tracing(self) -> bool: ...
+    def logging(self) -> FunctionLogging: ...
 
 
 @dataclass(frozen=True)
@@ -198,17 +194,17 @@ def create_durable_function(
         statements=statements,
         own_statements=iam_policies.durable_execution_statements,
         environment=environment,
-        log_retention_days=settings.log_retention_days,
+        logging=settings.logging,
         tags=tags,
         timeout_seconds=timeout_seconds,
-        memory_mb=settings.memory_mb,
-        tracing=settings.tracing,
+        memory_mb=settings.function.memory_mb,
         code=durable_archive(extra_code),
         publish=True,
         durable_config=aws.lambda_.FunctionDurableConfigArgs(
-            execution_timeout=execution_timeout_seconds, retention_period=settings.retention_days
+            execution_timeout=execution_timeout_seconds,
+            retention_period=settings.function.retention_days,
         ),
-        gate=tracing_partition(parent, check, settings.tracing),
+        gate=tracing_partition(parent, check, settings.logging.tracing),
     )
     alias = aws.lambda_.Alias(
         f"{name}-alias",

@@ -36,6 +36,7 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import FunctionLogging
 from ..documents import iam_policies
 from .handler_archive import handler_archive
 from .partition_check import gated
@@ -121,11 +122,10 @@ def create_lambda_function(
     description: str,
     statements: pulumi.Input[list[dict[str, Any]]],
     environment: Mapping[str, pulumi.Input[str]],
-    log_retention_days: int,
+    logging: FunctionLogging,
     tags: pulumi.Input[dict[str, str]] | None,
     timeout_seconds: int = 30,
     memory_mb: int = 256,
-    tracing: bool = False,
     dead_letter_queue_arn: pulumi.Input[str] | None = None,
     code: pulumi.Archive | None = None,
     runtime: str = RUNTIME,
@@ -137,7 +137,8 @@ def create_lambda_function(
 ) -> LambdaFunction:
     """Create the function ``name`` running ``handler`` (an entry point of ``lambdas/contract``).
 
-    Creates ``<name>-logs`` (``/aws/lambda/<name>-`` plus a unique id), ``<name>-role``,
+    Creates ``<name>-logs`` (``/aws/lambda/<name>-`` plus a unique id, kept
+    ``logging.log_retention_days``; ``logging.tracing`` turns on X-Ray), ``<name>-role``,
     ``<name>-policy`` (``statements`` plus the log group; see ``iam_policies``) and the function
     ``<name>`` (autonamed), which depends on its log group, its policy and ``depends_on`` (what
     it invokes itself), so its first invocation can log and act. ``own_statements(arn)`` are
@@ -156,7 +157,7 @@ def create_lambda_function(
     if own_statements is not None and dead_letter_queue_arn is not None:
         raise ValueError("a dead-letter queue needs the policy before the function exists")
     child = pulumi.ResourceOptions(parent=parent)
-    log_group = create_log_group(name, "/aws/lambda/", log_retention_days, tags, parent)
+    log_group = create_log_group(name, "/aws/lambda/", logging.log_retention_days, tags, parent)
     role = create_role(
         name,
         json.dumps(iam_policies.service_assume_role_policy("lambda.amazonaws.com")),
@@ -173,7 +174,7 @@ def create_lambda_function(
                 iam_policies.lambda_function_policy(
                     [*([] if own_statements is None else own_statements(v[2])), *v[0]],
                     v[1],
-                    tracing,
+                    logging.tracing,
                 )
             )
         )
@@ -194,7 +195,7 @@ def create_lambda_function(
         memory_size=memory_mb,
         # Text logs into the group created above (not Lambda's default /aws/lambda/<name>).
         logging_config={"log_format": "Text", "log_group": log_group.name},
-        tracing_config={"mode": "Active" if tracing else "PassThrough"},
+        tracing_config={"mode": "Active" if logging.tracing else "PassThrough"},
         dead_letter_config=(
             None if dead_letter_queue_arn is None else {"target_arn": dead_letter_queue_arn}
         ),

@@ -25,7 +25,7 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import ArgChecker, ScheduleSettings, StartType
+from ..arguments import ArgChecker, FunctionLogging, ScheduleSettings, StartType
 from ..documents import schedules
 from ..documents.runbook import SCHEDULED_START_FAILED, runbook_url
 from ..lambdas import contract
@@ -65,8 +65,7 @@ def schedule_runs(
     settings: ScheduleSettings | None,
     kind: str,
     target_arn: pulumi.Input[str],
-    log_retention_days: int,
-    tracing: bool,
+    logging: FunctionLogging,
     tags: pulumi.Input[dict[str, str]] | None,
     depends_on: list[pulumi.Resource],
     target_input: str | None = None,
@@ -75,8 +74,9 @@ def schedule_runs(
     state machine, ``contract.KIND_DURABLE`` for a durable function's alias) when the component
     got a ``schedule`` (``settings``); created after ``depends_on`` (the workflow itself), so no
     run starts before it exists. ``target_input``: the starter's payload (default: the
-    schedule's start type, ``schedules.schedule_target_input``). Its ARN: the component's
-    ``schedule_arn`` output (None without a schedule)."""
+    schedule's start type, ``schedules.schedule_target_input``); ``logging``: the starter's log
+    retention and tracing. Its ARN: the component's ``schedule_arn`` output (None without a
+    schedule)."""
     if settings is None:
         return pulumi.Output.from_input(None)
     child = pulumi.ResourceOptions(parent=parent)
@@ -110,11 +110,10 @@ def schedule_runs(
             contract.ENV_SCHEDULE_TARGET_KIND: kind,
             contract.ENV_RUN_NAME_PREFIX: execution_name_prefix(name),
         },
-        log_retention_days=log_retention_days,
+        logging=logging,
         tags=tags,
         timeout_seconds=STARTER_TIMEOUT_SECONDS,
         memory_mb=STARTER_MEMORY_MB,
-        tracing=tracing,
         dead_letter_queue_arn=dlq.arn,
         depends_on=depends_on,
     )

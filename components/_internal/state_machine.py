@@ -181,8 +181,7 @@ def schedule_executions(
         settings=schedule,
         kind=contract.KIND_SFN,
         target_arn=created.machine.arn,
-        log_retention_days=logging.log_retention_days,
-        tracing=logging.tracing,
+        logging=logging,
         tags=tags,
         depends_on=[created.machine],
     )

@@ -51,7 +51,7 @@ def create_callback_endpoint(
             contract.ENV_WAITER_TABLE: table.name,
             contract.ENV_SIGNING_SECRET_ARN: secret.arn,
         },
-        log_retention_days=settings.log_retention_days,
+        logging=settings,
         tags=tags,
         timeout_seconds=CALLBACK_URL_TIMEOUT_SECONDS,
         gate=gate,

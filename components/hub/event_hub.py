@@ -230,7 +230,7 @@ class DmsEventHub(pulumi.ComponentResource):
             description="Resumes the workflow waiting for a DMS task when DMS reports a change",
             statements=built_from(iam_policies.resume_statements, table.arn, dlq.arn),
             environment={contract.ENV_WAITER_TABLE: table.name},
-            log_retention_days=settings.log_retention_days,
+            logging=settings,
             tags=tags,
             timeout_seconds=RESUME_TIMEOUT_SECONDS,
             dead_letter_queue_arn=dlq.arn,
@@ -331,7 +331,7 @@ class DmsEventHub(pulumi.ComponentResource):
             description="Heartbeats waiting workflows and resumes those whose DMS event was lost",
             statements=table.arn.apply(iam_policies.reconciler_statements),
             environment={contract.ENV_WAITER_TABLE: table.name},
-            log_retention_days=settings.log_retention_days,
+            logging=settings,
             tags=tags,
             # A run must end before the next one starts.
             timeout_seconds=min(RECONCILER_TIMEOUT_SECONDS, period * 60),

@@ -61,6 +61,12 @@ class HubSettings:
     alarm_actions: list[Any]
     log_retention_days: int
 
+    @property
+    def tracing(self) -> bool:
+        """False: a hub takes no ``tracing`` argument, so its functions are not traced (with
+        ``log_retention_days``, the ``logging`` of its functions)."""
+        return False
+
 
 def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
