@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -122,9 +121,9 @@ def heartbeat(sfn: Any, token: str) -> object:
 def test_a_callback_resumes_the_execution_at_its_virtual_time(cloud: LocalCloud) -> None:
     waiter = Waiter(cloud, timeout=7 * DAY)
     waiter.at(5 * 3600, succeed({"status": "stopped"}))
-    started = time.monotonic()
+    # Hours of virtual time inside a 10 s real-time limit (run_execution fails past it): the
+    # wait never sleeps for real. No wall-clock assertion: it would flake on a loaded machine.
     result = cloud.run_execution(waiter.machine, {"task": "orders"}, real_timeout=10)
-    assert time.monotonic() - started < 2.0
     assert result.status == "SUCCEEDED", result.cause
     assert result.output == {"status": "stopped"}
     assert (result.started_at, result.ended_at) == (0.0, 5 * 3600)
@@ -136,9 +135,9 @@ def test_without_a_callback_the_task_times_out_after_timeout_seconds_of_virtual_
     cloud: LocalCloud,
 ) -> None:
     waiter = Waiter(cloud, timeout=7 * DAY)
-    started = time.monotonic()
+    # Hours of virtual time inside a 10 s real-time limit (run_execution fails past it): the
+    # wait never sleeps for real. No wall-clock assertion: it would flake on a loaded machine.
     result = cloud.run_execution(waiter.machine, {"task": "orders"}, real_timeout=10)
-    assert time.monotonic() - started < 2.0
     assert result.status == "FAILED"
     assert result.error == "Timeout"  # the Catch on States.Timeout ran
     assert result.entered_states() == ["WaitForDms", "TimedOut"]
@@ -283,7 +282,7 @@ def test_a_token_is_single_use(cloud: LocalCloud) -> None:
 @pytest.mark.parametrize("seconds", [7 * DAY, 365 * DAY])
 def test_long_timeouts_cost_no_real_time(cloud: LocalCloud, seconds: int) -> None:
     waiter = Waiter(cloud, timeout=seconds)
-    started = time.monotonic()
+    # Hours of virtual time inside a 10 s real-time limit (run_execution fails past it): the
+    # wait never sleeps for real. No wall-clock assertion: it would flake on a loaded machine.
     result = cloud.run_execution(waiter.machine, {"task": "orders"}, real_timeout=10)
-    assert time.monotonic() - started < 2.0
     assert result.ended_at == seconds
