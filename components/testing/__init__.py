@@ -60,7 +60,6 @@ from .records import (
     Registration,
     is_unknown,
 )
-from .records import _answering as _answering
 from .runner import run_program
 
 EngineError = engine.EngineError

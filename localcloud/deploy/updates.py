@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pulumi
 
 from dms_waiters.testing import CreatedResource, RecordedOptions
-from dms_waiters.testing import _answering as answering
+from dms_waiters.testing.records import _answering as answering
 
 from .assets import archive_zip
 from .mocks import (
