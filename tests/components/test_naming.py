@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import pytest
 
+import dms_waiters
 from dms_waiters import (
     CallbackUrlWorkflow,
     DmsCallbackWorkflow,
@@ -24,6 +25,7 @@ from dms_waiters import (
     DmsPollingWorkflow,
     DurableBatchWorkflow,
     InvalidArgumentError,
+    WorkflowSchedule,
 )
 from dms_waiters.naming import (
     ALIAS,
@@ -37,17 +39,20 @@ from dms_waiters.naming import (
     QUEUE,
     ROLE,
     ROLE_POLICY,
+    SCHEDULE,
     SECRET,
     STATE_MACHINE,
     TABLE,
     name_rule,
 )
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks, run_program
+from tests.components._internal.test_schedule import LONGEST_WITH_A_SCHEDULE, NIGHTLY
 from tests.paths import ROOT
 
 TASK_ARN = "arn:aws:dms:eu-west-1:123456789012:task:ORDERS7XQ2"
 JOB_DIR = str(ROOT / "examples" / "export_job")
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+PARENT_ARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:nightly-pipeline"
 
 #: Each component type, as a factory of (instance name, options).
 Make = Callable[[str, pulumi.ResourceOptions | None], pulumi.ComponentResource]
@@ -76,17 +81,16 @@ def makers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Make]:
         "DurableBatchWorkflow": lambda n, o: DurableBatchWorkflow(
             n, {"code_dir": str(code), "handler": "etl.handler"}, o
         ),
+        "WorkflowSchedule": lambda n, o: WorkflowSchedule(
+            n,
+            {"state_machine_arn": PARENT_ARN, "schedule": NIGHTLY},
+            o,  # type: ignore[typeddict-item]
+        ),
     }
 
 
-COMPONENTS = [
-    "DmsPollingWorkflow",
-    "DmsCallbackWorkflow",
-    "DmsEventHub",
-    "DmsDurableWorkflow",
-    "CallbackUrlWorkflow",
-    "DurableBatchWorkflow",
-]
+#: Every component the package exports: a new one is named-checked here, or these tests fail.
+COMPONENTS = [component.__name__ for component in dms_waiters.COMPONENTS]
 #: Every type with a name AWS wants unique that the components create.
 UNIQUE_TYPES = {
     FUNCTION,
@@ -98,6 +102,7 @@ UNIQUE_TYPES = {
     QUEUE,
     EVENT_RULE,
     METRIC_ALARM,
+    SCHEDULE,
 }
 
 
@@ -198,6 +203,7 @@ LONGEST = {
     "DmsDurableWorkflow": 33,  # <name>-hub-reconcile-schedule
     "CallbackUrlWorkflow": 33,  # <name>-hub-reconcile-schedule
     "DurableBatchWorkflow": 45,  # <name>-batch-role
+    "WorkflowSchedule": LONGEST_WITH_A_SCHEDULE,  # <name>-schedule-starter-role
 }
 #: With a shared hub, the workflow's own resources bind.
 LONGEST_WITH_A_SHARED_HUB = {
@@ -260,11 +266,12 @@ def test_a_name_aws_would_refuse_fails_at_preview(name: str) -> None:
 
 
 def _invokers(found: DmsWaitersMocks, function: CreatedResource) -> list[CreatedResource]:
-    """What invokes ``function``: event targets, state machines, aliases, function URLs and
-    functions that invoke it (the URL starter invokes the job)."""
+    """What invokes ``function``: event targets, schedules, state machines, aliases, function
+    URLs and functions that invoke it (the URL starter invokes the job)."""
     arn, name = function.output("arn"), function.physical_name
     found_invokers = [
         *(t for t in found.created(EVENT_TARGET) if t.inputs["arn"] == arn),
+        *(s for s in found.created(SCHEDULE) if s.inputs["target"]["arn"] == arn),
         *(m for m in found.created(STATE_MACHINE) if arn in m.inputs["definition"]),
         *(a for a in found.created(ALIAS) if a.inputs["functionName"] == name),
         *(u for u in found.created(FUNCTION_URL) if u.inputs["functionName"] == name),
@@ -282,7 +289,7 @@ def test_nothing_invokes_a_function_before_its_policy_and_log_group_exist(
 ) -> None:
     found = every_component
     functions = found.created(FUNCTION)
-    assert len(functions) == 15
+    assert len(functions) == 16
     for function in functions:
         siblings = {
             r.type: r

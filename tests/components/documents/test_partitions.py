@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
 import pytest
 
 from dms_waiters import (
@@ -17,6 +18,7 @@ from dms_waiters import (
     DmsPollingWorkflow,
     DurableBatchWorkflow,
     InvalidArgumentError,
+    WorkflowSchedule,
 )
 from dms_waiters.documents.partitions import states_arn
 from dms_waiters.testing import DmsWaitersMocks, run_program
@@ -25,6 +27,7 @@ from tests.paths import EXPORT_JOB_DIR
 ACCOUNT = "111122223333"
 PARTITIONS = [("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]
 JOB_DIR = str(EXPORT_JOB_DIR)
+NIGHTLY = {"expression": "cron(0 2 * * ? *)", "timezone": "Europe/Paris"}
 
 
 def task_arn(partition: str, region: str, name: str) -> str:
@@ -33,7 +36,13 @@ def task_arn(partition: str, region: str, name: str) -> str:
 
 def everything(partition: str, region: str, batch_code: Path) -> None:
     """Every component, in each of its shapes."""
-    DmsPollingWorkflow("polling", {"replication_task_arn": task_arn(partition, region, "p")})
+    polling = DmsPollingWorkflow(
+        "polling",
+        {"replication_task_arn": task_arn(partition, region, "p"), "schedule": NIGHTLY},
+    )
+    WorkflowSchedule(
+        "pipeline", {"state_machine_arn": polling.state_machine_arn, "schedule": NIGHTLY}
+    )
     hub = DmsEventHub("hub")
     DmsCallbackWorkflow(
         "callback", {"replication_task_arn": task_arn(partition, region, "c"), "hub": hub.reference}
@@ -85,6 +94,8 @@ def test_no_resource_input_names_the_commercial_partition(
     )
     machines = mocks.created("aws:sfn/stateMachine:StateMachine")
     assert len(machines) == (2 if partition == "aws-cn" else 3)
+    # Both schedules (the waiter's own and the pipeline's) are deployed there.
+    assert len(mocks.created("aws:scheduler/schedule:Schedule")) == 2
     # GovCloud offers every feature: the hub's callback URL endpoint is deployed there.
     urls = [u.name for u in mocks.created("aws:lambda/functionUrl:FunctionUrl")]
     assert urls == ([] if partition == "aws-cn" else ["url-hub-callback-url-endpoint"])
@@ -156,3 +167,12 @@ def test_a_state_machines_own_tracing_is_allowed_in_china() -> None:
     )
     (machine,) = mocks.created("aws:sfn/stateMachine:StateMachine")
     assert machine.inputs["tracingConfiguration"] == {"enabled": True}
+
+
+@pytest.mark.parametrize(("partition", "region"), PARTITIONS)
+def test_scheduler_is_offered_where_the_schedules_deploy(partition: str, region: str) -> None:
+    # No schedule is refused in China or GovCloud: botocore's endpoint data (AWS's own) lists
+    # EventBridge Scheduler in both partitions' regions (docs/aws-facts.md, "Partitions").
+    endpoints = botocore.loaders.Loader().load_data("endpoints")
+    (found,) = [p for p in endpoints["partitions"] if p["partition"] == partition]
+    assert region in found["services"]["scheduler"]["endpoints"]
