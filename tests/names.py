@@ -8,6 +8,7 @@ mocks gave and build their exact expectations (IAM policies, environment, output
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from dms_waiters.testing import CreatedResource, DmsWaitersMocks
 
@@ -30,6 +31,17 @@ def function_name(found: DmsWaitersMocks, logical: str) -> str:
     name = autonamed(found, logical).physical_name
     assert name is not None
     return name
+
+
+def lambda_function(found: DmsWaitersMocks, logical: str, handler: str) -> dict[str, Any]:
+    """The inputs of the Lambda function ``logical``, checked to be autonamed (no ``name``
+    input) and to run ``handler`` on the one runtime and architecture every function uses."""
+    inputs = autonamed(found, logical).inputs
+    assert "name" not in inputs
+    assert inputs["handler"] == handler
+    assert inputs["runtime"] == "python3.13"
+    assert inputs["architectures"] == ["arm64"]
+    return inputs
 
 
 def function_arn(found: DmsWaitersMocks, logical: str) -> str:

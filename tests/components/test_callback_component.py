@@ -36,7 +36,7 @@ from tests.components.conftest import (
     register_waiter,
     resolve_outputs,
 )
-from tests.names import function_arn, log_group_name
+from tests.names import function_arn, lambda_function, log_group_name
 
 OTHER_TASK_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:task:CUSTOMERS4HR8"
 
@@ -123,13 +123,9 @@ def test_starter_lambda_and_its_environment() -> None:
         timeout_seconds=3 * 3600,
         start_type=StartType.RELOAD_TARGET,
     )
-    starter = found.by_name("orders-starter").inputs
-    assert "name" not in starter  # autonamed
+    starter = lambda_function(found, "orders-starter", contract.STARTER_HANDLER)
     arn = function_arn(found, "orders-starter")
     assert arn.startswith(f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-starter-")
-    assert starter["handler"] == contract.STARTER_HANDLER
-    assert starter["runtime"] == "python3.13"
-    assert starter["architectures"] == ["arm64"]
     assert starter["timeout"] == 30
     assert starter["tracingConfig"] == {"mode": "PassThrough"}
     assert "deadLetterConfig" not in starter  # invoked synchronously by Step Functions

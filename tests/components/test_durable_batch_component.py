@@ -26,7 +26,7 @@ from tests.components.conftest import (
     resolve_outputs,
 )
 from tests.components.conftest import policy_of as shared_policy_of
-from tests.names import function_arn, function_name, log_group_name
+from tests.names import function_arn, function_name, lambda_function, log_group_name
 
 BUCKET_ARN = "arn:aws:s3:::orders-exports"
 COMPONENT = "dms-waiters:index:DurableBatchWorkflow"
@@ -89,7 +89,7 @@ def test_creates_the_durable_function_and_its_alias(code_dir: Path) -> None:
 
 
 def test_function_settings_and_environment(code_dir: Path) -> None:
-    function = deploy(
+    found = deploy(
         code_dir,
         handler="etl.handler",
         batch_size=250,
@@ -99,13 +99,8 @@ def test_function_settings_and_environment(code_dir: Path) -> None:
         memory_mb=1024,
         retention_days=30,
         environment={"TARGET_TABLE": "orders"},
-    ).by_name("etl-batch")
-    inputs = function.inputs
-    assert "name" not in inputs
-    assert function.physical_name is not None
-    assert function.physical_name.startswith("etl-batch-")
-    assert inputs["handler"] == "etl.handler"
-    assert inputs["runtime"] == "python3.13"
+    )
+    inputs = lambda_function(found, "etl-batch", "etl.handler")
     assert inputs["timeout"] == 600
     assert inputs["memorySize"] == 1024
     assert inputs["publish"] is True

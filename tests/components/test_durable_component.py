@@ -47,7 +47,7 @@ from tests.components.conftest import (
 )
 from tests.components.conftest import env_of as function_env
 from tests.components.conftest import policy_of as shared_policy_of
-from tests.names import function_arn, function_name, log_group_name
+from tests.names import function_arn, function_name, lambda_function, log_group_name
 
 COMPONENT = "dms-waiters:index:DmsDurableWorkflow"
 
@@ -169,12 +169,7 @@ def test_a_hand_written_reference_in_other_languages_spelling() -> None:
 
 def test_durable_function_settings() -> None:
     found = deploy()
-    function = found.by_name("orders-waiter").inputs
-    assert "name" not in function
-    assert function_name(found, "orders-waiter").startswith("orders-waiter-")
-    assert function["handler"] == contract.DURABLE_WAITER_HANDLER
-    assert function["runtime"] == "python3.13"
-    assert function["architectures"] == ["arm64"]
+    function = lambda_function(found, "orders-waiter", contract.DURABLE_WAITER_HANDLER)
     assert function["timeout"] == 60
     assert function["memorySize"] == 256
     assert function["publish"] is True

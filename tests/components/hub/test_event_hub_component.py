@@ -32,7 +32,7 @@ from tests.components.conftest import (
     policy_of,
     resolve_outputs,
 )
-from tests.names import function_name, log_group_name
+from tests.names import function_name, lambda_function, log_group_name
 from tests.paths import EVENTS_DIR, ROOT
 
 EVENTS = EVENTS_DIR
@@ -183,12 +183,8 @@ def test_only_the_rule_may_invoke_the_resume_lambda() -> None:
 
 def test_resume_lambda_settings() -> None:
     mocks = deploy()
-    function = mocks.by_name("events-resume").inputs
-    assert "name" not in function
-    assert function_name(mocks, "events-resume").startswith("events-resume-")
-    assert function["handler"] == contract.RESUME_HANDLER
-    assert function["runtime"] == RUNTIME == "python3.13"
-    assert function["architectures"] == [ARCHITECTURE] == ["arm64"]
+    function = lambda_function(mocks, "events-resume", contract.RESUME_HANDLER)
+    assert (RUNTIME, ARCHITECTURE) == ("python3.13", "arm64")
     assert function["timeout"] == 30
     assert function["memorySize"] == 256
     assert "reservedConcurrentExecutions" not in function
