@@ -157,11 +157,11 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
         args: DmsCallbackWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
+        super().__init__(COMPONENT, name, opts)
         check_workflow_name(COMPONENT, name, CALLBACK_CHILDREN, HUB_CHILDREN, args)
-        schedule = schedule_settings(ArgChecker(COMPONENT, name), name, args)
+        schedule = schedule_settings(self._check, name, args)
         hub, settings = resolve_hub(
-            ArgChecker(COMPONENT, name),
+            self._check,
             args,
             self,
             lambda period: callback_settings_from_args(name, args, period),
@@ -172,7 +172,7 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
-        partition = tracing_partition(self, ArgChecker(COMPONENT, name), logging.tracing)
+        partition = tracing_partition(self, self._check, logging.tracing)
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,

@@ -196,16 +196,13 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
         args: CallbackUrlWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        super().__init__(COMPONENT, name, opts)
         # The deprecated names warn once, here, pointing at the caller's line.
         if isinstance(args, dict):
-            args = cast(
-                CallbackUrlWorkflowArgs,
-                ArgChecker(COMPONENT, name).renamed(args, RENAMED_ARGUMENTS),
-            )
+            args = cast(CallbackUrlWorkflowArgs, self._check.renamed(args, RENAMED_ARGUMENTS))
         check_workflow_name(COMPONENT, name, CALLBACK_URL_CHILDREN, HUB_CHILDREN, args)
         hub, settings = resolve_hub(
-            ArgChecker(COMPONENT, name),
+            self._check,
             args,
             self,
             lambda _period: callback_url_settings_from_args(name, args),
@@ -214,7 +211,7 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
         self._hub = hub.component
         link = hub.link
         tags = args.get("tags")
-        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.logging.tracing)
+        partition = tracing_partition(self, self._check, settings.logging.tracing)
 
         job = create_lambda_function(
             f"{name}-job",

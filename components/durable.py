@@ -250,8 +250,8 @@ class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
         args: DmsDurableWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
-        check = ArgChecker(COMPONENT, name)
+        super().__init__(COMPONENT, name, opts)
+        check = self._check
         link = None
         self._hub: DmsEventHub | None = None
         mode = durable_mode_from_args(check, args)

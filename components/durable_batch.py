@@ -240,13 +240,13 @@ class DurableBatchWorkflow(DurableComponent):
         args: DurableBatchWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        super().__init__(COMPONENT, name, opts)
         check_component_name(COMPONENT, name, lambda_children("-batch"))
         settings = batch_settings_from_args(name, args)
         durable = create_durable_function(
             f"{name}-batch",
             parent=self,
-            check=ArgChecker(COMPONENT, name),
+            check=self._check,
             settings=settings,
             handler=settings.handler,
             description=f"Durable batch job {name} ({settings.handler})",

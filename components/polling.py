@@ -30,6 +30,8 @@ from .documents import iam_policies
 from .lambdas import dms_status as dms
 from .naming import check_component_name
 
+COMPONENT: Final = "DmsPollingWorkflow"
+
 # History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
 #: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.
 HISTORY_EVENTS_PER_POLL: Final = 11
@@ -116,7 +118,7 @@ def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSp
 
 def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
-    check = ArgChecker("DmsPollingWorkflow", name)
+    check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsPollingWorkflowArgs.__annotations__)
     task = check.task(args)
     timeout = check.timeout(args)
@@ -194,12 +196,11 @@ class DmsPollingWorkflow(StateMachineComponent, ScheduleOutputs):
         args: DmsPollingWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
-        check_component_name("DmsPollingWorkflow", name, STATE_MACHINE_CHILDREN)
+        super().__init__(COMPONENT, name, opts)
+        check_component_name(COMPONENT, name, STATE_MACHINE_CHILDREN)
         settings = polling_settings_from_args(name, args)
         spec, tracing = settings.spec, settings.tracing
-        check = ArgChecker("DmsPollingWorkflow", name)
-        schedule = schedule_settings(check, name, args)
+        schedule = schedule_settings(self._check, name, args)
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE
