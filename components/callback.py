@@ -9,6 +9,7 @@ from ._internal.lambda_function import create_lambda_function
 from ._internal.partition_check import tracing_partition
 from ._internal.schedule import schedule_settings
 from ._internal.shared_args import (
+    ExecutionDeadlineArgs,
     ExecutionLogArgs,
     HubWorkflowTagsArgs,
     ScheduledArgs,
@@ -23,7 +24,6 @@ from ._internal.state_machine import (
 from .arguments import (
     ArgChecker,
     LoggingArguments,
-    StartType,
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
 from .documents import iam_policies
@@ -41,20 +41,15 @@ CALLBACK_CHILDREN: Final[Children] = (*lambda_children("-starter"), *STATE_MACHI
 
 
 class DmsCallbackWorkflowArgs(
-    WaitedTaskArgs, ExecutionLogArgs, HubWorkflowTagsArgs, ScheduledArgs, total=False
+    WaitedTaskArgs,
+    ExecutionDeadlineArgs,
+    ExecutionLogArgs,
+    HubWorkflowTagsArgs,
+    ScheduledArgs,
+    total=False,
 ):
     """Arguments of ``DmsCallbackWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    start_type: StartType
-    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
-    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
-    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
-    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
-    ``none`` to only wait for a task started elsewhere (the starter then gets no start
-    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
-    timeout_seconds: int
-    """Overall deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
-    one year."""
     heartbeat_seconds: int | None
     """Fail with ``DmsWaitTimedOut`` when no heartbeat arrives for this long (the hub's
     reconciler sends one per run); default 3 x the hub's reconcile period, none when the

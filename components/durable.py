@@ -32,7 +32,7 @@ from ._internal.shared_args import (
     WaitedTaskArgs,
 )
 from ._internal.shared_outputs import ScheduleOutputs
-from .arguments import ArgChecker, LoggingArguments, PollJitter, StartType, WaitMode
+from .arguments import ArgChecker, LoggingArguments, PollJitter, WaitMode
 from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
@@ -75,13 +75,6 @@ class DmsDurableWorkflowArgs(
     mode: WaitMode
     """``callback`` (default: resumed through a ``DmsEventHub`` when DMS reports the change) or
     ``poll`` (describe with backoff; no hub)."""
-    start_type: StartType
-    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
-    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
-    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
-    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
-    ``none`` to only wait for a task started elsewhere (the function then gets no start
-    permission). The payload ``{"start_type": ...}`` may override it (``auto`` included)."""
     timeout_seconds: int
     """Deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
     31,618,800 (the durable execution's own timeout is one hour longer, at most 366 days)."""

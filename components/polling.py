@@ -9,7 +9,13 @@ import pulumi
 
 from ._internal.partition_check import provider_partition
 from ._internal.schedule import schedule_settings
-from ._internal.shared_args import ExecutionLogArgs, ScheduledArgs, TagsArgs, WaitedTaskArgs
+from ._internal.shared_args import (
+    ExecutionDeadlineArgs,
+    ExecutionLogArgs,
+    ScheduledArgs,
+    TagsArgs,
+    WaitedTaskArgs,
+)
 from ._internal.shared_outputs import ScheduleOutputs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
@@ -72,25 +78,16 @@ __all__ = [
 
 
 class DmsPollingWorkflowArgs(
-    WaitedTaskArgs, ExecutionLogArgs, TagsArgs, ScheduledArgs, total=False
+    WaitedTaskArgs, ExecutionDeadlineArgs, ExecutionLogArgs, TagsArgs, ScheduledArgs, total=False
 ):
     """Arguments of ``DmsPollingWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    start_type: StartType
-    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
-    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
-    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
-    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
-    ``none`` to only wait for a task started elsewhere (the role then gets no start
-    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
     poll_interval_seconds: int
     """Seconds between polls; default 60, at least 1."""
     max_poll_interval_seconds: int
     """Cap of the backoff; default 600, at least ``poll_interval_seconds``."""
     backoff: bool
     """Double the interval after each poll up to the cap; default true."""
-    timeout_seconds: int
-    """Overall deadline, failing with ``DmsWaitTimedOut``; default 7 days."""
     log_retention_days: int
     """Retention of the execution log group; default 30 (a CloudWatch Logs retention value)."""
     tracing: bool
