@@ -27,9 +27,9 @@ from .arguments import (
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
 from .documents import iam_policies
-from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
+from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs
 from .hub.sharing import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
-from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
+from .hub.sharing import Heartbeat, HubWorkflow, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import Children, check_workflow_name, lambda_children
@@ -120,7 +120,7 @@ def starter_environment(
     }
 
 
-class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
+class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs, HubWorkflow):
     """Wait for a DMS replication task on a task token, resumed when DMS reports the change.
 
     The state machine's one ``lambda:invoke.waitForTaskToken`` task invokes the starter Lambda,
@@ -215,12 +215,6 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
                 "schedule_arn": self.schedule_arn,
             }
         )
-
-    @property
-    def hub(self) -> DmsEventHub | None:
-        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
-        (deprecated); None when it waits through a hub reference."""
-        return self._hub
 
     @property
     def heartbeat_seconds(self) -> Heartbeat:

@@ -19,8 +19,8 @@ from .definitions.callback_url import (
     build_callback_url_definition,
 )
 from .documents import iam_policies
-from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
-from .hub.sharing import explicit_heartbeat, resolve_hub
+from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs
+from .hub.sharing import HubWorkflow, explicit_heartbeat, resolve_hub
 from .lambdas import contract
 from .naming import Children, check_workflow_name, lambda_children
 
@@ -162,7 +162,7 @@ def callback_url_settings_from_args(
     )
 
 
-class CallbackUrlWorkflow(StarterStateMachineComponent):
+class CallbackUrlWorkflow(StarterStateMachineComponent, HubWorkflow):
     """Start a third-party job with signed callback URLs and wait until it calls one.
 
     For services that only accept a callback URL. An execution's one
@@ -285,9 +285,3 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
                 "callback_base_url": self.callback_base_url,
             }
         )
-
-    @property
-    def hub(self) -> DmsEventHub | None:
-        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
-        (deprecated); None when it waits through a hub reference."""
-        return self._hub

@@ -34,9 +34,9 @@ from ._internal.shared_args import (
 from ._internal.shared_outputs import ScheduleOutputs
 from .arguments import ArgChecker, LoggingArguments, PollJitter, WaitMode
 from .documents import iam_policies
-from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
+from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
-from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
+from .hub.sharing import Heartbeat, HubWorkflow, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import (
@@ -215,7 +215,7 @@ def durable_waiter_environment(
     return env
 
 
-class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
+class DmsDurableWorkflow(DurableComponent, ScheduleOutputs, HubWorkflow):
     """Wait for a DMS replication task in a Lambda durable function (poll or callback mode).
 
     Start a run by invoking the alias asynchronously with a durable execution name
@@ -246,7 +246,6 @@ class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
         super().__init__(COMPONENT, name, opts)
         check = self._check
         link = None
-        self._hub: DmsEventHub | None = None
         mode = durable_mode_from_args(check, args)
         hub_children = HUB_CHILDREN if mode == WaitMode.CALLBACK else ()
         check_workflow_name(COMPONENT, name, DURABLE_CHILDREN, hub_children, args)
@@ -306,12 +305,6 @@ class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
     def mode(self) -> str:
         """``poll`` or ``callback``."""
         return self._mode
-
-    @property
-    def hub(self) -> DmsEventHub | None:
-        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
-        (deprecated); None in poll mode or when it waits through a hub reference."""
-        return self._hub
 
     @property
     def heartbeat_seconds(self) -> Heartbeat:
