@@ -150,9 +150,10 @@ def callback_url_settings_from_args(
         job_runtime=runtime,
         job_environment=dict(environment),
         job_policy_statements=_statements(check, args.get("job_policy_statements", [])),
-        job_timeout_seconds=check.integer(
+        job_timeout_seconds=check.integer_argument(
+            args,
             "job_timeout_seconds",
-            args.get("job_timeout_seconds", DEFAULT_JOB_TIMEOUT_SECONDS),
+            DEFAULT_JOB_TIMEOUT_SECONDS,
             1,
             MAX_JOB_TIMEOUT_SECONDS,
         ),
