@@ -24,6 +24,7 @@ from ._internal.state_machine import (
 from .arguments import (
     ArgChecker,
     LoggingArguments,
+    TaskArguments,
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
 from .documents import iam_policies
@@ -68,12 +69,10 @@ class DmsCallbackWorkflowArgs(
 
 
 @dataclass(frozen=True)
-class CallbackSettings:
-    """Validated arguments, except the hub (resolved by the component)."""
+class CallbackSettings(TaskArguments):
+    """Validated arguments (the task's, then these), except the hub (resolved by the
+    component)."""
 
-    task_arn: pulumi.Input[str]
-    start_type: str
-    success_stop_reasons: list[str]
     timeout_seconds: int
     heartbeat_seconds: Heartbeat
     """Seconds, None (no heartbeat) or, with a hub reference from another language, an
@@ -95,9 +94,7 @@ def callback_settings_from_args(
     timeout = check.timeout(args)
     heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
     return CallbackSettings(
-        task_arn=task.task_arn,
-        start_type=task.start_type,
-        success_stop_reasons=task.success_stop_reasons,
+        **vars(task),
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
         logging=check.logging(args),

@@ -32,7 +32,7 @@ from ._internal.shared_args import (
     WaitedTaskArgs,
 )
 from ._internal.shared_outputs import ScheduleOutputs
-from .arguments import ArgChecker, LoggingArguments, PollJitter, WaitMode
+from .arguments import ArgChecker, LoggingArguments, PollJitter, TaskArguments, WaitMode
 from .documents import iam_policies
 from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
@@ -102,13 +102,11 @@ class DmsDurableWorkflowArgs(
 
 
 @dataclass(frozen=True)
-class DurableSettings:
-    """Validated arguments, except the hub (resolved by the component)."""
+class DurableSettings(TaskArguments):
+    """Validated arguments (the task's, then these), except the hub (resolved by the
+    component)."""
 
-    task_arn: pulumi.Input[str]
     mode: str
-    start_type: str
-    success_stop_reasons: list[str]
     timeout_seconds: int
     poll_interval_seconds: int | None
     """None in callback mode, as are the other poll settings."""
@@ -166,10 +164,8 @@ def durable_settings_from_args(
         period = 0 if reconcile_every_minutes is None else reconcile_every_minutes
         heartbeat = heartbeat_from_args(check, args, timeout, period)
     return DurableSettings(
-        task_arn=task.task_arn,
+        **vars(task),
         mode=mode,
-        start_type=task.start_type,
-        success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         poll_interval_seconds=interval,
         max_poll_interval_seconds=cap,
