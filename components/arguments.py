@@ -209,6 +209,18 @@ class ArgChecker:
             raise self.fail(argument, f"is {value}; it must be at least {minimum}{upper}")
         return value
 
+    def integer_argument(
+        self,
+        args: Mapping[str, Any],
+        argument: str,
+        default: int,
+        minimum: int,
+        maximum: int | None = None,
+        unit: str = "seconds",
+    ) -> int:
+        """``args[argument]`` (``default`` when absent), checked by ``integer``."""
+        return self.integer(argument, args.get(argument, default), minimum, maximum, unit)
+
     def boolean(self, argument: str, value: Any) -> bool:
         """Return ``value`` if it is a bool."""
         if not isinstance(value, bool):
@@ -297,9 +309,10 @@ class ArgChecker:
 
     def timeout(self, args: Mapping[str, Any], maximum: int = MAX_EXECUTION_SECONDS) -> int:
         """``timeout_seconds``: 1 to ``maximum``, default ``contract.DEFAULT_TIMEOUT_SECONDS``."""
-        return self.integer(
+        return self.integer_argument(
+            args,
             "timeout_seconds",
-            args.get("timeout_seconds", contract.DEFAULT_TIMEOUT_SECONDS),
+            contract.DEFAULT_TIMEOUT_SECONDS,
             1,
             maximum,
         )
@@ -307,14 +320,16 @@ class ArgChecker:
     def poll_intervals(self, args: Mapping[str, Any], timeout: int) -> tuple[int, int]:
         """``poll_interval_seconds`` and ``max_poll_interval_seconds`` (defaults of
         ``contract``): at least 1, the cap at least the interval, the deadline beyond it."""
-        interval = self.integer(
+        interval = self.integer_argument(
+            args,
             "poll_interval_seconds",
-            args.get("poll_interval_seconds", contract.DEFAULT_POLL_INTERVAL_SECONDS),
+            contract.DEFAULT_POLL_INTERVAL_SECONDS,
             1,
         )
-        cap = self.integer(
+        cap = self.integer_argument(
+            args,
             "max_poll_interval_seconds",
-            args.get("max_poll_interval_seconds", contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS),
+            contract.DEFAULT_MAX_POLL_INTERVAL_SECONDS,
             1,
         )
         if cap < interval:

@@ -9,6 +9,7 @@ from ._internal.lambda_function import create_lambda_function
 from ._internal.partition_check import tracing_partition
 from ._internal.schedule import schedule_settings
 from ._internal.shared_args import (
+    ExecutionDeadlineArgs,
     ExecutionLogArgs,
     HubWorkflowTagsArgs,
     ScheduledArgs,
@@ -23,13 +24,13 @@ from ._internal.state_machine import (
 from .arguments import (
     ArgChecker,
     LoggingArguments,
-    StartType,
+    TaskArguments,
 )
 from .definitions.callback import CallbackSpec, build_callback_definition
 from .documents import iam_policies
-from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
+from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs
 from .hub.sharing import HEARTBEAT_RECONCILE_PERIODS as HEARTBEAT_RECONCILE_PERIODS
-from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
+from .hub.sharing import Heartbeat, HubWorkflow, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import Children, check_workflow_name, lambda_children
@@ -41,20 +42,15 @@ CALLBACK_CHILDREN: Final[Children] = (*lambda_children("-starter"), *STATE_MACHI
 
 
 class DmsCallbackWorkflowArgs(
-    WaitedTaskArgs, ExecutionLogArgs, HubWorkflowTagsArgs, ScheduledArgs, total=False
+    WaitedTaskArgs,
+    ExecutionDeadlineArgs,
+    ExecutionLogArgs,
+    HubWorkflowTagsArgs,
+    ScheduledArgs,
+    total=False,
 ):
     """Arguments of ``DmsCallbackWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    start_type: StartType
-    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
-    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
-    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
-    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
-    ``none`` to only wait for a task started elsewhere (the starter then gets no start
-    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
-    timeout_seconds: int
-    """Overall deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
-    one year."""
     heartbeat_seconds: int | None
     """Fail with ``DmsWaitTimedOut`` when no heartbeat arrives for this long (the hub's
     reconciler sends one per run); default 3 x the hub's reconcile period, none when the
@@ -73,12 +69,10 @@ class DmsCallbackWorkflowArgs(
 
 
 @dataclass(frozen=True)
-class CallbackSettings:
-    """Validated arguments, except the hub (resolved by the component)."""
+class CallbackSettings(TaskArguments):
+    """Validated arguments (the task's, then these), except the hub (resolved by the
+    component)."""
 
-    task_arn: pulumi.Input[str]
-    start_type: str
-    success_stop_reasons: list[str]
     timeout_seconds: int
     heartbeat_seconds: Heartbeat
     """Seconds, None (no heartbeat) or, with a hub reference from another language, an
@@ -100,9 +94,7 @@ def callback_settings_from_args(
     timeout = check.timeout(args)
     heartbeat = heartbeat_from_args(check, args, timeout, reconcile_every_minutes)
     return CallbackSettings(
-        task_arn=task.task_arn,
-        start_type=task.start_type,
-        success_stop_reasons=task.success_stop_reasons,
+        **vars(task),
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
         logging=check.logging(args),
@@ -125,7 +117,7 @@ def starter_environment(
     }
 
 
-class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
+class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs, HubWorkflow):
     """Wait for a DMS replication task on a task token, resumed when DMS reports the change.
 
     The state machine's one ``lambda:invoke.waitForTaskToken`` task invokes the starter Lambda,
@@ -157,11 +149,11 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
         args: DmsCallbackWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("dms-waiters:index:DmsCallbackWorkflow", name, {}, opts)
+        super().__init__(COMPONENT, name, opts)
         check_workflow_name(COMPONENT, name, CALLBACK_CHILDREN, HUB_CHILDREN, args)
-        schedule = schedule_settings(ArgChecker(COMPONENT, name), name, args)
+        schedule = schedule_settings(self._check, name, args)
         hub, settings = resolve_hub(
-            ArgChecker(COMPONENT, name),
+            self._check,
             args,
             self,
             lambda period: callback_settings_from_args(name, args, period),
@@ -172,7 +164,7 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = settings.start_type != dms.START_TYPE_NONE
 
-        partition = tracing_partition(self, ArgChecker(COMPONENT, name), logging.tracing)
+        partition = tracing_partition(self, self._check, logging.tracing)
         starter = create_lambda_function(
             f"{name}-starter",
             parent=self,
@@ -220,12 +212,6 @@ class DmsCallbackWorkflow(StarterStateMachineComponent, ScheduleOutputs):
                 "schedule_arn": self.schedule_arn,
             }
         )
-
-    @property
-    def hub(self) -> DmsEventHub | None:
-        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
-        (deprecated); None when it waits through a hub reference."""
-        return self._hub
 
     @property
     def heartbeat_seconds(self) -> Heartbeat:

@@ -19,8 +19,8 @@ from .definitions.callback_url import (
     build_callback_url_definition,
 )
 from .documents import iam_policies
-from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs
-from .hub.sharing import explicit_heartbeat, resolve_hub
+from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs
+from .hub.sharing import HubWorkflow, explicit_heartbeat, resolve_hub
 from .lambdas import contract
 from .naming import Children, check_workflow_name, lambda_children
 
@@ -150,9 +150,10 @@ def callback_url_settings_from_args(
         job_runtime=runtime,
         job_environment=dict(environment),
         job_policy_statements=_statements(check, args.get("job_policy_statements", [])),
-        job_timeout_seconds=check.integer(
+        job_timeout_seconds=check.integer_argument(
+            args,
             "job_timeout_seconds",
-            args.get("job_timeout_seconds", DEFAULT_JOB_TIMEOUT_SECONDS),
+            DEFAULT_JOB_TIMEOUT_SECONDS,
             1,
             MAX_JOB_TIMEOUT_SECONDS,
         ),
@@ -162,7 +163,7 @@ def callback_url_settings_from_args(
     )
 
 
-class CallbackUrlWorkflow(StarterStateMachineComponent):
+class CallbackUrlWorkflow(StarterStateMachineComponent, HubWorkflow):
     """Start a third-party job with signed callback URLs and wait until it calls one.
 
     For services that only accept a callback URL. An execution's one
@@ -196,16 +197,13 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
         args: CallbackUrlWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        super().__init__(COMPONENT, name, opts)
         # The deprecated names warn once, here, pointing at the caller's line.
         if isinstance(args, dict):
-            args = cast(
-                CallbackUrlWorkflowArgs,
-                ArgChecker(COMPONENT, name).renamed(args, RENAMED_ARGUMENTS),
-            )
+            args = cast(CallbackUrlWorkflowArgs, self._check.renamed(args, RENAMED_ARGUMENTS))
         check_workflow_name(COMPONENT, name, CALLBACK_URL_CHILDREN, HUB_CHILDREN, args)
         hub, settings = resolve_hub(
-            ArgChecker(COMPONENT, name),
+            self._check,
             args,
             self,
             lambda _period: callback_url_settings_from_args(name, args),
@@ -214,7 +212,7 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
         self._hub = hub.component
         link = hub.link
         tags = args.get("tags")
-        partition = tracing_partition(self, ArgChecker(COMPONENT, name), settings.logging.tracing)
+        partition = tracing_partition(self, self._check, settings.logging.tracing)
 
         job = create_lambda_function(
             f"{name}-job",
@@ -288,9 +286,3 @@ class CallbackUrlWorkflow(StarterStateMachineComponent):
                 "callback_base_url": self.callback_base_url,
             }
         )
-
-    @property
-    def hub(self) -> DmsEventHub | None:
-        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
-        (deprecated); None when it waits through a hub reference."""
-        return self._hub

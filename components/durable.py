@@ -32,11 +32,11 @@ from ._internal.shared_args import (
     WaitedTaskArgs,
 )
 from ._internal.shared_outputs import ScheduleOutputs
-from .arguments import ArgChecker, LoggingArguments, PollJitter, StartType, WaitMode
+from .arguments import ArgChecker, LoggingArguments, PollJitter, TaskArguments, WaitMode
 from .documents import iam_policies
-from .hub.event_hub import HUB_CHILDREN, DmsEventHub, DmsEventHubArgs, grant_durable_callbacks
+from .hub.event_hub import HUB_CHILDREN, DmsEventHubArgs, grant_durable_callbacks
 from .hub.reference import is_output
-from .hub.sharing import Heartbeat, heartbeat_from_args, resolve_hub
+from .hub.sharing import Heartbeat, HubWorkflow, heartbeat_from_args, resolve_hub
 from .lambdas import contract
 from .lambdas import dms_status as dms
 from .naming import (
@@ -75,13 +75,6 @@ class DmsDurableWorkflowArgs(
     mode: WaitMode
     """``callback`` (default: resumed through a ``DmsEventHub`` when DMS reports the change) or
     ``poll`` (describe with backoff; no hub)."""
-    start_type: StartType
-    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
-    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
-    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
-    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
-    ``none`` to only wait for a task started elsewhere (the function then gets no start
-    permission). The payload ``{"start_type": ...}`` may override it (``auto`` included)."""
     timeout_seconds: int
     """Deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
     31,618,800 (the durable execution's own timeout is one hour longer, at most 366 days)."""
@@ -109,13 +102,11 @@ class DmsDurableWorkflowArgs(
 
 
 @dataclass(frozen=True)
-class DurableSettings:
-    """Validated arguments, except the hub (resolved by the component)."""
+class DurableSettings(TaskArguments):
+    """Validated arguments (the task's, then these), except the hub (resolved by the
+    component)."""
 
-    task_arn: pulumi.Input[str]
     mode: str
-    start_type: str
-    success_stop_reasons: list[str]
     timeout_seconds: int
     poll_interval_seconds: int | None
     """None in callback mode, as are the other poll settings."""
@@ -173,10 +164,8 @@ def durable_settings_from_args(
         period = 0 if reconcile_every_minutes is None else reconcile_every_minutes
         heartbeat = heartbeat_from_args(check, args, timeout, period)
     return DurableSettings(
-        task_arn=task.task_arn,
+        **vars(task),
         mode=mode,
-        start_type=task.start_type,
-        success_stop_reasons=task.success_stop_reasons,
         timeout_seconds=timeout,
         poll_interval_seconds=interval,
         max_poll_interval_seconds=cap,
@@ -222,7 +211,7 @@ def durable_waiter_environment(
     return env
 
 
-class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
+class DmsDurableWorkflow(DurableComponent, ScheduleOutputs, HubWorkflow):
     """Wait for a DMS replication task in a Lambda durable function (poll or callback mode).
 
     Start a run by invoking the alias asynchronously with a durable execution name
@@ -250,10 +239,9 @@ class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
         args: DmsDurableWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
-        check = ArgChecker(COMPONENT, name)
+        super().__init__(COMPONENT, name, opts)
+        check = self._check
         link = None
-        self._hub: DmsEventHub | None = None
         mode = durable_mode_from_args(check, args)
         hub_children = HUB_CHILDREN if mode == WaitMode.CALLBACK else ()
         check_workflow_name(COMPONENT, name, DURABLE_CHILDREN, hub_children, args)
@@ -313,12 +301,6 @@ class DmsDurableWorkflow(DurableComponent, ScheduleOutputs):
     def mode(self) -> str:
         """``poll`` or ``callback``."""
         return self._mode
-
-    @property
-    def hub(self) -> DmsEventHub | None:
-        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
-        (deprecated); None in poll mode or when it waits through a hub reference."""
-        return self._hub
 
     @property
     def heartbeat_seconds(self) -> Heartbeat:

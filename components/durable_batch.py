@@ -188,21 +188,21 @@ def batch_settings_from_args(name: str, args: DurableBatchWorkflowArgs) -> Batch
     check.known_arguments(args, DurableBatchWorkflowArgs.__annotations__)
     code_dir = _code_dir(check, args.get("code_dir"))
     handler = check.handler("handler", args.get("handler"), code_dir)
-    batch_size = check.integer(
-        "batch_size", args.get("batch_size", contract.DEFAULT_BATCH_SIZE), 1, unit="items"
+    batch_size = check.integer_argument(
+        args, "batch_size", contract.DEFAULT_BATCH_SIZE, 1, unit="items"
     )
-    pause = check.integer(
-        "pause_seconds", args.get("pause_seconds", contract.DEFAULT_BATCH_PAUSE_SECONDS), 1
-    )
-    execution_timeout = check.integer(
+    pause = check.integer_argument(args, "pause_seconds", contract.DEFAULT_BATCH_PAUSE_SECONDS, 1)
+    execution_timeout = check.integer_argument(
+        args,
         "execution_timeout_seconds",
-        args.get("execution_timeout_seconds", DEFAULT_EXECUTION_TIMEOUT_SECONDS),
+        DEFAULT_EXECUTION_TIMEOUT_SECONDS,
         1,
         MAX_EXECUTION_TIMEOUT_SECONDS,
     )
-    invocation_timeout = check.integer(
+    invocation_timeout = check.integer_argument(
+        args,
         "invocation_timeout_seconds",
-        args.get("invocation_timeout_seconds", DEFAULT_INVOCATION_TIMEOUT_SECONDS),
+        DEFAULT_INVOCATION_TIMEOUT_SECONDS,
         1,
         MAX_FUNCTION_TIMEOUT_SECONDS,
     )
@@ -240,13 +240,13 @@ class DurableBatchWorkflow(DurableComponent):
         args: DurableBatchWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
+        super().__init__(COMPONENT, name, opts)
         check_component_name(COMPONENT, name, lambda_children("-batch"))
         settings = batch_settings_from_args(name, args)
         durable = create_durable_function(
             f"{name}-batch",
             parent=self,
-            check=ArgChecker(COMPONENT, name),
+            check=self._check,
             settings=settings,
             handler=settings.handler,
             description=f"Durable batch job {name} ({settings.handler})",

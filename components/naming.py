@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 from .arguments import InvalidArgumentError
@@ -55,10 +56,16 @@ PERMISSION: Final = "aws:lambda/permission:Permission"
 ALIAS: Final = "aws:lambda/alias:Alias"
 SCHEDULE: Final = "aws:scheduler/schedule:Schedule"
 
-#: Scopes in which AWS requires a name to be unique.
-REGION: Final = "region"
-ACCOUNT: Final = "account"
-EVENT_BUS: Final = "event bus"
+
+class NameScope(StrEnum):
+    """Where AWS requires a name to be unique."""
+
+    REGION = "region"
+    """Per account and region."""
+    ACCOUNT = "account"
+    """Per account (IAM)."""
+    EVENT_BUS = "event bus"
+    """Per EventBridge event bus."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,8 @@ class NameRule:
     """The input giving a prefix to which the provider appends a unique id, if any."""
     pattern: str | None = None
     """The characters AWS allows in the name (a regular expression of the whole name)."""
-    unique_in: str | None = REGION
-    """Where AWS requires the name to be unique: ``REGION`` (per account and region),
-    ``ACCOUNT`` (IAM), ``EVENT_BUS`` (per bus); None when unique only within a parent resource
+    unique_in: NameScope | None = NameScope.REGION
+    """Where AWS requires the name to be unique; None when unique only within a parent resource
     (a role's inline policy, a rule's target, a function's permission or alias)."""
     fifo_key: str | None = None
     """The boolean input that makes the provider append ``.fifo`` to a generated name."""
@@ -102,9 +108,11 @@ class NameRule:
 #: physical name; any other type autonames with ``DEFAULT_NAME_RULE``.
 NAME_RULES: Final[Mapping[str, NameRule]] = {
     FUNCTION: NameRule(max_length=64, prefix_key=None, pattern=r"[A-Za-z0-9_-]+"),
-    ROLE: NameRule(max_length=64, pattern=r"[\w+=,.@-]+", unique_in=ACCOUNT),
+    ROLE: NameRule(max_length=64, pattern=r"[\w+=,.@-]+", unique_in=NameScope.ACCOUNT),
     ROLE_POLICY: NameRule(aws_max_length=128, pattern=r"[\w+=,.@-]+", unique_in=None),
-    MANAGED_POLICY: NameRule(aws_max_length=128, pattern=r"[\w+=,.@-]+", unique_in=ACCOUNT),
+    MANAGED_POLICY: NameRule(
+        aws_max_length=128, pattern=r"[\w+=,.@-]+", unique_in=NameScope.ACCOUNT
+    ),
     # Autonamed by pulumi-aws like every required ``name``, but only a label of the provider's
     # (an exclusive attachment): AWS knows no such name.
     POLICY_ATTACHMENT: NameRule(prefix_key=None, unique_in=None),
@@ -112,7 +120,7 @@ NAME_RULES: Final[Mapping[str, NameRule]] = {
     LOG_GROUP: NameRule(aws_max_length=512, pattern=r"[\w/.#-]+"),
     QUEUE: NameRule(max_length=80, pattern=r"[A-Za-z0-9_-]+(\.fifo)?", fifo_key="fifoQueue"),
     TOPIC: NameRule(max_length=80, pattern=r"[A-Za-z0-9_-]+(\.fifo)?", fifo_key="fifoTopic"),
-    EVENT_RULE: NameRule(max_length=64, pattern=r"[.A-Za-z0-9_-]+", unique_in=EVENT_BUS),
+    EVENT_RULE: NameRule(max_length=64, pattern=r"[.A-Za-z0-9_-]+", unique_in=NameScope.EVENT_BUS),
     EVENT_TARGET: NameRule(
         key="targetId",
         aws_max_length=64,

@@ -9,7 +9,13 @@ import pulumi
 
 from ._internal.partition_check import provider_partition
 from ._internal.schedule import schedule_settings
-from ._internal.shared_args import ExecutionLogArgs, ScheduledArgs, TagsArgs, WaitedTaskArgs
+from ._internal.shared_args import (
+    ExecutionDeadlineArgs,
+    ExecutionLogArgs,
+    ScheduledArgs,
+    TagsArgs,
+    WaitedTaskArgs,
+)
 from ._internal.shared_outputs import ScheduleOutputs
 from ._internal.state_machine import (
     STATE_MACHINE_CHILDREN,
@@ -29,6 +35,8 @@ from .definitions.polling import MAX_POLLS_WITHOUT_NEWS, PollingSpec, build_poll
 from .documents import iam_policies
 from .lambdas import dms_status as dms
 from .naming import check_component_name
+
+COMPONENT: Final = "DmsPollingWorkflow"
 
 # History events, measured by the execution tests (tests/e2e/test_polling_execution.py).
 #: One poll: Wait, Pass, Task, Choice entered/exited plus the Task's scheduled/started/succeeded.
@@ -70,25 +78,16 @@ __all__ = [
 
 
 class DmsPollingWorkflowArgs(
-    WaitedTaskArgs, ExecutionLogArgs, TagsArgs, ScheduledArgs, total=False
+    WaitedTaskArgs, ExecutionDeadlineArgs, ExecutionLogArgs, TagsArgs, ScheduledArgs, total=False
 ):
     """Arguments of ``DmsPollingWorkflow``; every key but ``replication_task_arn`` is optional."""
 
-    start_type: StartType
-    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
-    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
-    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
-    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
-    ``none`` to only wait for a task started elsewhere (the role then gets no start
-    permission). The execution input ``{"start_type": ...}`` may override it (``auto`` included)."""
     poll_interval_seconds: int
     """Seconds between polls; default 60, at least 1."""
     max_poll_interval_seconds: int
     """Cap of the backoff; default 600, at least ``poll_interval_seconds``."""
     backoff: bool
     """Double the interval after each poll up to the cap; default true."""
-    timeout_seconds: int
-    """Overall deadline, failing with ``DmsWaitTimedOut``; default 7 days."""
     log_retention_days: int
     """Retention of the execution log group; default 30 (a CloudWatch Logs retention value)."""
     tracing: bool
@@ -116,7 +115,7 @@ def polling_spec_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSp
 
 def polling_settings_from_args(name: str, args: DmsPollingWorkflowArgs) -> PollingSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
-    check = ArgChecker("DmsPollingWorkflow", name)
+    check = ArgChecker(COMPONENT, name)
     check.known_arguments(args, DmsPollingWorkflowArgs.__annotations__)
     task = check.task(args)
     timeout = check.timeout(args)
@@ -194,12 +193,11 @@ class DmsPollingWorkflow(StateMachineComponent, ScheduleOutputs):
         args: DmsPollingWorkflowArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("dms-waiters:index:DmsPollingWorkflow", name, {}, opts)
-        check_component_name("DmsPollingWorkflow", name, STATE_MACHINE_CHILDREN)
+        super().__init__(COMPONENT, name, opts)
+        check_component_name(COMPONENT, name, STATE_MACHINE_CHILDREN)
         settings = polling_settings_from_args(name, args)
         spec, tracing = settings.spec, settings.tracing
-        check = ArgChecker("DmsPollingWorkflow", name)
-        schedule = schedule_settings(check, name, args)
+        schedule = schedule_settings(self._check, name, args)
         tags = args.get("tags")
         task_arn = pulumi.Output.from_input(settings.task_arn)
         can_start = spec.start_type != dms.START_TYPE_NONE

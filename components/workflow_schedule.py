@@ -12,6 +12,7 @@ from typing import Any, Final, Required
 
 import pulumi
 
+from ._internal.component import DmsWaitersComponent
 from ._internal.schedule import schedule_runs, schedule_settings
 from ._internal.shared_args import TagsArgs
 from ._internal.shared_outputs import ScheduleOutputs
@@ -100,7 +101,7 @@ def _run_input(check: ArgChecker, args: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
-class WorkflowSchedule(pulumi.ComponentResource, ScheduleOutputs):
+class WorkflowSchedule(DmsWaitersComponent, ScheduleOutputs):
     """Start your own workflow on an EventBridge Scheduler schedule: a pipeline's parent state
     machine, or a durable parent function, with the guarantees of a waiter's ``schedule``.
 
@@ -119,8 +120,8 @@ class WorkflowSchedule(pulumi.ComponentResource, ScheduleOutputs):
         args: WorkflowScheduleArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"dms-waiters:index:{COMPONENT}", name, {}, opts)
-        check = ArgChecker(COMPONENT, name)
+        super().__init__(COMPONENT, name, opts)
+        check = self._check
         check.known_arguments(args, WorkflowScheduleArgs.__annotations__)
         if args.get("schedule") is None:
             raise check.fail("schedule", "is required: a mapping of ScheduleArgs")

@@ -22,7 +22,7 @@ import time
 import warnings
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypedDict, Unpack
 
 import boto3  # type: ignore[import-untyped]
 from moto import mock_aws
@@ -73,6 +73,15 @@ _CLIENTS_LOCK = threading.Lock()
 
 # Real seconds allowed, on exit, for the threads of stopped executions to finish.
 _JOIN_SECONDS: Final = 10.0
+
+
+class WaitOptions(TypedDict, total=False):
+    """How ``run_execution`` and ``run_durable_execution`` wait for the run they start: the
+    options of ``LocalCloud.wait_for_execution`` and ``wait_for_durable_execution``."""
+
+    replication_task_arn: str | None
+    real_timeout: float | None
+    virtual_timeout: float | None
 
 
 class LocalCloud:
@@ -368,11 +377,7 @@ class LocalCloud:
         operations, invocations, virtual times; ``replication_task_arn`` as for
         ``wait_for_execution``)."""
         service = self.durable
-        self.clock.run_until(
-            lambda: service.is_done(execution_arn),
-            real_timeout=self.real_timeout if real_timeout is None else real_timeout,
-            virtual_timeout=virtual_timeout,
-        )
+        self._run_until(lambda: service.is_done(execution_arn), real_timeout, virtual_timeout)
         return service.result(execution_arn, dms_stopped_at=self._stopped_at(replication_task_arn))
 
     def run_durable_execution(
@@ -381,18 +386,12 @@ class LocalCloud:
         payload: Mapping[str, Any] | None = None,
         *,
         name: str | None = None,
-        replication_task_arn: str | None = None,
-        real_timeout: float | None = None,
-        virtual_timeout: float | None = None,
+        **wait: Unpack[WaitOptions],
     ) -> DurableExecutionResult:
-        """Start a durable execution and drive the clock until it ends (see above)."""
+        """Start a durable execution and drive the clock until it ends (``wait`` as for
+        ``wait_for_durable_execution``)."""
         execution_arn = self.start_durable_execution(function, payload, name=name)
-        return self.wait_for_durable_execution(
-            execution_arn,
-            replication_task_arn=replication_task_arn,
-            real_timeout=real_timeout,
-            virtual_timeout=virtual_timeout,
-        )
+        return self.wait_for_durable_execution(execution_arn, **wait)
 
     # -- Step Functions ------------------------------------------------------------------------
 
@@ -446,11 +445,7 @@ class LocalCloud:
         def ended() -> bool:
             return getattr(execution, "_localcloud_ended_at", None) is not None
 
-        self.clock.run_until(
-            ended,
-            real_timeout=self.real_timeout if real_timeout is None else real_timeout,
-            virtual_timeout=virtual_timeout,
-        )
+        self._run_until(ended, real_timeout, virtual_timeout)
         return execution_result(
             self.client("stepfunctions"),
             execution,
@@ -464,16 +459,20 @@ class LocalCloud:
         input: dict[str, Any] | None = None,
         *,
         name: str | None = None,
-        replication_task_arn: str | None = None,
-        real_timeout: float | None = None,
-        virtual_timeout: float | None = None,
+        **wait: Unpack[WaitOptions],
     ) -> ExecutionResult:
-        """Start an execution and drive the clock until it terminates (see wait_for_execution)."""
+        """Start an execution and drive the clock until it terminates (``wait`` as for
+        ``wait_for_execution``)."""
         execution_arn = self.start_execution(state_machine_arn, input, name=name)
-        return self.wait_for_execution(
-            execution_arn,
-            replication_task_arn=replication_task_arn,
-            real_timeout=real_timeout,
+        return self.wait_for_execution(execution_arn, **wait)
+
+    def _run_until(
+        self, done: Callable[[], bool], real_timeout: float | None, virtual_timeout: float | None
+    ) -> None:
+        """Drive the clock until ``done()``, within ``real_timeout`` (default: this cloud's)."""
+        self.clock.run_until(
+            done,
+            real_timeout=self.real_timeout if real_timeout is None else real_timeout,
             virtual_timeout=virtual_timeout,
         )
 

@@ -14,12 +14,13 @@ from pulumi.provider.experimental import component_provider_host
 
 from dms_waiters import COMPONENTS
 from dms_waiters._internal import inherited_docs
+from dms_waiters._internal.component import PACKAGE
 from dms_waiters._version import __version__
 
 if __name__ == "__main__":
     inherited_docs.install()
     component_provider_host(
         components=list(COMPONENTS),
-        name="dms-waiters",
+        name=PACKAGE,
         version=__version__,
     )

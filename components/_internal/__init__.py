@@ -1,5 +1,7 @@
 """Private resource helpers of the components (not public API: may change in any release).
 
+* ``component``: ``DmsWaitersComponent``, the base of every component (its type token and the
+  ``ArgChecker`` naming the instance).
 * ``lambda_function``: one handler deployed as a Lambda function with its own role and log group.
 * ``durable_function``: a Lambda durable function (version, alias ``live``, bundled SDKs);
   ``durable_bundle``: what the bundle holds.

@@ -98,16 +98,18 @@ def durable_function_arguments(
 ) -> DurableFunctionArguments:
     """``retention_days`` (Lambda's range, default 14) and ``memory_mb`` (Lambda's range)."""
     return DurableFunctionArguments(
-        retention_days=check.integer(
+        retention_days=check.integer_argument(
+            args,
             "retention_days",
-            args.get("retention_days", DEFAULT_RETENTION_DAYS),
+            DEFAULT_RETENTION_DAYS,
             MIN_RETENTION_DAYS,
             MAX_RETENTION_DAYS,
             unit="days",
         ),
-        memory_mb=check.integer(
+        memory_mb=check.integer_argument(
+            args,
             "memory_mb",
-            args.get("memory_mb", default_memory_mb),
+            default_memory_mb,
             MIN_MEMORY_MB,
             MAX_MEMORY_MB,
             "MB",

@@ -10,19 +10,35 @@ from typing import Required, TypedDict
 
 import pulumi
 
-from ..arguments import LogLevel
+from ..arguments import LogLevel, StartType
 from ..scheduling import ScheduleArgs
 
 
 class WaitedTaskArgs(TypedDict, total=False):
-    """The DMS task a waiter starts and waits for, and what ends it well."""
+    """The DMS task a waiter starts and waits for, how it starts it, and what ends it well."""
 
     replication_task_arn: Required[pulumi.Input[str]]
     """ARN of the DMS replication task to start and wait for (required)."""
+    start_type: StartType
+    """``auto`` (default): at each start, ``start-replication`` if the task never ran (status
+    ``ready``, no ``ReplicationTaskStartDate``), else its migration type's restart
+    (``reload-target`` for full-load, ``resume-processing`` for cdc and full-load-and-cdc).
+    Also ``start-replication``, ``resume-processing``, ``reload-target`` (always that one), or
+    ``none`` to only wait for a task started elsewhere (the workflow then gets no start
+    permission). A run's input ``{"start_type": ...}`` (a state machine's execution input, a
+    durable function's payload) may override it (``auto`` included)."""
     success_stop_reasons: list[str]
     """Stop reasons that count as success; default FULL_LOAD_ONLY_FINISHED,
     STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS, STOPPED_AFTER_DDL_APPLY,
     STOPPED_AT_SERVER_TIME, STOPPED_AT_COMMIT_TIME. NORMAL (a user stop) fails unless listed."""
+
+
+class ExecutionDeadlineArgs(TypedDict, total=False):
+    """The deadline of a waiter whose state machine waits (a durable function's is shorter)."""
+
+    timeout_seconds: int
+    """Overall deadline of the wait, failing with ``DmsWaitTimedOut``; default 7 days, at most
+    one year."""
 
 
 class ScheduledArgs(TypedDict, total=False):

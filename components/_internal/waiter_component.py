@@ -6,10 +6,11 @@ from typing import Any
 import pulumi
 
 from ..documents import iam_policies
+from .component import DmsWaitersComponent
 from .shared_outputs import WaiterOutputs
 
 
-class WaiterComponent(WaiterOutputs, pulumi.ComponentResource):
+class WaiterComponent(WaiterOutputs, DmsWaitersComponent):
     """Base of ``StateMachineComponent`` and ``DurableComponent``: sets ``WaiterOutputs``."""
 
     def parent_policy_statements(self) -> pulumi.Output[list[dict[str, Any]]]:

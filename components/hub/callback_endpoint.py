@@ -20,12 +20,14 @@ CALLBACK_URL_TIMEOUT_SECONDS: Final = 15
 
 def create_callback_endpoint(
     parent: pulumi.Resource,
+    check: ArgChecker,
     name: str,
     settings: HubSettings,
     table: aws.dynamodb.Table,
     tags: pulumi.Input[dict[str, str]] | None,
 ) -> tuple[LambdaFunction, aws.secretsmanager.Secret, aws.lambda_.FunctionUrl] | None:
-    """The signing-key secret, the endpoint Lambda and its public function URL."""
+    """The signing-key secret, the endpoint Lambda and its public function URL (``check``: the
+    hub's, refusing ``callback_url`` where function URLs are not offered)."""
     if not settings.callback_url:
         return None
     child = pulumi.ResourceOptions(parent=parent)
@@ -38,9 +40,7 @@ def create_callback_endpoint(
     )
     # Function URLs are not offered everywhere (China): refused at preview, naming the
     # argument.
-    gate = checked_partition(
-        parent, ArgChecker("DmsEventHub", name), {"callback_url": partitions.FUNCTION_URLS}
-    )
+    gate = checked_partition(parent, check, {"callback_url": partitions.FUNCTION_URLS})
     endpoint = create_lambda_function(
         f"{name}-callback-url",
         parent=parent,

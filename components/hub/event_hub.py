@@ -12,6 +12,7 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from .._internal.component import DmsWaitersComponent
 from .._internal.dead_letters import create_dead_letter_queue
 from .._internal.lambda_function import LambdaFunction, create_lambda_function
 from .._internal.outputs import built_from
@@ -34,8 +35,8 @@ from .callback_endpoint import create_callback_endpoint
 from .monitoring import create_alarms, create_dashboard
 from .reference import MAX_RECONCILE_EVERY_MINUTES as MAX_RECONCILE_EVERY_MINUTES
 from .reference import DmsEventHubReference
+from .settings import COMPONENT, NO_ARGS, HubSettings, hub_settings_from_args
 from .settings import DEFAULT_RECONCILE_EVERY_MINUTES as DEFAULT_RECONCILE_EVERY_MINUTES
-from .settings import NO_ARGS, HubSettings, hub_settings_from_args
 from .settings import DmsEventHubArgs as DmsEventHubArgs
 
 #: EventBridge's retries of a resume invocation it could not deliver. After an hour the
@@ -109,7 +110,7 @@ def grant_durable_callbacks(
     return [policy, attachment]
 
 
-class DmsEventHub(pulumi.ComponentResource):
+class DmsEventHub(DmsWaitersComponent):
     """The waiter table, DMS event rule, resume and reconciler Lambdas shared by callback waits.
 
     A DMS state-change event on the default bus invokes the resume Lambda (EventBridge retries,
@@ -182,8 +183,8 @@ class DmsEventHub(pulumi.ComponentResource):
         args: DmsEventHubArgs = NO_ARGS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("dms-waiters:index:DmsEventHub", name, {}, opts)
-        check_component_name("DmsEventHub", name, HUB_CHILDREN)
+        super().__init__(COMPONENT, name, opts)
+        check_component_name(COMPONENT, name, HUB_CHILDREN)
         # None stays accepted from Python (it was the default before 0.2.0).
         args = NO_ARGS if args is None else args
         settings = hub_settings_from_args(name, args)
@@ -249,7 +250,7 @@ class DmsEventHub(pulumi.ComponentResource):
         self._completers = [("resume", resume)] + (
             [] if reconciler is None else [("reconciler", reconciler)]
         )
-        endpoint = create_callback_endpoint(self, name, settings, table, tags)
+        endpoint = create_callback_endpoint(self, self._check, name, settings, table, tags)
         watched = self._completers + ([] if endpoint is None else [("callback-url", endpoint[0])])
         if settings.alarms:
             create_alarms(self, name, settings, table, dlq, watched, tags)

@@ -8,6 +8,7 @@ import pulumi
 from ..arguments import DEFAULT_LOG_RETENTION_DAYS, ArgChecker
 from .reference import MAX_RECONCILE_EVERY_MINUTES
 
+COMPONENT: Final = "DmsEventHub"
 DEFAULT_RECONCILE_EVERY_MINUTES: Final = 15
 
 
@@ -70,7 +71,7 @@ class HubSettings:
 
 def hub_settings_from_args(name: str, args: DmsEventHubArgs) -> HubSettings:
     """Validate every argument, raising ``InvalidArgumentError`` naming the first bad one."""
-    check = ArgChecker("DmsEventHub", name)
+    check = ArgChecker(COMPONENT, name)
     if not isinstance(args, dict):
         raise check.fail("args", f"must be a mapping of DmsEventHubArgs, got {args!r}")
     check.known_arguments(args, DmsEventHubArgs.__annotations__)

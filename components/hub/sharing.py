@@ -141,6 +141,20 @@ def own_hub_args(
     return result, period
 
 
+class HubWorkflow:
+    """Base of the workflows that wait through a hub: the ``hub`` they created or were given
+    (each sets ``_hub`` to ``resolve_hub``'s ``component``)."""
+
+    _hub: DmsEventHub | None = None
+
+    @property
+    def hub(self) -> DmsEventHub | None:
+        """The hub the workflow created (``<name>-hub``), or the ``DmsEventHub`` it was given
+        (deprecated); None when it waits through a hub reference, or through none (a durable
+        workflow's poll mode)."""
+        return self._hub
+
+
 @dataclass(frozen=True)
 class ResolvedHub:
     """The hub a workflow waits through: its link, and the ``DmsEventHub`` object when the

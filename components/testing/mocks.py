@@ -15,7 +15,7 @@ import pulumi
 from pulumi.output import Unknown as _PulumiUnknown
 from pulumi.runtime import rpc
 
-from ..naming import ACCOUNT, DEFAULT_NAME_RULE, EVENT_BUS, NAME_RULES, name_rule
+from ..naming import DEFAULT_NAME_RULE, NAME_RULES, NameScope, name_rule
 from . import _engine as engine
 from .aws_state import AwsTarget, _partition_of, resource_state
 from .names import (
@@ -364,10 +364,12 @@ class DmsWaitersMocks(pulumi.runtime.Mocks):
         if rule is None or rule.unique_in is None or res.physical_name is None:
             return None
         target = self.target(res.options.provider)
-        if rule.unique_in == ACCOUNT:
+        if rule.unique_in == NameScope.ACCOUNT:
             return (res.type, target.partition, target.account_id, "", "", res.physical_name)
         bus = (
-            str(res.inputs.get("eventBusName") or "default") if rule.unique_in == EVENT_BUS else ""
+            str(res.inputs.get("eventBusName") or "default")
+            if rule.unique_in == NameScope.EVENT_BUS
+            else ""
         )
         return (
             res.type,

@@ -20,7 +20,7 @@ from dms_waiters.testing import (
 )
 
 from .mocks import DEFAULT_PROJECT, DEFAULT_STACK, STACK_TYPE, LocalCloudMocks
-from .updates import CREATE, DELETE, REPLACE, SAME, UPDATE, Step
+from .updates import Step, StepOp
 
 if TYPE_CHECKING:
     from ..cloud import LocalCloud
@@ -96,8 +96,8 @@ class Deployment:
 
     def summary(self) -> str:
         """A ``pulumi up``-like report: the tree, the outputs, the counts by type and total."""
-        ops = {step.urn: step.op for step in self.steps if step.op != DELETE}
-        first = all(op == CREATE for op in ops.values())
+        ops = {step.urn: step.op for step in self.steps if step.op != StepOp.DELETE}
+        first = all(op == StepOp.CREATE for op in ops.values())
         lines = [
             f"Stack {self.project}/{self.stack} in the local cloud "
             f"({self.region}, account {self.account_id})",
@@ -108,7 +108,7 @@ class Deployment:
         def walk(urn: str, depth: int) -> None:
             for child in self.children(urn):
                 # Components have no step: they are new with their first child, else the same.
-                symbol = _SYMBOLS[ops.get(child.urn, CREATE if first else SAME)]
+                symbol, _ = _SHOWN[ops.get(child.urn, StepOp.CREATE if first else StepOp.SAME)]
                 lines.append(f"{'    ' * depth}{symbol} {child.type} {child.name}")
                 walk(child.urn, depth + 1)
 
@@ -116,7 +116,7 @@ class Deployment:
         lines += [
             f"    - {step.type} {step.name}" + (f" ({step.note})" if step.note else "")
             for step in self.steps
-            if step.op == DELETE
+            if step.op == StepOp.DELETE
         ]
         if self.exports:
             lines += ["", "Outputs:"]
@@ -128,14 +128,16 @@ class Deployment:
         width = len(str(max(counts.values())))
         lines += ["", "Resources by type:"]
         lines += [f"    {count:>{width}} {type_token}" for type_token, count in counts.items()]
-        if first and not self.steps_of(DELETE):
+        if first and not self.steps_of(StepOp.DELETE):
             lines += ["", f"Resources: {sum(counts.values())} created"]
         else:
             done = self.step_counts()
             lines += [
                 "",
                 "Resources: "
-                + ", ".join(f"{done[op]} {_DONE[op]}" for op in _DONE if done.get(op)),
+                + ", ".join(
+                    f"{done[op]} {shown}" for op, (_, shown) in _SHOWN.items() if done.get(op)
+                ),
             ]
         return "\n".join(lines)
 
@@ -144,14 +146,13 @@ class Deployment:
         return [step for step in self.steps if step.op == op]
 
 
-#: How ``summary`` marks each step, as ``pulumi up`` does.
-_SYMBOLS: Final = {CREATE: "+", UPDATE: "~", REPLACE: "+-", DELETE: "-", SAME: " "}
-_DONE: Final = {
-    CREATE: "created",
-    UPDATE: "updated",
-    REPLACE: "replaced",
-    DELETE: "deleted",
-    SAME: "unchanged",
+#: How ``summary`` marks each step kind, as ``pulumi up`` does, and counts it.
+_SHOWN: Final = {
+    StepOp.CREATE: ("+", "created"),
+    StepOp.UPDATE: ("~", "updated"),
+    StepOp.REPLACE: ("+-", "replaced"),
+    StepOp.DELETE: ("-", "deleted"),
+    StepOp.SAME: (" ", "unchanged"),
 }
 
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
@@ -51,19 +52,22 @@ from .replacements import replacing_keys
 if TYPE_CHECKING:
     from .mocks import LocalCloudMocks
 
-CREATE: Final = "create"
-UPDATE: Final = "update"
-REPLACE: Final = "replace"
-DELETE: Final = "delete"
-SAME: Final = "same"
+
+class StepOp(StrEnum):
+    """What a deployment does to one resource (a member equals its value: ``"create"``...)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    SAME = "same"
 
 
 @dataclass(frozen=True)
 class Step:
     """What a deployment did to one resource."""
 
-    op: str
-    """``create``, ``update``, ``replace``, ``delete`` or ``same``."""
+    op: StepOp
     type: str
     name: str
     """The logical name."""
@@ -130,7 +134,7 @@ class Steps:
         changed = changed_keys(unwrap_secrets(previous.inputs), inputs, self.mocks.base_dir)
         name = self.mocks.physical_name(args, inputs, previous)
         if not changed:
-            self.done.append(Step(SAME, args.typ, args.name, urn))
+            self.done.append(Step(StepOp.SAME, args.typ, args.name, urn))
             outputs = {k: v for k, v in previous.state.items() if k not in previous.inputs}
             return raw, previous.id, outputs, previous.physical_name
         forcing = replacing_keys(
@@ -155,7 +159,7 @@ class Steps:
             changed=changed,
         )
         outputs = self._call(label, "updating", lambda: updater(request))
-        self.done.append(Step(UPDATE, args.typ, args.name, urn, tuple(sorted(changed))))
+        self.done.append(Step(StepOp.UPDATE, args.typ, args.name, urn, tuple(sorted(changed))))
         return raw, previous.id, outputs, name
 
     def _create(
@@ -165,7 +169,7 @@ class Steps:
         inputs: dict[str, Any],
         urn: str,
         name: str | None,
-        op: str = CREATE,
+        op: StepOp = StepOp.CREATE,
         keys: Iterable[str] = (),
         note: str = "",
     ) -> tuple[str, dict[str, Any]]:
@@ -199,7 +203,7 @@ class Steps:
             self._replaced.append(previous)
         note = "delete-before-replace" if delete_first else ""
         resource_id, outputs = self._create(
-            label, args, inputs, urn, name, op=REPLACE, keys=forcing, note=note
+            label, args, inputs, urn, name, op=StepOp.REPLACE, keys=forcing, note=note
         )
         return resource_id, outputs, name
 
@@ -226,7 +230,7 @@ class Steps:
             )
         if resource.options.retain_on_delete:
             self.done.append(
-                Step(DELETE, resource.type, resource.name, resource.urn, (), "retained")
+                Step(StepOp.DELETE, resource.type, resource.name, resource.urn, (), "retained")
             )
             return
         deleter = DELETERS.get(resource.type)
@@ -242,7 +246,7 @@ class Steps:
             previous=resource,
         )
         self._call(label, "deleting", lambda: deleter(request))
-        self.done.append(Step(DELETE, resource.type, resource.name, resource.urn))
+        self.done.append(Step(StepOp.DELETE, resource.type, resource.name, resource.urn))
 
     @staticmethod
     def _call(label: str, doing: str, call: Any) -> Any:

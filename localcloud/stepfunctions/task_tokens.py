@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import types
+from enum import Enum, auto
 from typing import Any, Final
 
 from moto.stepfunctions.parser import api as sfn_api
@@ -21,11 +22,16 @@ from ..active import active_clock
 from ..clock import TimerHandle, VirtualClock
 from ..patching import Patcher, patch
 
-#: What woke a task-token waiter (it re-checks outcome, deadlines and stop itself anyway).
-_WAKE_OUTCOME: Final = "outcome"
-_WAKE_HEARTBEAT: Final = "heartbeat"
-_WAKE_DEADLINE: Final = "deadline"
-_WAKE_STOPPED: Final = "stopped"
+
+class _Wake(Enum):
+    """What woke a task-token waiter (it re-checks outcome, deadlines and stop itself anyway)."""
+
+    OUTCOME = auto()
+    HEARTBEAT = auto()
+    DEADLINE = auto()
+    STOPPED = auto()
+
+
 #: Real seconds between a waiter's checks for a stop nobody announced (a safety net only).
 _TOKEN_WAIT_POLL: Final = 0.5
 
@@ -39,7 +45,7 @@ class _StopSignal(threading.Event):
         self._wait = wait
 
     def set(self) -> None:
-        self._wait.signal(_WAKE_STOPPED)
+        self._wait.signal(_Wake.STOPPED)
         super().set()
 
 
@@ -68,13 +74,13 @@ class _TokenWait:
         self._heartbeat = float(heartbeat_seconds) if heartbeat_seconds else None
         self._cond = threading.Condition(threading.Lock())
         self._idle = False
-        self._woken_by: str | None = None
+        self._woken_by: _Wake | None = None
         self._last_heartbeat = clock.now()
 
-    def signal(self, reason: str) -> None:
+    def signal(self, reason: _Wake) -> None:
         """Wake the waiter (any thread): take its busy unit here if it is idle."""
         with self._cond:
-            if reason == _WAKE_HEARTBEAT:
+            if reason == _Wake.HEARTBEAT:
                 self._last_heartbeat = self._clock.now()
             if not self._idle or self._woken_by is not None:
                 return  # awake already: it re-checks everything before idling again
@@ -117,7 +123,7 @@ class _TokenWait:
                         ):
                             # A stop nobody announced (safety net): take the unit ourselves.
                             self._clock.enter()
-                            self._woken_by = _WAKE_STOPPED
+                            self._woken_by = _Wake.STOPPED
                     self._idle = False
                 for timer in timers:
                     timer.cancel()
@@ -128,7 +134,7 @@ class _TokenWait:
             env.program_state_event = saved_event
 
     def _alarm(self, at: float) -> TimerHandle:
-        return self._clock.call_at(at, lambda: self.signal(_WAKE_DEADLINE))
+        return self._clock.call_at(at, lambda: self.signal(_Wake.DEADLINE))
 
 
 class _UntimedEventWhileVirtual(threading.Event):
@@ -220,14 +226,14 @@ def task_token_waits(p: Patcher) -> None:
         notify_original(self, outcome)
         waiter = getattr(self, "_localcloud_wait", None)
         if waiter is not None:
-            waiter.signal(_WAKE_OUTCOME)
+            waiter.signal(_Wake.OUTCOME)
 
     def notify_heartbeat(self: Any) -> bool:
         _refuse_spent_token(self)
         accepted: bool = heartbeat_original(self)
         waiter = getattr(self, "_localcloud_wait", None)
         if accepted and waiter is not None:
-            waiter.signal(_WAKE_HEARTBEAT)
+            waiter.signal(_Wake.HEARTBEAT)
         return accepted
 
     # The heartbeat interval is read from this private attribute of moto's endpoint.

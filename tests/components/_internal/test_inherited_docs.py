@@ -20,6 +20,7 @@ from dms_waiters import (
 from dms_waiters._internal import inherited_docs
 from dms_waiters._internal.shared_args import (
     DurableFunctionArgs,
+    ExecutionDeadlineArgs,
     ExecutionLogArgs,
     ScheduledArgs,
     TagsArgs,
@@ -57,6 +58,7 @@ def test_a_typed_dicts_bases_are_read_from_its_class_statement() -> None:
     assert inherited_docs.typed_dict_bases(_Child) == (_Base,)
     assert inherited_docs.typed_dict_bases(DmsPollingWorkflowArgs) == (
         WaitedTaskArgs,
+        ExecutionDeadlineArgs,
         ExecutionLogArgs,
         TagsArgs,
         ScheduledArgs,
