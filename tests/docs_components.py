@@ -13,10 +13,12 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from dms_waiters._internal.component import type_token
 from tests.provider_host import ROOT, SCHEMA
 
 DOC = ROOT / "docs" / "components.md"
-PACKAGE = "dms-waiters:index:"
+#: What every token in the schema starts with (the component's type token, less its name).
+PACKAGE = type_token("")
 
 HEADER = """# Components reference
 
