@@ -17,11 +17,12 @@ from typing import Any, Final
 
 from ..lambdas import contract, errors
 from ..lambdas import dms_status as dms
+from .token_wait import HEARTBEAT_LOST as HEARTBEAT_LOST
 from .token_wait import (
     LAMBDA_TRANSIENT_ERRORS,
     lambda_token_task,
     timeout_catches,
-    timeout_cause,
+    timeout_states,
     validate_token_wait,
 )
 
@@ -43,7 +44,6 @@ WAIT: Final = "StartAndWait"
 WAIT_WITH_START_TYPE: Final = "StartAndWaitWithStartType"
 INVALID_INPUT: Final = "InvalidStartType"
 TIMED_OUT: Final = "WaitTimedOut"
-HEARTBEAT_LOST: Final = "HeartbeatLost"
 STARTER_FAILED: Final = "StarterFailed"
 
 
@@ -86,7 +86,7 @@ def _wait_state(spec: CallbackSpec, with_start_type: bool, partition: str) -> di
         retried_errors=RETRIED_ERRORS,
     )
     # A missed deadline or heartbeat fails with DmsWaitTimedOut either way.
-    catch = timeout_catches(spec.heartbeat_seconds, TIMED_OUT, HEARTBEAT_LOST)
+    catch = timeout_catches(spec.heartbeat_seconds, TIMED_OUT)
     catch.extend(
         {"ErrorEquals": [error], "ResultPath": "$.error", "Next": error}
         for error in PASS_THROUGH_ERRORS
@@ -129,28 +129,16 @@ def build_callback_definition(spec: CallbackSpec, *, partition: str) -> dict[str
         },
         WAIT: _wait_state(spec, with_start_type=False, partition=partition),
         WAIT_WITH_START_TYPE: _wait_state(spec, with_start_type=True, partition=partition),
-        TIMED_OUT: {
-            "Type": "Fail",
-            "Error": errors.ERROR_WAIT_TIMED_OUT,
-            "Cause": timeout_cause(
-                spec.timeout_seconds,
-                spec.heartbeat_seconds,
-                "no result within timeout_seconds",
-                replication_task_arn=spec.replication_task_arn,
-            ),
-        },
+        **timeout_states(
+            spec.timeout_seconds,
+            spec.heartbeat_seconds,
+            error=errors.ERROR_WAIT_TIMED_OUT,
+            timed_out=TIMED_OUT,
+            no_result="no result within timeout_seconds",
+            no_heartbeat="no heartbeat within heartbeat_seconds: is the hub's reconciler running?",
+            replication_task_arn=spec.replication_task_arn,
+        ),
     }
-    if spec.heartbeat_seconds is not None:
-        states[HEARTBEAT_LOST] = {
-            "Type": "Fail",
-            "Error": errors.ERROR_WAIT_TIMED_OUT,
-            "Cause": timeout_cause(
-                spec.timeout_seconds,
-                spec.heartbeat_seconds,
-                "no heartbeat within heartbeat_seconds: is the hub's reconciler running?",
-                replication_task_arn=spec.replication_task_arn,
-            ),
-        }
     for error in PASS_THROUGH_ERRORS:
         # The sender's cause (a JSON summary of the task) is kept as is.
         states[error] = {"Type": "Fail", "Error": error, "CausePath": "$.error.Cause"}

@@ -19,7 +19,7 @@ from .token_wait import (
     LAMBDA_TRANSIENT_ERRORS,
     lambda_token_task,
     timeout_catches,
-    timeout_cause,
+    timeout_states,
     validate_token_wait,
 )
 
@@ -29,7 +29,6 @@ RETRIED_ERRORS: Final = (*LAMBDA_TRANSIENT_ERRORS, errors.ERROR_CALLBACK_THROTTL
 # State names.
 WAIT: Final = "StartJobAndWait"
 TIMED_OUT: Final = "CallbackTimedOut"
-HEARTBEAT_LOST: Final = "HeartbeatLost"
 
 
 @dataclass(frozen=True)
@@ -64,28 +63,19 @@ def build_callback_url_definition(spec: CallbackUrlSpec, *, partition: str) -> d
         retried_errors=RETRIED_ERRORS,
     )
     # Every other error (CallbackJobFailed, the caller's own) fails the execution as is.
-    wait["Catch"] = timeout_catches(spec.heartbeat_seconds, TIMED_OUT, HEARTBEAT_LOST)
+    wait["Catch"] = timeout_catches(spec.heartbeat_seconds, TIMED_OUT)
     wait["End"] = True
     states: dict[str, Any] = {
         WAIT: wait,
-        TIMED_OUT: {
-            "Type": "Fail",
-            "Error": errors.ERROR_CALLBACK_TIMED_OUT,
-            "Cause": timeout_cause(
-                spec.timeout_seconds, spec.heartbeat_seconds, "no callback within timeout_seconds"
-            ),
-        },
+        **timeout_states(
+            spec.timeout_seconds,
+            spec.heartbeat_seconds,
+            error=errors.ERROR_CALLBACK_TIMED_OUT,
+            timed_out=TIMED_OUT,
+            no_result="no callback within timeout_seconds",
+            no_heartbeat="no heartbeat call within heartbeat_seconds",
+        ),
     }
-    if spec.heartbeat_seconds is not None:
-        states[HEARTBEAT_LOST] = {
-            "Type": "Fail",
-            "Error": errors.ERROR_CALLBACK_TIMED_OUT,
-            "Cause": timeout_cause(
-                spec.timeout_seconds,
-                spec.heartbeat_seconds,
-                "no heartbeat call within heartbeat_seconds",
-            ),
-        }
     return {
         "Comment": "Start a third-party job and wait for its signed callback URL (dms-waiters).",
         "StartAt": WAIT,

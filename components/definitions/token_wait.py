@@ -19,6 +19,9 @@ from .errors import retrier
 #: name of a constant is not a password.)
 LAMBDA_INVOKE_WAIT_FOR_TOKEN: Final = "lambda:invoke.waitForTaskToken"  # noqa: S105
 
+#: The Fail state a missed heartbeat goes to (``timeout_states``); its name in both patterns.
+HEARTBEAT_LOST: Final = "HeartbeatLost"
+
 #: Lambda's own transient faults: AWS's recommended retry set for ``lambda:invoke``.
 LAMBDA_TRANSIENT_ERRORS: Final = (
     "Lambda.ServiceException",
@@ -65,10 +68,9 @@ def lambda_token_task(
     return state
 
 
-def timeout_catches(
-    heartbeat_seconds: int | None, timed_out: str, heartbeat_lost: str
-) -> list[dict[str, Any]]:
-    """Catch a missed deadline (and, with a heartbeat, a missed heartbeat) into Fail states.
+def timeout_catches(heartbeat_seconds: int | None, timed_out: str) -> list[dict[str, Any]]:
+    """Catch a missed deadline into ``timed_out`` and, with a heartbeat, a missed heartbeat into
+    ``HEARTBEAT_LOST`` (the states ``timeout_states`` builds).
 
     moto reports a missed heartbeat as States.Timeout; Step Functions rejects unreachable
     states, so the heartbeat state exists (and is caught) only with ``heartbeat_seconds``.
@@ -79,10 +81,39 @@ def timeout_catches(
             {
                 "ErrorEquals": ["States.HeartbeatTimeout"],
                 "ResultPath": "$.error",
-                "Next": heartbeat_lost,
+                "Next": HEARTBEAT_LOST,
             }
         )
     return catch
+
+
+def timeout_states(
+    timeout_seconds: int,
+    heartbeat_seconds: int | None,
+    *,
+    error: str,
+    timed_out: str,
+    no_result: str,
+    no_heartbeat: str,
+    **facts: Any,
+) -> dict[str, Any]:
+    """The Fail states ``timeout_catches`` leads to: ``timed_out`` (the deadline passed,
+    ``no_result``) and, only with a heartbeat, ``HEARTBEAT_LOST`` (``no_heartbeat``); both fail
+    with ``error`` and a ``timeout_cause`` naming ``facts``."""
+    states: dict[str, Any] = {
+        timed_out: {
+            "Type": "Fail",
+            "Error": error,
+            "Cause": timeout_cause(timeout_seconds, heartbeat_seconds, no_result, **facts),
+        }
+    }
+    if heartbeat_seconds is not None:
+        states[HEARTBEAT_LOST] = {
+            "Type": "Fail",
+            "Error": error,
+            "Cause": timeout_cause(timeout_seconds, heartbeat_seconds, no_heartbeat, **facts),
+        }
+    return states
 
 
 def timeout_cause(
