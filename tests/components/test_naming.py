@@ -83,8 +83,8 @@ def makers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Make]:
         ),
         "WorkflowSchedule": lambda n, o: WorkflowSchedule(
             n,
-            {"state_machine_arn": PARENT_ARN, "schedule": NIGHTLY},
-            o,  # type: ignore[typeddict-item]
+            {"state_machine_arn": PARENT_ARN, "schedule": NIGHTLY},  # type: ignore[typeddict-item]
+            o,
         ),
     }
 

@@ -22,12 +22,12 @@ from dms_waiters import (
 )
 from dms_waiters.documents.partitions import states_arn
 from dms_waiters.testing import DmsWaitersMocks, run_program
+from tests.components._internal.test_schedule import NIGHTLY
 from tests.paths import EXPORT_JOB_DIR
 
 ACCOUNT = "111122223333"
 PARTITIONS = [("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]
 JOB_DIR = str(EXPORT_JOB_DIR)
-NIGHTLY = {"expression": "cron(0 2 * * ? *)", "timezone": "Europe/Paris"}
 
 
 def task_arn(partition: str, region: str, name: str) -> str:
